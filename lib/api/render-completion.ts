@@ -1,0 +1,84 @@
+/**
+ * Stamps provider-neutral completion parts into OpenAI `text_completion` objects:
+ * one response, or a stream of SSE chunks that always ends in `[DONE]` or an error event.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CompletionPart } from '../providers/provider.ts';
+import type { CompletionChunk, CompletionResponse, Usage } from './completion-response.ts';
+import { toGatewayError } from './errors.ts';
+import { encodeSseData, SSE_DONE } from './sse.ts';
+
+export interface RenderOptions {
+  /** The model the caller asked for; used when the provider does not name one. */
+  model: string;
+  /** Seconds since the epoch; fixed per response so every chunk agrees. */
+  created?: number;
+}
+
+export function newCompletionId(): string {
+  return `cmpl-${randomUUID().replaceAll('-', '')}`;
+}
+
+/** @example renderResponse({ choices: [...], usage }, { model: 'm' }).object // 'text_completion' */
+export function renderResponse(part: CompletionPart, options: RenderOptions): CompletionResponse {
+  const response: CompletionResponse = {
+    id: part.id ?? newCompletionId(),
+    object: 'text_completion',
+    created: options.created ?? Math.floor(Date.now() / 1000),
+    model: part.model ?? options.model,
+    choices: part.choices,
+    usage: part.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+  };
+  if (part.system_fingerprint) response.system_fingerprint = part.system_fingerprint;
+  return response;
+}
+
+/**
+ * Writes parts as SSE. With `includeUsage`, a final chunk with empty `choices` carries the usage
+ * (summed over every part that reported one), as OpenAI does. An error after the first byte
+ * becomes `data: {"error": ...}` and the stream ends without `[DONE]`: a caller must never
+ * mistake a broken answer for a finished one. `onError` sees that error (for logging).
+ */
+export async function* renderStream(
+  parts: AsyncIterable<CompletionPart>,
+  options: RenderOptions & { includeUsage: boolean; onError?: (error: unknown) => void },
+): AsyncGenerator<string> {
+  const created = options.created ?? Math.floor(Date.now() / 1000);
+  let id: string | undefined;
+  let model = options.model;
+  let usage: Usage | undefined;
+  try {
+    for await (const part of parts) {
+      id ??= part.id ?? newCompletionId();
+      if (part.model) model = part.model;
+      if (part.usage) usage = usage ? addUsage(usage, part.usage) : part.usage;
+      if (part.choices.length === 0) continue;
+      const chunk: CompletionChunk = { id, object: 'text_completion', created, model, choices: part.choices };
+      yield encodeSseData(chunk);
+    }
+  } catch (error) {
+    options.onError?.(error);
+    yield encodeSseData(toGatewayError(error).toOpenAIError());
+    return;
+  }
+  if (options.includeUsage) {
+    const chunk: CompletionChunk = {
+      id: id ?? newCompletionId(),
+      object: 'text_completion',
+      created,
+      model,
+      choices: [],
+      usage: usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    };
+    yield encodeSseData(chunk);
+  }
+  yield SSE_DONE;
+}
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    prompt_tokens: a.prompt_tokens + b.prompt_tokens,
+    completion_tokens: a.completion_tokens + b.completion_tokens,
+    total_tokens: a.total_tokens + b.total_tokens,
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * One upstream call: build the provider's request, send it, and turn what comes back into
+ * completion parts. A stream is returned only once its first part has arrived, so that every
+ * failure before the first byte can still be retried or routed elsewhere.
+ */
+import { UpstreamError } from '../api/errors.ts';
+import { decodeSse } from '../upstream/decode-sse.ts';
+import { readBodyText, sendUpstream, type UpstreamResponse } from '../upstream/send-upstream.ts';
+import type { MappingWarning } from './map-parameters.ts';
+import { parseUpstreamJson } from './openai-compatible/parse-json.ts';
+import type { CompletionPart, Provider, ProviderCall, UpstreamEvent } from './provider.ts';
+import { parseRetryAfter, readUpstreamError } from './read-upstream-error.ts';
+
+export type ProviderResult =
+  | { kind: 'response'; part: CompletionPart; warnings: MappingWarning[] }
+  | { kind: 'stream'; parts: AsyncIterable<CompletionPart>; warnings: MappingWarning[] };
+
+/** Decoders from upstream bytes to typed events, by a provider's `streamFormat`. */
+export type EventDecoder = (body: AsyncIterable<Uint8Array>) => AsyncIterable<UpstreamEvent>;
+const decoders: Record<Provider['streamFormat'], EventDecoder | undefined> = {
+  sse: decodeSse,
+  'aws-event-stream': undefined,
+};
+
+/** Registers the AWS event-stream decoder (kept out of the default path: it costs bundle size). */
+export function registerEventDecoder(format: Provider['streamFormat'], decoder: EventDecoder): void {
+  decoders[format] = decoder;
+}
+
+export async function callProvider(
+  provider: Provider,
+  call: ProviderCall,
+  options: { signal?: AbortSignal | undefined },
+): Promise<ProviderResult> {
+  const { request, warnings } = await provider.buildRequest(call);
+  const response = await sendUpstream(request, { provider: provider.name, signal: options.signal });
+
+  if (response.statusCode < 200 || response.statusCode >= 300) throw await toUpstreamError(provider, response);
+
+  if (!call.stream) {
+    const text = await readBodyText(response.body);
+    return { kind: 'response', part: provider.parseResponse(parseUpstreamJson(text, provider.name), call), warnings };
+  }
+
+  const decode = decoders[provider.streamFormat];
+  if (!decode) throw new Error(`no decoder registered for ${provider.streamFormat}`);
+  const iterator = streamParts(provider, call, decode(response.body))[Symbol.asyncIterator]();
+  try {
+    const first = await iterator.next();
+    return { kind: 'stream', parts: prepend(first, iterator), warnings };
+  } catch (error) {
+    response.body.destroy();
+    throw error;
+  }
+}
+
+async function* streamParts(provider: Provider, call: ProviderCall, events: AsyncIterable<UpstreamEvent>): AsyncGenerator<CompletionPart> {
+  const transform = provider.createStreamTransform(call);
+  try {
+    for await (const event of events) {
+      for (const part of transform.transform(event)) yield part;
+    }
+  } catch (error) {
+    if (error instanceof UpstreamError) throw error;
+    throw new UpstreamError(`The connection to ${provider.name} broke during the stream.`, {
+      provider: provider.name,
+      statusCode: 502,
+      code: 'stream_interrupted',
+      isConnectionError: true,
+      cause: error,
+    });
+  }
+  for (const part of transform.flush()) yield part;
+}
+
+async function* prepend<T>(first: IteratorResult<T>, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  if (first.done) return;
+  yield first.value;
+  while (true) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+async function toUpstreamError(provider: Provider, response: UpstreamResponse): Promise<UpstreamError> {
+  let text = '';
+  try {
+    text = await readBodyText(response.body, 1024 * 1024);
+  } catch {
+    // The status alone still tells the caller what happened.
+  }
+  const { message, code, type } = provider.parseError?.(response.statusCode, text) ?? readUpstreamError(text);
+  const retryAfterSeconds = parseRetryAfter(response.headers);
+  return new UpstreamError(message || `${provider.name} answered ${response.statusCode}`, {
+    provider: provider.name,
+    statusCode: response.statusCode,
+    ...(type ? { type } : {}),
+    code: code ?? null,
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+  });
+}

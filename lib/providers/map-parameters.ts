@@ -1,0 +1,111 @@
+/**
+ * The declarative parameter-mapping engine: a provider's table says, per OpenAI parameter,
+ * where the value goes and within which range; anything the table does not name is dropped.
+ * Mapping is data (Portkey's idea); dropping and clamping are reported, never silent.
+ */
+import type { CompletionRequest } from '../api/completion-request.ts';
+import { UnsupportedParameterError } from '../api/errors.ts';
+
+/** Parameters every provider handles in its own `buildRequest` rather than through a table. */
+export type StructuralParameter = 'model' | 'prompt' | 'stream' | 'stream_options';
+export type MappedParameter = Exclude<keyof CompletionRequest, StructuralParameter>;
+
+export interface ParameterRule {
+  /** Provider name or dot path (`metadata.user_id`); defaults to the OpenAI name. */
+  to?: string;
+  /** The provider's own inclusive range; OpenAI-valid values outside it are clamped and reported. */
+  range?: readonly [min: number, max: number];
+  /** A pure conversion of the value (after clamping). */
+  transform?: (value: never, params: CompletionRequest) => unknown;
+  /** Set when the provider requires the field and the caller may omit it. */
+  default?: unknown;
+}
+
+/**
+ * `'emulated'`: the gateway provides the behaviour itself (fan-out for `n`, `echo`), so the
+ * provider never sees it. A parameter missing from the table is dropped when set.
+ */
+export type ParameterTable = { readonly [name in MappedParameter]?: ParameterRule | 'emulated' };
+
+export interface MappingWarning {
+  type: 'dropped' | 'clamped';
+  param: string;
+  details: string;
+}
+
+/** Values that mean "not set" for OpenAI, so dropping them changes nothing worth reporting. */
+const NEUTRAL_VALUES: Partial<Record<MappedParameter, unknown>> = {
+  n: 1,
+  best_of: 1,
+  echo: false,
+  frequency_penalty: 0,
+  presence_penalty: 0,
+};
+
+/**
+ * Maps OpenAI parameters into a provider body fragment.
+ *
+ * @example
+ * mapParameters({ temperature: 1.5, stop: 'x' }, { temperature: { range: [0, 1] }, stop: { to: 'stop_sequences' } })
+ * // { body: { temperature: 1, stop_sequences: 'x' }, warnings: [{ type: 'clamped', param: 'temperature', ... }] }
+ * @throws UnsupportedParameterError in strict mode, naming every parameter that would be dropped or clamped.
+ */
+export function mapParameters(
+  params: CompletionRequest,
+  table: ParameterTable,
+  options: { strict?: boolean; provider?: string } = {},
+): { body: Record<string, unknown>; warnings: MappingWarning[] } {
+  const body: Record<string, unknown> = {};
+  const warnings: MappingWarning[] = [];
+  const provider = options.provider ?? 'this provider';
+
+  for (const name of Object.keys(table) as MappedParameter[]) {
+    const rule = table[name];
+    if (rule === 'emulated' || rule === undefined || rule.default === undefined || params[name] !== undefined) continue;
+    setPath(body, rule.to ?? name, rule.default);
+  }
+
+  for (const name of Object.keys(params) as Array<keyof CompletionRequest>) {
+    if (name === 'model' || name === 'prompt' || name === 'stream' || name === 'stream_options') continue;
+    let value: unknown = params[name];
+    if (value === undefined) continue;
+    const rule = table[name];
+    if (rule === 'emulated') continue;
+    if (rule === undefined) {
+      if (NEUTRAL_VALUES[name] !== value) {
+        warnings.push({ type: 'dropped', param: name, details: `${provider} does not support ${name}` });
+      }
+      continue;
+    }
+    if (rule.range && typeof value === 'number') {
+      const [min, max] = rule.range;
+      const clamped = Math.min(max, Math.max(min, value));
+      if (clamped !== value) {
+        warnings.push({ type: 'clamped', param: name, details: `${name} ${value} clamped to ${clamped}, the range of ${provider} is ${min}..${max}` });
+        value = clamped;
+      }
+    }
+    setPath(body, rule.to ?? name, rule.transform ? rule.transform(value as never, params) : value);
+  }
+
+  if (options.strict && warnings.length > 0) {
+    const names = warnings.map((warning) => warning.param);
+    throw new UnsupportedParameterError(
+      `Strict parameters: ${warnings.map((warning) => warning.details).join('; ')}.`,
+      names.join(','),
+    );
+  }
+  return { body, warnings };
+}
+
+/** Sets `a.b.c` on an object, creating the intermediate objects. */
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const key = keys[i]!;
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
