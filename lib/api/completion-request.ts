@@ -72,17 +72,33 @@ export function parseCompletionRequest(body: unknown): CompletionRequest {
   const result = completionRequestSchema.safeParse(withoutNulls);
   if (result.success) return result.data;
 
-  const issue = result.error.issues[0]!;
+  const issues = (result.error.issues as unknown as Issue[]).map(narrowUnionIssue);
+  const issue = issues[0]!;
   if (issue.code === 'unrecognized_keys') {
-    const keys = (issue as { keys: string[] }).keys;
+    const keys = (issue as unknown as { keys: string[] }).keys;
     throw new InvalidRequestError(`Unrecognized request argument supplied: ${keys.join(', ')}`, { param: keys[0] ?? null });
   }
   const param = formatIssuePath(issue.path) || null;
-  const messages = result.error.issues.map((each) => `${formatIssuePath(each.path) || 'body'}: ${describeIssue(each)}`);
+  const messages = issues.map((each) => `${formatIssuePath(each.path) || 'body'}: ${describeIssue(each)}`);
   throw new InvalidRequestError(`Invalid request: ${messages.join('; ')}`, { param });
 }
 
-function describeIssue(issue: { code: string; message: string; path: ReadonlyArray<PropertyKey> }): string {
+type Issue = { code: string; message: string; path: PropertyKey[]; errors?: Issue[][] };
+
+/**
+ * A union fails as a whole; when one branch got past the type check (e.g. `stop: ['a', 3]` is an
+ * array of strings but for one element), its inner issue names the field precisely: `stop[1]`.
+ */
+function narrowUnionIssue(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union' || !issue.errors) return issue;
+  const candidates = issue.errors.filter((branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0));
+  if (candidates.length === 0) return issue;
+  const best = candidates.reduce((a, b) => (b.length < a.length ? b : a));
+  const inner = narrowUnionIssue(best[0]!);
+  return { ...inner, path: [...issue.path, ...inner.path] };
+}
+
+function describeIssue(issue: Issue): string {
   if (issue.code === 'invalid_union') {
     const field = formatIssuePath(issue.path);
     if (field === 'prompt') return 'expected a string, an array of strings, an array of token ids, or an array of token-id arrays (none empty)';
