@@ -8,7 +8,7 @@ import type { FinishReason, Logprobs, Usage } from '../api/completion-response.t
 import type { ProviderTarget } from '../config/target.ts';
 import type { SseEvent } from '../upstream/decode-sse.ts';
 import type { UpstreamRequest } from '../upstream/upstream-request.ts';
-import type { MappingWarning } from './map-parameters.ts';
+import type { MappingWarning, ParameterTable } from './map-parameters.ts';
 
 /** One decoded AWS event-stream message (Bedrock), headers already read. */
 export interface AwsStreamEvent {
@@ -72,6 +72,13 @@ export interface Provider {
    * OpenAI choice indexing; `tokens` — token-id arrays. Otherwise the gateway fans out or refuses.
    */
   readonly prompts: { arrays: boolean; tokens: boolean };
+  /**
+   * The provider's parameter table, read by the emulation engine (`n` / `echo` marked
+   * `'emulated'` are fanned out / prepended by the gateway) and by `npm run docs:providers`.
+   * Optional: a provider without one is treated as honouring `n` itself and is listed in the
+   * matrix as "not declared"; nothing else changes.
+   */
+  readonly parameters?: ParameterTable;
   /** Maps the parameters and builds the HTTP request (async where it must sign). */
   buildRequest(call: ProviderCall): BuiltRequest | Promise<BuiltRequest>;
   /** Turns a successful JSON response body into one part holding every choice and the usage. */

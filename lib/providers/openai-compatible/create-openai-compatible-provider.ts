@@ -40,6 +40,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     name,
     streamFormat: 'sse',
     prompts: options.prompts,
+    parameters: options.parameters,
 
     buildRequest(call) {
       const { params, target, stream } = call;
