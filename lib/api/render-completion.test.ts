@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { UpstreamError } from './errors.ts';
+import { completionChunkSchema, completionResponseSchema } from './completion-response.ts';
+import { renderResponse, renderStream } from './render-completion.ts';
+import type { CompletionPart } from '../providers/provider.ts';
+
+async function collect(stream: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const text of stream) out.push(text);
+  return out;
+}
+
+async function* parts(...items: Array<CompletionPart | Error>): AsyncGenerator<CompletionPart> {
+  for (const item of items) {
+    if (item instanceof Error) throw item;
+    yield item;
+  }
+}
+
+const choice = (text: string, finish: 'stop' | 'length' | null = null, index = 0) => ({ index, text, logprobs: null, finish_reason: finish });
+
+describe('renderResponse', () => {
+  it('stamps a complete text_completion', () => {
+    const response = renderResponse({ choices: [choice('hi', 'stop')], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } }, { model: 'm', created: 42 });
+    expect(completionResponseSchema.parse(response)).toEqual({
+      id: expect.stringMatching(/^cmpl-[0-9a-f]{32}$/),
+      object: 'text_completion',
+      created: 42,
+      model: 'm',
+      choices: [choice('hi', 'stop')],
+      usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+    });
+  });
+});
+
+describe('renderStream', () => {
+  it('writes chunks with one id, then the summed usage chunk and [DONE]', async () => {
+    const events = await collect(
+      renderStream(parts({ id: 'up-1', choices: [choice('a')], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }, { choices: [choice('b', 'stop', 1)], usage: { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 } }), {
+        model: 'm',
+        includeUsage: true,
+      }),
+    );
+    expect(events.at(-1)).toBe('data: [DONE]\n\n');
+    const chunks = events.slice(0, -1).map((event) => completionChunkSchema.parse(JSON.parse(event.replace(/^data: /, ''))));
+    expect(new Set(chunks.map((chunk) => chunk.id))).toEqual(new Set(['up-1']));
+    expect(chunks.map((chunk) => chunk.choices.map((each) => each.text).join(''))).toEqual(['a', 'b', '']);
+    expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
+  });
+
+  it('omits the usage chunk unless asked', async () => {
+    const events = await collect(renderStream(parts({ choices: [choice('a', 'stop')], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }), { model: 'm', includeUsage: false }));
+    expect(events).toHaveLength(2);
+    expect(events[0]).not.toContain('usage');
+  });
+
+  it('ends a broken stream with an error event and no [DONE]', async () => {
+    const seen: unknown[] = [];
+    const events = await collect(
+      renderStream(parts({ choices: [choice('a')] }, new UpstreamError('connection reset', { provider: 'openai', statusCode: 502 })), {
+        model: 'm',
+        includeUsage: true,
+        onError: (error) => seen.push(error),
+      }),
+    );
+    expect(events).toHaveLength(2);
+    expect(JSON.parse(events[1]!.replace(/^data: /, ''))).toEqual({
+      error: { message: 'connection reset', type: 'api_error', param: null, code: null, provider: 'openai' },
+    });
+    expect(events.join('')).not.toContain('[DONE]');
+    expect(seen).toHaveLength(1);
+  });
+});
