@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
 
+type ErrorBody = { error: Record<string, unknown> };
+const errorOf = async (response: Response) => ((await response.json()) as ErrorBody).error;
+
 describe('the local server', () => {
   let gateway: RunningGateway;
   beforeAll(async () => {
@@ -20,7 +23,7 @@ describe('the local server', () => {
   it('answers unknown routes with a 404 in the OpenAI error shape', async () => {
     const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', body: '{}' });
     expect(response.status).toBe(404);
-    expect((await response.json()).error.type).toBe('invalid_request_error');
+    expect((await errorOf(response)).type).toBe('invalid_request_error');
   });
 
   it.each([
@@ -32,20 +35,19 @@ describe('the local server', () => {
     const response = await post(body, headers);
     expect(response.status).toBe(status);
     expect(response.headers.get('x-portkey-trace-id')).toBeTruthy();
-    const { error } = await response.json();
-    expect(error).toMatchObject({ type: 'invalid_request_error', code });
+    expect(await errorOf(response)).toMatchObject({ type: 'invalid_request_error', code });
   });
 
   it('answers an oversized body (> 6 MB) with 413', async () => {
     const body = JSON.stringify({ model: 'm', prompt: 'x'.repeat(6 * 1024 * 1024 + 10) });
     const response = await post(body);
     expect(response.status).toBe(413);
-    expect((await response.json()).error.code).toBe('request_too_large');
+    expect((await errorOf(response)).code).toBe('request_too_large');
   });
 
   it('answers a bad parameter with a 400 naming it', async () => {
     const response = await post(JSON.stringify({ model: 'm', prompt: 'p', logprobs: 9 }));
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toMatchObject({ param: 'logprobs', type: 'invalid_request_error' });
+    expect(await errorOf(response)).toMatchObject({ param: 'logprobs', type: 'invalid_request_error' });
   });
 });
