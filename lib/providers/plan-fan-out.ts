@@ -1,0 +1,127 @@
+/**
+ * Decides how one OpenAI request becomes upstream calls for a provider that lacks a feature:
+ * a prompt array becomes one call per prompt where the provider takes only one prompt, `n`
+ * becomes n calls where the table marks it `'emulated'`, `echo` is left to the gateway where
+ * the table marks it so. Pure: no I/O, so every rule is testable on its own.
+ */
+import { promptList, type CompletionRequest } from '../api/completion-request.ts';
+import { UnsupportedParameterError } from '../api/errors.ts';
+import { mapParameters, type MappingWarning } from './map-parameters.ts';
+import type { Provider, ProviderCall } from './provider.ts';
+
+/** One upstream call of a fan-out, and where its choices go in the merged answer. */
+export interface PlannedCall {
+  call: ProviderCall;
+  /** Index of the first prompt this call carries in the caller's prompt list. */
+  promptOffset: number;
+  /** Which of the `n` copies this call is (0 when the provider produces all n itself). */
+  copy: number;
+  /** Choices per prompt this call returns (n when native, 1 when emulated). */
+  choicesPerPrompt: number;
+}
+
+export interface FanOutPlan {
+  calls: PlannedCall[];
+  /** Choices per prompt in the merged answer (OpenAI's `n`, or 1 when the provider drops it). */
+  n: number;
+  /** The prompt text to prepend per prompt index when `echo` is emulated; undefined otherwise. */
+  echoPrompts: string[] | undefined;
+  /** Refusals of the gateway itself (best_of > n, echo of token prompts), reported like dropped parameters. */
+  warnings: MappingWarning[];
+}
+
+/**
+ * @example
+ * planFanOut(ollama, call({ prompt: ['a', 'b'], n: 2 })).calls.length // 4
+ * @throws UnsupportedParameterError for token-id prompts to a provider that takes only text,
+ *   and in strict mode for anything the gateway or the provider's table would drop or clamp.
+ */
+export function planFanOut(provider: Provider, call: ProviderCall): FanOutPlan {
+  const { params } = call;
+  const table = provider.parameters;
+  const prompts = promptList(params.prompt);
+  const tokenPrompts = typeof prompts[0] !== 'string';
+  if (tokenPrompts && !provider.prompts.tokens) {
+    throw new UnsupportedParameterError(
+      `${provider.name} accepts only text prompts; token-id arrays cannot be sent to it. Send the prompt as a string (or an array of strings).`,
+      'prompt',
+    );
+  }
+
+  const warnings: MappingWarning[] = [];
+  const requestedN = params.n ?? 1;
+  const nRule = table?.n;
+  const emulateN = nRule === 'emulated' && requestedN > 1;
+  // A table that omits `n` drops it (mapParameters reports that): one choice per prompt.
+  const n = table && nRule === undefined ? 1 : requestedN;
+  // A provider that takes one prompt gets one per call, even a one-element array (Ollama refuses arrays).
+  const splitPrompts = !provider.prompts.arrays && Array.isArray(params.prompt) && typeof params.prompt[0] !== 'number';
+
+  const shared: Partial<CompletionRequest> = {};
+  if (emulateN) shared.n = undefined;
+  if (params.best_of !== undefined && table && table.best_of === undefined) {
+    // best_of == n is what n does anyway; a larger best_of needs server-side ranking.
+    if (params.best_of > requestedN) {
+      warnings.push({
+        type: 'dropped',
+        param: 'best_of',
+        details: `best_of ${params.best_of} > n ${requestedN} cannot be emulated for ${provider.name}: it would need the provider to rank completions`,
+      });
+    }
+    shared.best_of = undefined;
+  }
+
+  let echoPrompts: string[] | undefined;
+  if (params.echo === true && table?.echo === 'emulated') {
+    shared.echo = undefined;
+    if (tokenPrompts) {
+      warnings.push({ type: 'dropped', param: 'echo', details: `echo of token-id prompts cannot be emulated for ${provider.name}: the gateway has no tokenizer` });
+    } else {
+      echoPrompts = prompts as string[];
+    }
+  }
+
+  if (call.strict) refuseInStrictMode(provider, { ...params, ...shared }, warnings);
+
+  const copies = emulateN ? requestedN : 1;
+  if (!splitPrompts && copies === 1 && Object.keys(shared).length === 0) {
+    return { calls: [{ call, promptOffset: 0, copy: 0, choicesPerPrompt: n }], n, echoPrompts, warnings };
+  }
+  const groups: Array<{ prompt: CompletionRequest['prompt']; offset: number }> = splitPrompts
+    ? prompts.map((prompt, offset) => ({ prompt, offset }))
+    : [{ prompt: params.prompt, offset: 0 }];
+  const calls: PlannedCall[] = [];
+  for (const group of groups) {
+    for (let copy = 0; copy < copies; copy++) {
+      const subParams = withoutUndefined({ ...params, ...shared, prompt: group.prompt });
+      calls.push({ call: { ...call, params: subParams }, promptOffset: group.offset, copy, choicesPerPrompt: emulateN ? 1 : n });
+    }
+  }
+  return { calls, n, echoPrompts, warnings };
+}
+
+/** Whether the plan is exactly the caller's request: one call, indices and text untouched. */
+export function isPassThrough(plan: FanOutPlan, call: ProviderCall): boolean {
+  return plan.calls.length === 1 && plan.echoPrompts === undefined && plan.calls[0]!.call.params === call.params;
+}
+
+/** OpenAI's choice index of choice `index` returned by a planned call. */
+export function mergedIndex(planned: PlannedCall, n: number, index: number): number {
+  const localPrompt = Math.floor(index / planned.choicesPerPrompt);
+  const localChoice = index % planned.choicesPerPrompt;
+  return (planned.promptOffset + localPrompt) * n + planned.copy * planned.choicesPerPrompt + localChoice;
+}
+
+/** One 400 naming every parameter the gateway or the provider's table would drop or clamp. */
+function refuseInStrictMode(provider: Provider, params: CompletionRequest, warnings: MappingWarning[]): void {
+  const all = [...warnings];
+  if (provider.parameters) all.push(...mapParameters(params, provider.parameters, { provider: provider.name }).warnings);
+  if (all.length === 0) return;
+  const names = [...new Set(all.map((warning) => warning.param))];
+  throw new UnsupportedParameterError(`Strict parameters: ${all.map((warning) => warning.details).join('; ')}.`, names.join(','));
+}
+
+function withoutUndefined(params: CompletionRequest): CompletionRequest {
+  for (const key of Object.keys(params) as Array<keyof CompletionRequest>) if (params[key] === undefined) delete params[key];
+  return params;
+}
