@@ -1,9 +1,25 @@
 /** Every provider the gateway speaks, by its Portkey name. Adding one is one line here. */
+import { anthropicProvider } from './anthropic/anthropic-provider.ts';
+import { azureOpenAIProvider } from './azure-openai/azure-openai-provider.ts';
+import { deepInfraProvider } from './deepinfra/deepinfra-provider.ts';
+import { fireworksAIProvider } from './fireworks-ai/fireworks-ai-provider.ts';
+import { ollamaProvider } from './ollama/ollama-provider.ts';
 import { openAIProvider } from './openai/openai-provider.ts';
+import { openRouterProvider } from './openrouter/openrouter-provider.ts';
+import { togetherAIProvider } from './together-ai/together-ai-provider.ts';
+import { vllmProvider } from './vllm/vllm-provider.ts';
 import type { Provider } from './provider.ts';
 
 export const providers: Readonly<Record<string, Provider>> = {
   openai: openAIProvider,
+  'azure-openai': azureOpenAIProvider,
+  'together-ai': togetherAIProvider,
+  'fireworks-ai': fireworksAIProvider,
+  deepinfra: deepInfraProvider,
+  openrouter: openRouterProvider,
+  ollama: ollamaProvider,
+  vllm: vllmProvider,
+  anthropic: anthropicProvider,
 };
 
 export function findProvider(name: string): Provider | undefined {
