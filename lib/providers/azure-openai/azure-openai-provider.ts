@@ -1,0 +1,48 @@
+/**
+ * Azure OpenAI: OpenAI's completions behind a per-resource host, a deployment in the path, an
+ * `api-version` query and the `api-key` header. A custom host replaces
+ * `https://{resource}.openai.azure.com/openai`; the deployment and version still apply.
+ * @see https://learn.microsoft.com/en-us/azure/ai-services/openai/reference#completions
+ */
+import { InvalidRequestError } from '../../api/errors.ts';
+import type { ProviderTarget } from '../../config/target.ts';
+import type { ParameterTable } from '../map-parameters.ts';
+import { createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
+
+/** The GA inference version current when this was written; callers choose another with x-portkey-azure-api-version. */
+export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
+
+/** Azure's completions request mirrors OpenAI's, every parameter included. */
+export const azureOpenAIParameters = {
+  best_of: {},
+  echo: {},
+  frequency_penalty: {},
+  logit_bias: {},
+  logprobs: {},
+  max_tokens: {},
+  n: {},
+  presence_penalty: {},
+  seed: {},
+  stop: {},
+  suffix: {},
+  temperature: {},
+  top_p: {},
+  user: {},
+} as const satisfies ParameterTable;
+
+export const azureOpenAIProvider = createOpenAICompatibleProvider({
+  name: 'azure-openai',
+  baseUrl: (target) => `https://${required(target, 'azure_resource_name')}.openai.azure.com/openai`,
+  path: ({ target }) =>
+    `/deployments/${encodeURIComponent(required(target, 'azure_deployment_id'))}/completions?api-version=${encodeURIComponent(target.azure_api_version ?? AZURE_DEFAULT_API_VERSION)}`,
+  prompts: { arrays: true, tokens: true },
+  parameters: azureOpenAIParameters,
+  headers: (target): Record<string, string> => (target.api_key ? { 'api-key': target.api_key } : {}),
+});
+
+function required(target: ProviderTarget, field: 'azure_resource_name' | 'azure_deployment_id'): string {
+  const value = target[field];
+  if (value) return value;
+  const header = `x-portkey-${field.replaceAll('_', '-')}`;
+  throw new InvalidRequestError(`azure-openai needs ${field} (header ${header}, or in the config or virtual key).`, { param: header, code: 'missing_provider_field' });
+}
