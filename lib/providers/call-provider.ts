@@ -4,6 +4,7 @@
  * failure before the first byte can still be retried or routed elsewhere.
  */
 import { UpstreamError } from '../api/errors.ts';
+import { decodeAwsEventStream } from '../upstream/decode-aws-event-stream.ts';
 import { decodeSse } from '../upstream/decode-sse.ts';
 import { readBodyText, sendUpstream, type UpstreamResponse } from '../upstream/send-upstream.ts';
 import type { MappingWarning } from './map-parameters.ts';
@@ -19,10 +20,13 @@ export type ProviderResult =
 export type EventDecoder = (body: AsyncIterable<Uint8Array>) => AsyncIterable<UpstreamEvent>;
 const decoders: Record<Provider['streamFormat'], EventDecoder | undefined> = {
   sse: decodeSse,
-  'aws-event-stream': undefined,
+  'aws-event-stream': decodeAwsEventStream,
 };
 
-/** Registers the AWS event-stream decoder (kept out of the default path: it costs bundle size). */
+/**
+ * Replaces a decoder (tests). Both are registered statically: the AWS one costs ~25 KB, and the
+ * Bedrock provider, which is always bundled, needs it anyway.
+ */
 export function registerEventDecoder(format: Provider['streamFormat'], decoder: EventDecoder): void {
   decoders[format] = decoder;
 }
@@ -39,7 +43,7 @@ export async function callProvider(
 
   if (!call.stream) {
     const text = await readBodyText(response.body);
-    return { kind: 'response', part: provider.parseResponse(parseUpstreamJson(text, provider.name), call), warnings };
+    return { kind: 'response', part: provider.parseResponse(parseUpstreamJson(text, provider.name), call, response.headers), warnings };
   }
 
   const decode = decoders[provider.streamFormat];
@@ -90,7 +94,7 @@ async function toUpstreamError(provider: Provider, response: UpstreamResponse): 
   } catch {
     // The status alone still tells the caller what happened.
   }
-  const { message, code, type } = provider.parseError?.(response.statusCode, text) ?? readUpstreamError(text);
+  const { message, code, type } = provider.parseError?.(response.statusCode, text, response.headers) ?? readUpstreamError(text);
   const retryAfterSeconds = parseRetryAfter(response.headers);
   return new UpstreamError(message || `${provider.name} answered ${response.statusCode}`, {
     provider: provider.name,

@@ -81,9 +81,15 @@ export interface Provider {
   readonly parameters?: ParameterTable;
   /** Maps the parameters and builds the HTTP request (async where it must sign). */
   buildRequest(call: ProviderCall): BuiltRequest | Promise<BuiltRequest>;
-  /** Turns a successful JSON response body into one part holding every choice and the usage. */
-  parseResponse(body: unknown, call: ProviderCall): CompletionPart;
+  /**
+   * Turns a successful JSON response body into one part holding every choice and the usage.
+   * `headers` are the response's (Bedrock reports token counts there for some families).
+   */
+  parseResponse(body: unknown, call: ProviderCall, headers?: ResponseHeaders): CompletionPart;
   createStreamTransform(call: ProviderCall): StreamTransform;
   /** Extracts a message (and code) from an error response body; a generic reader is used when absent. */
-  parseError?(statusCode: number, bodyText: string): { message: string; code?: string | null; type?: string };
+  parseError?(statusCode: number, bodyText: string, headers?: ResponseHeaders): { message: string; code?: string | null; type?: string };
 }
+
+/** Upstream response headers, names lower-cased (node:http's IncomingHttpHeaders fits). */
+export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;
