@@ -1,5 +1,6 @@
 /** Every provider the gateway speaks, by its Portkey name. Adding one is one line here. */
 import { anthropicProvider } from './anthropic/anthropic-provider.ts';
+import { bedrockProvider } from './bedrock/bedrock-provider.ts';
 import { azureOpenAIProvider } from './azure-openai/azure-openai-provider.ts';
 import { deepInfraProvider } from './deepinfra/deepinfra-provider.ts';
 import { fireworksAIProvider } from './fireworks-ai/fireworks-ai-provider.ts';
@@ -20,6 +21,7 @@ export const providers: Readonly<Record<string, Provider>> = {
   ollama: ollamaProvider,
   vllm: vllmProvider,
   anthropic: anthropicProvider,
+  bedrock: bedrockProvider,
 };
 
 export function findProvider(name: string): Provider | undefined {

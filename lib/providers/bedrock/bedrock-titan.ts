@@ -1,0 +1,59 @@
+/**
+ * Amazon Titan Text: `inputText` with a `textGenerationConfig`; `results[]` out. A stream
+ * chunk is `{outputText, completionReason, totalOutputTextTokenCount, inputTextTokenCount}`.
+ * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-text.html
+ */
+import { z } from '../../api/zod.ts';
+import { expectShape } from '../openai-compatible/parse-json.ts';
+import { toStopList, type BedrockFamily } from './bedrock-family.ts';
+
+const responseSchema = z.object({
+  inputTextTokenCount: z.nullish(z.number()),
+  results: z.array(z.object({ tokenCount: z.nullish(z.number()), outputText: z.nullish(z.string()), completionReason: z.nullish(z.string()) })),
+});
+
+const chunkSchema = z.object({
+  outputText: z.nullish(z.string()),
+  completionReason: z.nullish(z.string()),
+  inputTextTokenCount: z.nullish(z.number()),
+  totalOutputTextTokenCount: z.nullish(z.number()),
+});
+
+export const bedrockTitan: BedrockFamily = {
+  name: 'titan',
+  api: 'invoke',
+  parameters: {
+    max_tokens: { to: 'textGenerationConfig.maxTokenCount' },
+    stop: { to: 'textGenerationConfig.stopSequences', transform: toStopList },
+    temperature: { to: 'textGenerationConfig.temperature', range: [0, 1] },
+    top_p: { to: 'textGenerationConfig.topP' },
+    n: 'emulated',
+    echo: 'emulated',
+  },
+  buildBody: (prompt, mapped) => ({ inputText: prompt, ...mapped }),
+  parseResponse(json) {
+    const response = expectShape(responseSchema, json, 'bedrock');
+    const outputTokens = response.results.reduce((sum, result) => sum + (result.tokenCount ?? 0), 0);
+    return {
+      text: response.results.map((result) => result.outputText ?? '').join(''),
+      stopReason: response.results.at(-1)?.completionReason,
+      usage: { inputTokens: response.inputTextTokenCount, outputTokens },
+    };
+  },
+  parseChunk(json) {
+    const chunk = expectShape(chunkSchema, json, 'bedrock');
+    return {
+      text: chunk.outputText,
+      stopReason: chunk.completionReason,
+      usage: { inputTokens: chunk.inputTextTokenCount, outputTokens: chunk.totalOutputTextTokenCount },
+    };
+  },
+  finishReasons: {
+    FINISH: 'stop',
+    FINISHED: 'stop',
+    STOP_CRITERIA_MET: 'stop',
+    LENGTH: 'length',
+    CONTENT_FILTERED: 'content_filter',
+    RAG_QUERY_WHEN_RAG_DISABLED: 'stop',
+  },
+};
