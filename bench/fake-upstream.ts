@@ -1,0 +1,119 @@
+/**
+ * The benchmark's upstream: a loopback server that answers `POST {prefix}/completions` in the
+ * OpenAI text-completions wire format, JSON or SSE, as fast as Node can, with knobs for what a
+ * real provider adds (a fixed latency, a response size, the pacing of a stream).
+ *
+ * Shapes follow OpenAI's reference examples (completion object and streamed chunk):
+ * @see https://platform.openai.com/docs/api-reference/completions/object
+ * @see https://platform.openai.com/docs/api-reference/completions/create (stream: true)
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeUpstreamOptions {
+  /** Milliseconds to wait before answering (headers and first byte). Default 0. */
+  latencyMs?: number;
+  /** Length of the completion text in a JSON answer, in characters. Default 120. */
+  responseChars?: number;
+  /** Chunks in a streamed answer (each carries one token of text). Default 20. */
+  streamChunks?: number;
+  /** Milliseconds between streamed chunks. Default 20. */
+  chunkIntervalMs?: number;
+}
+
+export interface BenchUpstream {
+  url: string;
+  /** Requests answered so far (a cheap check that the gateways really went upstream). */
+  readonly answered: number;
+  close(): Promise<void>;
+}
+
+const CREATED = 1589478378;
+
+/** A completion object like OpenAI's example, its text padded to `chars` characters. */
+export function completionBody(model: string, chars: number): string {
+  const seed = '\n\nThis is indeed a test';
+  const text = chars <= seed.length ? seed.slice(0, chars) : seed + ' of the gateway'.repeat(Math.ceil((chars - seed.length) / 15)).slice(0, chars - seed.length);
+  return JSON.stringify({
+    id: 'cmpl-uqkvlQyYK7bGYrRHQ0eXlWi7',
+    object: 'text_completion',
+    created: CREATED,
+    model,
+    system_fingerprint: 'fp_44709d6fcb',
+    choices: [{ text, index: 0, logprobs: null, finish_reason: 'length' }],
+    usage: { prompt_tokens: 5, completion_tokens: Math.max(1, Math.round(chars / 4)), total_tokens: 5 + Math.max(1, Math.round(chars / 4)) },
+  });
+}
+
+/** One SSE event of a streamed completion; the last one carries the finish reason. */
+export function streamEvent(model: string, index: number, last: boolean): string {
+  const chunk = {
+    id: 'cmpl-7iA7iJjj8V2zOkCGvWF2hAkDWBQZe',
+    object: 'text_completion',
+    created: CREATED,
+    choices: [{ text: index === 0 ? 'This' : ` word${index}`, index: 0, logprobs: null, finish_reason: last ? 'length' : null }],
+    model,
+    system_fingerprint: 'fp_44709d6fcb',
+  };
+  return `data: ${JSON.stringify(chunk)}\n\n`;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startBenchUpstream(options: FakeUpstreamOptions = {}): Promise<BenchUpstream> {
+  const { latencyMs = 0, responseChars = 120, streamChunks = 20, chunkIntervalMs = 20 } = options;
+  // Answers are precomputed per model: the fake must cost as little as possible, it shares the client's core.
+  const jsonBodies = new Map<string, string>();
+  let answered = 0;
+
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      let body: { model?: unknown; stream?: unknown };
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
+      } catch {
+        response.writeHead(400, { 'content-type': 'application/json' });
+        response.end('{"error":{"message":"body is not JSON","type":"invalid_request_error","param":null,"code":null}}');
+        return;
+      }
+      const model = typeof body.model === 'string' ? body.model : 'gpt-3.5-turbo-instruct';
+      answered++;
+      const answer = body.stream === true ? answerStream : answerJson;
+      if (latencyMs > 0) setTimeout(() => void answer(model, response), latencyMs);
+      else void answer(model, response);
+    });
+  });
+
+  function answerJson(model: string, response: http.ServerResponse): void {
+    let text = jsonBodies.get(model);
+    if (text === undefined) jsonBodies.set(model, (text = completionBody(model, responseChars)));
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    response.end(text);
+  }
+
+  async function answerStream(model: string, response: http.ServerResponse): Promise<void> {
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    for (let index = 0; index < streamChunks; index++) {
+      if (response.destroyed) return;
+      response.write(streamEvent(model, index, index === streamChunks - 1));
+      if (index < streamChunks - 1) await sleep(chunkIntervalMs);
+    }
+    response.end('data: [DONE]\n\n');
+  }
+
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get answered() {
+      return answered;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

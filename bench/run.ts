@@ -1,0 +1,150 @@
+/**
+ * `npm run bench [-- --quick]`: the gateway's overhead, streaming latency and cold start, side by
+ * side with the floor proxy and the Portkey gateway, each as the cost added over calling the fake
+ * upstream directly. Prints a table and writes `bench/results.md`. Never part of `npm test`.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { buildBench, projectRoot } from './build.ts';
+import { startBenchUpstream } from './fake-upstream.ts';
+import { cpuMillisecondsOf, memoryOf, startGateways, waitUntilServing, type GatewayProcess } from './gateways.ts';
+import { closedLoop, createClient, send, type Client, type Target } from './load-client.ts';
+import { measureModuleLoad } from './measure-module-load.ts';
+import { renderMarkdown, renderTerminal, type BenchReport } from './report.ts';
+import { measureLatency, measureStreams, searchSustainedRate, type LatencyFigures } from './scenarios.ts';
+
+const quick = process.argv.includes('--quick');
+const settings = quick
+  ? { latencyRounds: 2, blockMs: 250, streamRounds: 2, streamsPerBlock: 4, streamConcurrency: 4, rateStepMs: 400, rateBisections: 1, moduleLoadRuns: 5, warmupMs: 500 }
+  : { latencyRounds: 8, blockMs: 500, streamRounds: 4, streamsPerBlock: 8, streamConcurrency: 4, rateStepMs: 1500, rateBisections: 3, moduleLoadRuns: 15, warmupMs: 2000 };
+const CONCURRENCIES = [1, 16, 64] as const;
+const STREAM_CHUNKS = 20;
+const CHUNK_INTERVAL_MS = 20;
+const ADDED_P99_BOUND_MS = 10;
+
+const requestBody = JSON.stringify({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 16, temperature: 0 });
+const streamBody = JSON.stringify({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 16, temperature: 0, stream: true });
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function machine(): BenchReport['machine'] {
+  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: projectRoot, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lib', 'functions', 'infra'], { cwd: projectRoot, encoding: 'utf8' }).trim();
+    if (dirty) commit += ' + uncommitted changes in lib/functions/infra';
+  } catch {
+    // Not a git checkout: the figures stand without a commit.
+  }
+  return { nproc: os.availableParallelism(), cpuModel: model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, commit, date: new Date().toISOString() };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  log(`mode: ${quick ? 'quick' : 'full'}; building bundles`);
+  const built = await buildBench();
+
+  log('module load: fresh node processes');
+  const [handlerLoad, emptyLoad] = await measureModuleLoad([built.handler.file, built.emptyHandler.file], built.awslambdaPreload, settings.moduleLoadRuns);
+
+  const upstream = await startBenchUpstream({ streamChunks: STREAM_CHUNKS, chunkIntervalMs: CHUNK_INTERVAL_MS });
+  const gateways = await startGateways({ ...built, projectRoot });
+  const processes: GatewayProcess[] = Object.values(gateways);
+  try {
+    const commonHeaders = {
+      'content-type': 'application/json',
+      authorization: 'Bearer sk-bench-not-a-key',
+      'x-portkey-provider': 'openai',
+      'x-portkey-custom-host': `${upstream.url}/v1`,
+    };
+    const targets: Target[] = [
+      { name: 'direct', url: `${upstream.url}/v1/completions`, headers: commonHeaders },
+      ...processes.map((gateway) => ({ name: gateway.name, url: `http://127.0.0.1:${gateway.port}/v1/completions`, headers: commonHeaders })),
+    ];
+    await Promise.all(processes.map((gateway) => waitUntilServing(gateway, targets.find((target) => target.name === gateway.name)!, requestBody)));
+    const clients = targets.map(createClient);
+    await checkAnswers(clients);
+
+    log('warming up');
+    for (const client of clients) await closedLoop(client, requestBody, 8, settings.warmupMs);
+    await measureStreams(clients, streamBody, STREAM_CHUNKS, 1, 4, 4);
+
+    const latency = new Map<number, Map<string, LatencyFigures>>();
+    const cpu = new Map<string, { milliseconds: number; requests: number }>();
+    for (const concurrency of CONCURRENCIES) {
+      log(`non-streaming latency at concurrency ${concurrency}`);
+      const cpuBefore = new Map<string, number>();
+      latency.set(
+        concurrency,
+        await measureLatency(clients, requestBody, concurrency, settings.latencyRounds, settings.blockMs, {
+          before: (name) => {
+            const gateway = gateways[name as keyof typeof gateways];
+            if (gateway && concurrency === 16) cpuBefore.set(name, cpuMillisecondsOf(gateway.process.pid!));
+          },
+          after: (name, requests) => {
+            const gateway = gateways[name as keyof typeof gateways];
+            if (!gateway || concurrency !== 16) return;
+            const sum = cpu.get(name) ?? { milliseconds: 0, requests: 0 };
+            sum.milliseconds += cpuMillisecondsOf(gateway.process.pid!) - cpuBefore.get(name)!;
+            sum.requests += requests;
+            cpu.set(name, sum);
+          },
+        }),
+      );
+    }
+
+    log(`streams: ${STREAM_CHUNKS} chunks ${CHUNK_INTERVAL_MS} ms apart`);
+    const streams = await measureStreams(clients, streamBody, STREAM_CHUNKS, settings.streamRounds, settings.streamsPerBlock, settings.streamConcurrency);
+
+    const directP99 = latency.get(1)!.get('direct')!.p99;
+    log(`sustained rate: open loop, p99 <= ${(directP99 + ADDED_P99_BOUND_MS).toFixed(2)} ms (direct p99 at concurrency 1 + ${ADDED_P99_BOUND_MS} ms)`);
+    const rates = await searchSustainedRate(clients, requestBody, {
+      p99BoundMs: directP99 + ADDED_P99_BOUND_MS,
+      startRate: 500,
+      maxRate: 32_000,
+      stepMs: settings.rateStepMs,
+      bisections: settings.rateBisections,
+      pauseMs: 200,
+    });
+
+    const report: BenchReport = {
+      mode: quick ? 'quick' : 'full',
+      machine: machine(),
+      settings: { ...settings, streamChunks: STREAM_CHUNKS, chunkIntervalMs: CHUNK_INTERVAL_MS, addedP99BoundMs: ADDED_P99_BOUND_MS },
+      latency,
+      streams,
+      rates,
+      cpuPerRequestUs: new Map([...cpu].map(([name, sum]) => [name, (sum.milliseconds * 1000) / sum.requests])),
+      memory: new Map(processes.map((gateway) => [gateway.name, memoryOf(gateway.process.pid!)])),
+      bundle: { handler: built.handler, emptyHandler: built.emptyHandler, handlerLoadMs: handlerLoad!.medianMs, emptyLoadMs: emptyLoad!.medianMs, loadRuns: settings.moduleLoadRuns },
+      upstreamAnswered: upstream.answered,
+      seconds: (performance.now() - started) / 1000,
+    };
+    for (const client of clients) client.agent.destroy();
+    process.stdout.write(renderTerminal(report));
+    await writeFile(join(projectRoot, 'bench', 'results.md'), renderMarkdown(report));
+    log('wrote bench/results.md');
+  } finally {
+    await Promise.all(processes.map((gateway) => gateway.stop()));
+    await upstream.close();
+  }
+}
+
+/** Every path must really answer a completion before its speed means anything. */
+async function checkAnswers(clients: Client[]): Promise<void> {
+  for (const client of clients) {
+    const answer = await send(client, requestBody);
+    const parsed = JSON.parse(answer.body) as { object?: string; choices?: Array<{ text?: string }> };
+    if (answer.status !== 200 || parsed.object !== 'text_completion' || !parsed.choices?.[0]?.text) {
+      throw new Error(`${client.target.name} answered ${answer.status}: ${answer.body.slice(0, 300)}`);
+    }
+  }
+}
+
+await main();
