@@ -12,6 +12,7 @@ import { createCustomHostGuard } from '../../lib/config/custom-host-guard.ts';
 import { handleCompletion } from '../../lib/handle-completion.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { jsonBody } from './middlewares/json-body.ts';
+import { callerOf, keyStore } from './middlewares/key-store.ts';
 import { openAIErrorHandler } from './middlewares/openai-error-handler.ts';
 import { requestContext } from './middlewares/request-context.ts';
 
@@ -34,10 +35,10 @@ async function completions(event: APIGatewayProxyEvent, context: GatewayContext)
       headers: event.headers as Record<string, string>,
       body: context.parsedBody,
       traceId: context.traceId,
-      caller: { userArn: event.requestContext?.identity?.userArn ?? null, accountId: event.requestContext?.identity?.accountId ?? null },
+      caller: callerOf(event),
       signal: abort.signal,
     },
-    { customHostGuard },
+    { customHostGuard, keyStore: context.keyStore },
   );
   if (typeof response.body === 'string') return { ...response, body: response.body };
 
@@ -73,5 +74,6 @@ export const handler = middy<APIGatewayProxyEvent, StreamingResult, Error, Gatew
   .use(httpHeaderNormalizer())
   .use(requestContext())
   .use(openAIErrorHandler())
+  .use(keyStore())
   .use(jsonBody())
   .handler(completions);

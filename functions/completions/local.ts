@@ -1,12 +1,14 @@
 /**
  * `npm start`: the completions handler behind a local HTTP server, with local defaults
- * (loopback custom hosts allowed). Environment: HOST (127.0.0.1), PORT (8787).
+ * (loopback custom hosts allowed, keys from gateway.keys.json). Environment: HOST (127.0.0.1), PORT (8787).
  */
 import { createLocalServer } from '../../lib/local/local-server.ts';
 import { installLambdaStreamingRuntime, type StreamingHandler } from '../../lib/local/lambda-streaming-runtime.ts';
 import { log } from '../../lib/log.ts';
 
 process.env.GATEWAY_ALLOWED_CUSTOM_HOSTS ??= 'loopback';
+// Locally, virtual keys come from gateway.keys.json (GATEWAY_KEYS_FILE), not Secrets Manager.
+process.env.GATEWAY_KEY_SOURCE ??= 'file';
 
 installLambdaStreamingRuntime();
 // Imported only now: Middy wraps the handler with `awslambda.streamifyResponse` at module load.

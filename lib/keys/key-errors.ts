@@ -1,0 +1,67 @@
+/**
+ * What can go wrong while reading a stored key or config, in two layers: `SecretReadError` is what
+ * a source (Secrets Manager, the local file) reports, with a `kind` the cache acts on; the store
+ * turns it into the `GatewayError` a caller sees. Messages name secrets, never their values.
+ */
+import { AuthenticationError, GatewayError } from '../api/errors.ts';
+
+/**
+ * - `not_found`: the secret does not exist (or is scheduled for deletion); cached briefly.
+ * - `denied`: the gateway's role may not read it; cached briefly.
+ * - `invalid`: it exists but is not the JSON we expect; cached briefly, since a retry reads the same bytes.
+ * - `unavailable`: the source failed (throttled, 5xx, network); a value read before keeps serving.
+ */
+export type SecretReadErrorKind = 'not_found' | 'denied' | 'invalid' | 'unavailable';
+
+export class SecretReadError extends Error {
+  readonly kind: SecretReadErrorKind;
+  /** The secret's name (e.g. `llm-gateway/openai-prod`), safe to log and to tell. */
+  readonly secretName: string;
+
+  constructor(kind: SecretReadErrorKind, secretName: string, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SecretReadError';
+    this.kind = kind;
+    this.secretName = secretName;
+  }
+}
+
+/** 503: the key store could not be read and nothing usable was cached. */
+export class KeyStoreUnavailableError extends GatewayError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { statusCode: 503, type: 'api_error', code: 'key_store_unavailable', cause: options.cause });
+  }
+
+  // Another target with another secret may well work.
+  override get isRetryable(): boolean {
+    return true;
+  }
+}
+
+/** 500: a stored key or config is not what the gateway expects; the operators must fix the secret. */
+export class InvalidStoredKeyError extends GatewayError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { statusCode: 500, type: 'api_error', code: 'invalid_stored_key', cause: options.cause });
+  }
+}
+
+export type StoredKind = 'virtual key' | 'config';
+
+/** The caller-facing error for a failed read of the virtual key or config `id`. */
+export function toKeyStoreError(error: SecretReadError, kind: StoredKind, id: string): GatewayError {
+  const code = kind === 'virtual key' ? 'virtual_key' : 'config';
+  switch (error.kind) {
+    case 'not_found':
+      return new AuthenticationError(`Unknown ${kind} "${id}".`, { statusCode: 404, code: `${code}_not_found`, cause: error });
+    case 'denied':
+      return new AuthenticationError(`The gateway is not allowed to read the ${kind} "${id}".`, {
+        statusCode: 403,
+        code: `${code}_access_denied`,
+        cause: error,
+      });
+    case 'invalid':
+      return new InvalidStoredKeyError(error.message, { cause: error });
+    case 'unavailable':
+      return new KeyStoreUnavailableError(`The ${kind} "${id}" cannot be read right now; try again shortly.`, { cause: error });
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The shape of what is stored: a virtual key's secret is a JSON object of the snake_case target
+ * fields (DESIGN.md → Keys) plus an optional `allowed_principals`; a stored config is any JSON
+ * object (the config parser validates it) that may also carry `allowed_principals`.
+ */
+import { formatIssuePath, z } from '../api/zod.ts';
+import { PROVIDER_FIELDS, type ProviderTarget } from '../config/target.ts';
+import { SecretReadError } from './key-errors.ts';
+
+const providerFieldShape = Object.fromEntries(PROVIDER_FIELDS.map((field) => [field, z.optional(z.string())])) as Record<
+  (typeof PROVIDER_FIELDS)[number],
+  z.ZodMiniOptional<z.ZodMiniString>
+>;
+
+const allowedPrincipalsSchema = z.optional(z.array(z.string().check(z.minLength(1))));
+
+/**
+ * Strict, unlike provider response schemas: a typo such as `apiKey` in a secret would otherwise
+ * send requests without a key, and the operator would see only the provider's 401.
+ * `virtual_key` is absent on purpose: a secret cannot point at another secret.
+ */
+const virtualKeySecretSchema = z.strictObject({
+  provider: z.string().check(z.minLength(1)),
+  api_key: z.optional(z.string()),
+  custom_host: z.optional(z.url({ protocol: /^https?$/ })),
+  forward_headers: z.optional(z.array(z.string())),
+  request_timeout: z.optional(z.int().check(z.positive())),
+  override_params: z.optional(z.record(z.string(), z.unknown())),
+  allowed_principals: allowedPrincipalsSchema,
+  ...providerFieldShape,
+});
+
+export interface StoredVirtualKey {
+  target: Partial<ProviderTarget>;
+  /** Absent: any caller may use it. */
+  allowedPrincipals?: string[];
+}
+
+export interface StoredConfig {
+  config: Record<string, unknown>;
+  allowedPrincipals?: string[];
+}
+
+/**
+ * Validates a virtual key's secret value.
+ * @throws SecretReadError `invalid`, naming the secret and the offending field, never a value.
+ */
+export function parseStoredVirtualKey(value: unknown, secretName: string): StoredVirtualKey {
+  const result = virtualKeySecretSchema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.slice(0, 3).map((issue) => `${formatIssuePath(issue.path) || '(root)'}: ${issue.message}`);
+    throw new SecretReadError('invalid', secretName, `The secret ${secretName} is not a valid virtual key (${problems.join('; ')}).`);
+  }
+  const { allowed_principals: allowedPrincipals, ...target } = result.data;
+  return allowedPrincipals === undefined ? { target } : { target, allowedPrincipals };
+}
+
+/** Checks that a stored config is a JSON object and takes `allowed_principals` out of it. */
+export function parseStoredConfig(value: unknown, secretName: string): StoredConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SecretReadError('invalid', secretName, `The secret ${secretName} is not a config: expected a JSON object.`);
+  }
+  const { allowed_principals: principals, ...config } = value as Record<string, unknown>;
+  const result = allowedPrincipalsSchema.safeParse(principals);
+  if (!result.success) {
+    throw new SecretReadError('invalid', secretName, `The secret ${secretName} has an invalid allowed_principals: expected a list of strings.`);
+  }
+  return result.data === undefined ? { config } : { config, allowedPrincipals: result.data };
+}
+
+/** Parses a SecretString; the JSON parser's own message is not used, since it quotes the text. */
+export function parseSecretJson(text: string, secretName: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new SecretReadError('invalid', secretName, `The secret ${secretName} is not JSON; store a JSON object.`);
+  }
+}
