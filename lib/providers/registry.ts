@@ -4,6 +4,7 @@ import { bedrockProvider } from './bedrock/bedrock-provider.ts';
 import { azureOpenAIProvider } from './azure-openai/azure-openai-provider.ts';
 import { deepInfraProvider } from './deepinfra/deepinfra-provider.ts';
 import { fireworksAIProvider } from './fireworks-ai/fireworks-ai-provider.ts';
+import { googleProvider } from './google/google-provider.ts';
 import { ollamaProvider } from './ollama/ollama-provider.ts';
 import { openAIProvider } from './openai/openai-provider.ts';
 import { openRouterProvider } from './openrouter/openrouter-provider.ts';
@@ -21,6 +22,7 @@ export const providers: Readonly<Record<string, Provider>> = {
   ollama: ollamaProvider,
   vllm: vllmProvider,
   anthropic: anthropicProvider,
+  google: googleProvider,
   bedrock: bedrockProvider,
 };
 
