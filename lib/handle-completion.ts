@@ -3,13 +3,19 @@
  * Web-standard inputs and outputs only; the Lambda adapter and the local server translate.
  */
 import { parseCompletionRequest } from './api/completion-request.ts';
+import { GatewayError } from './api/errors.ts';
 import { renderResponse, renderStream } from './api/render-completion.ts';
 import type { CustomHostGuard } from './config/custom-host-guard.ts';
+import { CONFIG_HEADER } from './config/parse-config.ts';
+import { readConfigHeader } from './config/read-config-header.ts';
+import { readMetadataHeader } from './config/read-metadata-header.ts';
 import { targetFieldsFromHeaders, type Headers } from './config/target-from-headers.ts';
 import type { CallerIdentity, KeyStore } from './keys/key-store.ts';
 import { describeError, log } from './log.ts';
 import type { MappingWarning } from './providers/map-parameters.ts';
-import { routeCompletion } from './routing/route-completion.ts';
+import { planRoute } from './routing/plan-route.ts';
+import { routeCompletion, type RoutedResult, type RouteTrace } from './routing/route-completion.ts';
+import { routingOptionsFromEnv, type RoutingOptions } from './routing/routing-options.ts';
 
 export interface GatewayRequest {
   /** Header names lower-cased. */
@@ -33,25 +39,32 @@ export interface GatewayResponse {
 export interface GatewayDependencies {
   customHostGuard: CustomHostGuard;
   keyStore?: KeyStore;
+  /** Randomness, sleeping and the retry / idle limits; tests inject them. Defaults from the environment. */
+  routing?: Partial<RoutingOptions>;
 }
+
+// Read once per container, like every other setting.
+const defaultRoutingOptions = routingOptionsFromEnv();
 
 export async function handleCompletion(request: GatewayRequest, dependencies: GatewayDependencies): Promise<GatewayResponse> {
   const params = parseCompletionRequest(request.body);
-  const routed = await routeCompletion(targetFieldsFromHeaders(request.headers), params, {
-    headers: request.headers,
-    customHostGuard: dependencies.customHostGuard,
-    keyStore: dependencies.keyStore,
-    caller: request.caller,
-    signal: request.signal,
-  });
+  const trace: RouteTrace = { retryAttemptCount: 0 };
+  let routed: RoutedResult;
+  try {
+    routed = await route(request, dependencies, params, trace);
+  } catch (error) {
+    // The error handler adds these to the error response: which target failed, after how many retries.
+    if (error instanceof GatewayError) error.responseHeaders = { ...error.responseHeaders, ...routingHeaders(trace) };
+    throw error;
+  }
 
   const headers: Record<string, string> = {
     'x-portkey-trace-id': request.traceId,
+    ...routingHeaders(trace),
     'x-portkey-provider': routed.target.provider,
     'x-portkey-retry-attempt-count': String(routed.retryAttemptCount),
     ...warningHeaders(routed.result.warnings),
   };
-  if (routed.lastUsedOptionIndex) headers['x-portkey-last-used-option-index'] = routed.lastUsedOptionIndex;
   if (routed.result.warnings.length > 0) {
     log.info('parameters adjusted', { traceId: request.traceId, provider: routed.target.provider, warnings: routed.result.warnings });
   }
@@ -72,6 +85,30 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
       onError: (error) => log.warn('stream failed after the first byte', { traceId: request.traceId, ...describeError(error) }),
     }),
   };
+}
+
+/** Headers + config (inline or stored) → the planned route tree → the routed answer. */
+async function route(request: GatewayRequest, dependencies: GatewayDependencies, params: ReturnType<typeof parseCompletionRequest>, trace: RouteTrace) {
+  const context = {
+    headers: request.headers,
+    customHostGuard: dependencies.customHostGuard,
+    keyStore: dependencies.keyStore,
+    caller: request.caller,
+    signal: request.signal,
+    traceId: request.traceId,
+    metadata: readMetadataHeader(request.headers['x-portkey-metadata']),
+    options: dependencies.routing ? { ...defaultRoutingOptions, ...dependencies.routing } : defaultRoutingOptions,
+  };
+  const config = await readConfigHeader(request.headers[CONFIG_HEADER], context);
+  return routeCompletion(planRoute(config, targetFieldsFromHeaders(request.headers)), params, context, trace);
+}
+
+/** `x-portkey-last-used-option-index`, `x-portkey-retry-attempt-count` and `x-portkey-provider`, as far as routing got. */
+function routingHeaders(trace: RouteTrace): Record<string, string> {
+  const headers: Record<string, string> = { 'x-portkey-retry-attempt-count': String(trace.retryAttemptCount) };
+  if (trace.lastUsedOptionIndex) headers['x-portkey-last-used-option-index'] = trace.lastUsedOptionIndex;
+  if (trace.provider) headers['x-portkey-provider'] = trace.provider;
+  return headers;
 }
 
 /** `x-portkey-dropped-params` / `x-portkey-clamped-params`: what the provider could not honour as asked. */

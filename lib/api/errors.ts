@@ -27,6 +27,11 @@ export class GatewayError extends Error {
   readonly type: string;
   readonly param: string | null;
   readonly code: string | null;
+  /**
+   * Headers for the error response (e.g. routing's `x-portkey-last-used-option-index` and
+   * `x-portkey-retry-attempt-count`); the edge's error handler writes them.
+   */
+  responseHeaders?: Record<string, string>;
 
   constructor(message: string, options: GatewayErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

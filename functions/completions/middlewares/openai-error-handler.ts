@@ -19,6 +19,7 @@ export function openAIErrorHandler(): MiddlewareObj<APIGatewayProxyEvent, unknow
       request.response = {
         statusCode: error.statusCode,
         headers: {
+          ...error.responseHeaders,
           'content-type': 'application/json',
           ...(traceId ? { 'x-portkey-trace-id': traceId } : {}),
           ...('provider' in error && typeof error.provider === 'string' ? { 'x-portkey-provider': error.provider } : {}),

@@ -1,0 +1,91 @@
+/**
+ * `x-portkey-config` → a validated `RoutingConfig`. Keys are normalised first, then the shape
+ * is checked with zod, then what a schema cannot say: strategies need targets, conditional
+ * names must exist, providers must be known, custom hosts must pass the guard. Every problem
+ * is collected, so one 400 lists all of them with their paths.
+ */
+import { InvalidRequestError } from '../api/errors.ts';
+import { formatIssuePath } from '../api/zod.ts';
+import { findProvider, providers } from '../providers/registry.ts';
+import { validateQuery } from '../routing/evaluate-query.ts';
+import type { CustomHostGuard } from './custom-host-guard.ts';
+import { normalizeConfigKeys } from './normalize-config-keys.ts';
+import { routingConfigSchema, type RoutingConfig } from './routing-config.ts';
+
+export const CONFIG_HEADER = 'x-portkey-config';
+
+export interface ParseConfigOptions {
+  /** Checks each `custom_host`; absent for configs trusted as a whole. */
+  customHostGuard?: CustomHostGuard | undefined;
+}
+
+/**
+ * @example parseConfig({ strategy: { mode: 'fallback' }, targets: [{ provider: 'openai' }, { provider: 'openai', customHost: 'http://127.0.0.1:8000/v1' }] }, { customHostGuard })
+ * @throws InvalidRequestError (400, param `x-portkey-config`) listing every bad path and why.
+ */
+export function parseConfig(raw: unknown, options: ParseConfigOptions = {}): RoutingConfig {
+  const { value, conflicts } = normalizeConfigKeys(raw);
+  const problems = conflicts.map((path) => `${path}: given both in snake_case and camelCase`);
+  const result = routingConfigSchema.safeParse(value);
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(...describeIssue(issue));
+    throw invalidConfig(problems);
+  }
+  checkNode(result.data, 'config', options, problems);
+  if (problems.length > 0) throw invalidConfig(problems);
+  return result.data;
+}
+
+function checkNode(node: RoutingConfig, path: string, options: ParseConfigOptions, problems: string[]): void {
+  const { strategy, targets } = node;
+  if (node.provider !== undefined && !findProvider(node.provider)) {
+    problems.push(`${path}.provider: unknown provider "${node.provider}"; known: ${Object.keys(providers).join(', ')}`);
+  }
+  if (node.custom_host !== undefined && options.customHostGuard) {
+    try {
+      options.customHostGuard.check(node.custom_host, CONFIG_HEADER);
+    } catch (error) {
+      problems.push(`${path}.custom_host: ${(error as Error).message}`);
+    }
+  }
+  if (strategy && !targets) problems.push(`${path}.targets: required when a strategy is given`);
+  if (targets && !strategy) problems.push(`${path}.strategy: required when targets are given (mode single, fallback, loadbalance or conditional)`);
+  if (strategy && targets) {
+    if (strategy.mode === 'loadbalance' && !targets.some((target) => (target.weight ?? 1) > 0)) {
+      problems.push(`${path}.targets: loadbalance needs at least one target with a weight above 0`);
+    }
+    if (strategy.mode === 'conditional') checkConditional(node, path, problems);
+  }
+  targets?.forEach((target, index) => checkNode(target, `${path}.targets[${index}]`, options, problems));
+}
+
+function checkConditional(node: RoutingConfig, path: string, problems: string[]): void {
+  const strategy = node.strategy!;
+  const names = new Set(node.targets!.map((target) => target.name).filter((name) => name !== undefined));
+  if (!strategy.conditions || strategy.conditions.length === 0) {
+    problems.push(`${path}.strategy.conditions: conditional mode needs at least one condition`);
+  }
+  strategy.conditions?.forEach((condition, index) => {
+    const at = `${path}.strategy.conditions[${index}]`;
+    problems.push(...validateQuery(condition.query, `${at}.query`));
+    if (!names.has(condition.then)) problems.push(`${at}.then: no target named "${condition.then}" in ${path}.targets`);
+  });
+  if (strategy.default !== undefined && !names.has(strategy.default)) {
+    problems.push(`${path}.strategy.default: no target named "${strategy.default}" in ${path}.targets`);
+  }
+}
+
+function describeIssue(issue: { code: string; message: string; path: ReadonlyArray<PropertyKey>; keys?: string[] }): string[] {
+  const path = joinPath('config', formatIssuePath(issue.path));
+  if (issue.code === 'unrecognized_keys' && issue.keys) return issue.keys.map((key) => `${path}.${key}: unknown field`);
+  return [`${path}: ${issue.message}`];
+}
+
+function joinPath(root: string, rest: string): string {
+  if (rest === '') return root;
+  return rest.startsWith('[') ? `${root}${rest}` : `${root}.${rest}`;
+}
+
+function invalidConfig(problems: string[]): InvalidRequestError {
+  return new InvalidRequestError(`Invalid ${CONFIG_HEADER}: ${problems.join('; ')}`, { param: CONFIG_HEADER, code: 'invalid_config' });
+}

@@ -1,0 +1,96 @@
+/**
+ * The `x-portkey-config` format (DESIGN.md → Contracts → Config), after key normalisation:
+ * a node is a target (provider, keys, host) and/or a strategy over nested `targets`.
+ * @see https://portkey.ai/docs/api-reference/inference-api/config-object
+ */
+import { z } from '../api/zod.ts';
+import { PROVIDER_FIELDS, type ProviderTarget } from './target.ts';
+
+export const STRATEGY_MODES = ['single', 'fallback', 'loadbalance', 'conditional'] as const;
+export type StrategyMode = (typeof STRATEGY_MODES)[number];
+
+export interface ConditionalRule {
+  /** `{"metadata.plan": {"$eq": "paid"}}`, `{"$or": [...]}`; see evaluate-query.ts. */
+  query: Record<string, unknown>;
+  /** The `name` of a target of the same node. */
+  then: string;
+}
+
+export interface Strategy {
+  mode: StrategyMode;
+  /** fallback: move on only when the failed attempt's status is one of these. */
+  on_status_codes?: number[];
+  conditions?: ConditionalRule[];
+  default?: string;
+}
+
+export interface RetrySettings {
+  /** Retries after the first try (0..5). */
+  attempts: number;
+  on_status_codes?: number[];
+  use_retry_after_header?: boolean;
+}
+
+type ProviderFields = { [Field in (typeof PROVIDER_FIELDS)[number]]?: string };
+
+export interface RoutingConfig extends ProviderFields {
+  strategy?: Strategy;
+  targets?: RoutingConfig[];
+  name?: string;
+  weight?: number;
+  provider?: string;
+  api_key?: string;
+  virtual_key?: string;
+  custom_host?: string;
+  override_params?: Record<string, unknown>;
+  retry?: RetrySettings;
+  request_timeout?: number;
+  cache?: { mode: 'simple' | 'semantic'; max_age?: number };
+  forward_headers?: string[];
+}
+
+const statusCode = () => z.number().check(z.int(), z.gte(100), z.lte(599));
+const nonEmpty = () => z.string().check(z.minLength(1));
+
+const strategySchema = z.strictObject({
+  mode: z.enum(STRATEGY_MODES),
+  on_status_codes: z.optional(z.array(statusCode())),
+  conditions: z.optional(z.array(z.strictObject({ query: z.record(z.string(), z.unknown()), then: nonEmpty() }))),
+  default: z.optional(nonEmpty()),
+});
+
+const retrySchema = z.strictObject({
+  attempts: z.number().check(z.int(), z.gte(0), z.lte(5)),
+  on_status_codes: z.optional(z.array(statusCode())),
+  use_retry_after_header: z.optional(z.boolean()),
+});
+
+const providerFieldSchemas = Object.fromEntries(PROVIDER_FIELDS.map((field) => [field, z.optional(nonEmpty())])) as Record<
+  (typeof PROVIDER_FIELDS)[number],
+  z.ZodMiniOptional<z.ZodMiniString>
+>;
+
+export const routingConfigSchema: z.ZodMiniType<RoutingConfig> = z.strictObject({
+  strategy: z.optional(strategySchema),
+  get targets() {
+    return z.optional(z.array(routingConfigSchema).check(z.minLength(1)));
+  },
+  name: z.optional(nonEmpty()),
+  weight: z.optional(z.number().check(z.gte(0))),
+  provider: z.optional(nonEmpty()),
+  api_key: z.optional(nonEmpty()),
+  virtual_key: z.optional(nonEmpty()),
+  custom_host: z.optional(nonEmpty()),
+  override_params: z.optional(z.record(z.string(), z.unknown())),
+  retry: z.optional(retrySchema),
+  request_timeout: z.optional(z.number().check(z.int(), z.gt(0))),
+  cache: z.optional(z.strictObject({ mode: z.enum(['simple', 'semantic']), max_age: z.optional(z.number().check(z.gte(0))) })),
+  forward_headers: z.optional(z.array(nonEmpty())),
+  ...providerFieldSchemas,
+});
+
+/** The fields of a config node that describe a provider target (everything but routing). */
+export function targetFieldsOf(node: RoutingConfig): Partial<ProviderTarget> {
+  const { strategy: _strategy, targets: _targets, name: _name, weight: _weight, retry: _retry, cache: _cache, ...fields } = node;
+  return fields;
+}
