@@ -1,0 +1,196 @@
+/**
+ * The whole deployment in one stack: a REGIONAL REST API with IAM auth and a resource policy, whose
+ * `POST /v1/completions` streams from one response-streaming Lambda function (issues 2, 4 and 6).
+ *
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  AccessLogField,
+  AccessLogFormat,
+  AuthorizationType,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  ResponseTransferMode,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import {
+  BUNDLE_BANNER,
+  BUNDLE_EXTERNAL_MODULES,
+  BUNDLE_MAIN_FIELDS,
+  BUNDLE_MINIFY,
+  BUNDLE_SOURCE_MAP,
+  BUNDLE_SOURCES_CONTENT,
+  BUNDLE_TARGET,
+  HANDLER_ENTRY,
+  HANDLER_EXPORT,
+} from './bundling-options.ts';
+import { DEFAULT_BEDROCK_MODELS, grantBedrockAccess } from './grant-bedrock-access.ts';
+import { grantSecretsAccess, validateSecretsPrefix } from './grant-secrets-access.ts';
+import { callerResourcePolicy } from './restrict-callers.ts';
+
+const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** API Gateway's integration timeout for streamed responses can reach Lambda's own 15 minutes. */
+const FIFTEEN_MINUTES = Duration.minutes(15);
+
+/**
+ * One JSON line per request: who called (the IAM identity, since keys are per caller), and how
+ * long the integration took to answer and to stream.
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: AccessLogField.contextRequestId(),
+    extendedRequestId: AccessLogField.contextExtendedRequestId(),
+    requestTime: AccessLogField.contextRequestTime(),
+    httpMethod: AccessLogField.contextHttpMethod(),
+    resourcePath: AccessLogField.contextResourcePath(),
+    status: AccessLogField.contextStatus(),
+    responseLength: AccessLogField.contextResponseLength(),
+    responseLatency: AccessLogField.contextResponseLatency(),
+    integrationStatus: AccessLogField.contextIntegrationStatus(),
+    integrationLatency: AccessLogField.contextIntegrationLatency(),
+    integrationError: AccessLogField.contextIntegrationErrorMessage(),
+    errorMessage: AccessLogField.contextErrorMessage(),
+    sourceIp: AccessLogField.contextIdentitySourceIp(),
+    userArn: AccessLogField.contextIdentityUserArn(),
+    accountId: AccessLogField.contextIdentityAccountId(),
+    userAgent: AccessLogField.contextIdentityUserAgent(),
+  }),
+);
+
+export interface GatewayStackProps extends StackProps {
+  /** Accounts whose principals may call the API. Default: this stack's account (unless an organization is given). */
+  allowedAccountIds?: string[];
+  /** An AWS Organization (`o-…`) whose accounts' principals may call the API. */
+  allowedOrganizationId?: string;
+  /** Secret name prefix of virtual keys and stored configs (`GATEWAY_SECRETS_PREFIX`). Default `llm-gateway/`. */
+  secretsPrefix?: string;
+  /** How long a fetched secret is reused in a warm container (`GATEWAY_SECRETS_TTL_SECONDS`). Default 300. */
+  secretsTtlSeconds?: number;
+  /** The customer-managed KMS key the gateway's secrets are encrypted with, if any. */
+  kmsKeyArn?: string;
+  /** Custom hosts callers may name (`GATEWAY_ALLOWED_CUSTOM_HOSTS`, comma list). Default: none. */
+  allowedCustomHosts?: string[];
+  /** Bedrock model ids, family patterns, inference-profile ids or ARNs the function may invoke. */
+  bedrockModels?: string[];
+  /** Function memory; CPU scales with it. Default 512 MB: the gateway mostly waits on upstreams. */
+  memorySize?: number;
+  /** Retention of the function's logs and the API's access logs. Default one month. */
+  logRetention?: RetentionDays;
+  /** Stage name, the first path segment of the URL. Default `prod`. */
+  stageName?: string;
+  /**
+   * Create the account-wide role API Gateway needs to write access logs. Default true; set false
+   * when the account already has one (it is one setting per account and region).
+   */
+  createApiGatewayCloudWatchRole?: boolean;
+  /**
+   * Run Node with `--enable-source-maps` so stack traces in the logs name the TypeScript source.
+   * Default false: it made loading the bundle ~40% slower when measured (see the README), and the
+   * map ships beside the bundle either way, for decoding a trace offline.
+   */
+  enableSourceMaps?: boolean;
+}
+
+export class GatewayStack extends Stack {
+  readonly function: NodejsFunction;
+  readonly api: RestApi;
+  /** `https://{id}.execute-api.{region}.amazonaws.com/{stage}/v1/completions`. */
+  readonly completionsUrl: string;
+
+  constructor(scope: Construct, id: string, props: GatewayStackProps = {}) {
+    super(scope, id, props);
+
+    const secretsPrefix = props.secretsPrefix ?? 'llm-gateway/';
+    validateSecretsPrefix(secretsPrefix);
+    const secretsTtlSeconds = props.secretsTtlSeconds ?? 300;
+    if (!Number.isInteger(secretsTtlSeconds) || secretsTtlSeconds < 0) {
+      throw new Error(`secretsTtlSeconds must be a whole number of seconds >= 0, got ${secretsTtlSeconds}.`);
+    }
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+
+    this.function = new NodejsFunction(this, 'CompletionsFunction', {
+      entry: join(projectRoot, HANDLER_ENTRY),
+      handler: HANDLER_EXPORT,
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: FIFTEEN_MINUTES,
+      description: 'OpenAI-compatible POST /v1/completions gateway (response streaming)',
+      logGroup: new LogGroup(this, 'CompletionsFunctionLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY }),
+      environment: {
+        GATEWAY_KEY_SOURCE: 'secretsmanager',
+        GATEWAY_SECRETS_PREFIX: secretsPrefix,
+        GATEWAY_SECRETS_TTL_SECONDS: String(secretsTtlSeconds),
+        GATEWAY_ALLOWED_CUSTOM_HOSTS: (props.allowedCustomHosts ?? []).join(','),
+        ...(props.enableSourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+      },
+      bundling: {
+        // No Docker engine is needed (or present): the project's own esbuild bundles on the host.
+        forceDockerBundling: false,
+        target: BUNDLE_TARGET,
+        format: OutputFormat.ESM,
+        mainFields: [...BUNDLE_MAIN_FIELDS],
+        banner: BUNDLE_BANNER,
+        minify: BUNDLE_MINIFY,
+        sourceMap: BUNDLE_SOURCE_MAP,
+        sourcesContent: BUNDLE_SOURCES_CONTENT,
+        externalModules: [...BUNDLE_EXTERNAL_MODULES],
+        bundleAwsSDK: true,
+      },
+    });
+
+    grantSecretsAccess(this.function, { secretsPrefix, kmsKeyArn: props.kmsKeyArn });
+    grantBedrockAccess(this.function, props.bedrockModels ?? DEFAULT_BEDROCK_MODELS);
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const allowedAccountIds = props.allowedAccountIds ?? (props.allowedOrganizationId ? [] : [this.account]);
+
+    this.api = new RestApi(this, 'GatewayApi', {
+      restApiName: `${this.stackName}-completions`,
+      description: 'OpenAI-compatible completions gateway',
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      policy: callerResourcePolicy({ accountIds: allowedAccountIds, organizationId: props.allowedOrganizationId }),
+      // Every method, including any added later, is SigV4-signed IAM auth.
+      defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
+      cloudWatchRole: props.createApiGatewayCloudWatchRole ?? true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: props.stageName ?? 'prod',
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: ACCESS_LOG_FORMAT,
+        // Execution logs would copy request bodies (prompts) into CloudWatch; errors only.
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+      },
+    });
+
+    const completions = this.api.root.addResource('v1').addResource('completions');
+    completions.addMethod(
+      'POST',
+      new LambdaIntegration(this.function, {
+        proxy: true,
+        responseTransferMode: ResponseTransferMode.STREAM,
+        timeout: FIFTEEN_MINUTES,
+      }),
+      { authorizationType: AuthorizationType.IAM },
+    );
+
+    this.completionsUrl = this.api.urlForPath(completions.path);
+    new CfnOutput(this, 'CompletionsUrl', { value: this.completionsUrl, description: 'POST here, signed with SigV4 (service execute-api)' });
+    new CfnOutput(this, 'OpenAIBaseUrl', { value: this.api.urlForPath('/v1'), description: 'baseURL for the openai SDK' });
+  }
+}
