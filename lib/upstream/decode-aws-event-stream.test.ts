@@ -35,7 +35,7 @@ describe('decodeAwsEventStream', () => {
 
   it('refuses a frame whose checksum does not match', async () => {
     const corrupt = Buffer.from(frames[0]!);
-    corrupt[corrupt.length - 6] ^= 0xff;
+    corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 6) ^ 0xff, corrupt.length - 6);
     await expect(collect(pieces(corrupt, 1000))).rejects.toThrow(/checksum/i);
   });
 
