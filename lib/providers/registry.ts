@@ -5,6 +5,7 @@ import { azureOpenAIProvider } from './azure-openai/azure-openai-provider.ts';
 import { deepInfraProvider } from './deepinfra/deepinfra-provider.ts';
 import { fireworksAIProvider } from './fireworks-ai/fireworks-ai-provider.ts';
 import { googleProvider } from './google/google-provider.ts';
+import { mistralAIProvider } from './mistral-ai/mistral-ai-provider.ts';
 import { ollamaProvider } from './ollama/ollama-provider.ts';
 import { openAIProvider } from './openai/openai-provider.ts';
 import { openRouterProvider } from './openrouter/openrouter-provider.ts';
@@ -23,6 +24,7 @@ export const providers: Readonly<Record<string, Provider>> = {
   vllm: vllmProvider,
   anthropic: anthropicProvider,
   google: googleProvider,
+  'mistral-ai': mistralAIProvider,
   bedrock: bedrockProvider,
 };
 

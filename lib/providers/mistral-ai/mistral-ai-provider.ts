@@ -1,0 +1,70 @@
+/**
+ * Mistral AI: `suffix` (or a Codestral model) goes to FIM completions with prompt + suffix;
+ * anything else goes to chat completions with the prompt as the user turn. Bearer auth.
+ * @see https://docs.mistral.ai/api/
+ */
+import { joinUrl } from '../openai-compatible/create-openai-compatible-provider.ts';
+import { expectShape } from '../openai-compatible/parse-json.ts';
+import { mapParameters, type ParameterTable } from '../map-parameters.ts';
+import type { CompletionPart, Provider } from '../provider.ts';
+import { singleTextPrompt } from '../single-text-prompt.ts';
+import { convertMistralAIUsage } from './convert-mistral-ai-usage.ts';
+import { readMistralAIText } from './read-mistral-ai-text.ts';
+import { createMistralAIStreamTransform } from './create-mistral-ai-stream-transform.ts';
+import { mapMistralAIFinishReason } from './map-mistral-ai-finish-reason.ts';
+import { mistralChatParameters, mistralFimParameters, mistralParameters } from './mistral-ai-parameters.ts';
+import { mistralResponseSchema } from './mistral-ai-schemas.ts';
+
+const NAME = 'mistral-ai';
+/** A custom host replaces this, version prefix included: `{host}/chat/completions`, `{host}/fim/completions`. */
+export const MISTRAL_AI_BASE_URL = 'https://api.mistral.ai/v1';
+
+/** Whether a request is fill-in-the-middle: a suffix to fill up to, or a code model (Codestral). */
+export function isFimRequest(model: string, suffix: string | undefined): boolean {
+  return suffix !== undefined || /(^|\/)codestral/i.test(model);
+}
+
+export const mistralAIProvider: Provider & { readonly parameters: ParameterTable } = {
+  name: NAME,
+  streamFormat: 'sse',
+  prompts: { arrays: false, tokens: false },
+  parameters: mistralParameters,
+
+  buildRequest(call) {
+    const { params, target, stream } = call;
+    const fim = isFimRequest(params.model, params.suffix);
+    const { body, warnings } = mapParameters(params, fim ? mistralFimParameters : mistralChatParameters, { provider: NAME, strict: call.strict });
+    const prompt = singleTextPrompt(params.prompt, NAME);
+    const payload: Record<string, unknown> = fim ? { model: params.model, prompt, ...body } : { model: params.model, messages: [{ role: 'user', content: prompt }], ...body };
+    if (stream) payload.stream = true;
+
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: stream ? 'text/event-stream' : 'application/json',
+      ...call.forwardedHeaders,
+    };
+    if (target.api_key) headers.authorization = `Bearer ${target.api_key}`;
+    return {
+      request: { url: joinUrl(target.custom_host ?? MISTRAL_AI_BASE_URL, fim ? '/fim/completions' : '/chat/completions'), method: 'POST', headers, body: JSON.stringify(payload) },
+      warnings,
+    };
+  },
+
+  parseResponse(raw) {
+    const response = expectShape(mistralResponseSchema, raw, NAME);
+    const part: CompletionPart = {
+      choices: response.choices.map((choice, position) => ({
+        index: choice.index ?? position,
+        text: readMistralAIText(choice.message?.content),
+        logprobs: null,
+        finish_reason: mapMistralAIFinishReason(choice.finish_reason) ?? 'stop',
+      })),
+      usage: convertMistralAIUsage(response.usage) ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    };
+    if (response.id) part.id = response.id;
+    if (response.model) part.model = response.model;
+    return part;
+  },
+
+  createStreamTransform: createMistralAIStreamTransform,
+};
