@@ -156,6 +156,7 @@ export class GatewayStack extends Stack {
     grantBedrockAccess(this.function, props.bedrockModels ?? DEFAULT_BEDROCK_MODELS);
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const createCloudWatchRole = props.createApiGatewayCloudWatchRole ?? true;
     const allowedAccountIds = props.allowedAccountIds ?? (props.allowedOrganizationId ? [] : [this.account]);
 
     this.api = new RestApi(this, 'GatewayApi', {
@@ -165,8 +166,8 @@ export class GatewayStack extends Stack {
       policy: callerResourcePolicy({ accountIds: allowedAccountIds, organizationId: props.allowedOrganizationId }),
       // Every method, including any added later, is SigV4-signed IAM auth.
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
-      cloudWatchRole: props.createApiGatewayCloudWatchRole ?? true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      // The logging role is an account-wide setting; keep it when this stack goes, others may rely on it.
+      ...(createCloudWatchRole ? { cloudWatchRole: true, cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : { cloudWatchRole: false }),
       deployOptions: {
         stageName: props.stageName ?? 'prod',
         accessLogDestination: new LogGroupLogDestination(accessLogs),
