@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { completionRequestSchema } from '../lib/api/completion-request.ts';
+import { FAN_OUT_CONCURRENCY } from '../lib/providers/fan-out-completion.ts';
 import type { MappedParameter, ParameterRule, ParameterTable } from '../lib/providers/map-parameters.ts';
 import type { Provider } from '../lib/providers/provider.ts';
 import { providers } from '../lib/providers/registry.ts';
@@ -57,6 +58,9 @@ export function renderProviderDocs(registry: Readonly<Record<string, Provider>> 
     '',
     'With `x-portkey-strict-params: true`, anything that would be dropped or clamped is a 400 naming the parameters instead.',
     '`best_of` greater than `n` is never emulated (it needs server-side ranking): it is dropped where the provider lacks it.',
+    `Fan-out runs at most ${FAN_OUT_CONCURRENCY} upstream calls at once. A streamed fan-out starts once the first ${FAN_OUT_CONCURRENCY} calls have each sent their first event`,
+    '(so their failures can still be retried or fall back); later calls start as earlier ones end, and a failure of theirs ends the stream',
+    'with an in-band error event and no `[DONE]`.',
     '',
     row(header),
     row(header.map(() => '---')),
@@ -66,6 +70,9 @@ export function renderProviderDocs(registry: Readonly<Record<string, Provider>> 
     const table: ParameterTable | undefined = provider.parameters;
     const cells = MAPPED_PARAMETERS.map((parameter) => (table ? describeRule(table[parameter], parameter) : 'not declared'));
     lines.push(row([`\`${name}\``, ...describePrompts(provider), ...cells]));
+    for (const [models, variant] of Object.entries(provider.parameterVariants ?? {})) {
+      lines.push(row([`\`${name}\` ${models}`, ...describePrompts(provider), ...MAPPED_PARAMETERS.map((parameter) => describeRule(variant[parameter], parameter))]));
+    }
   }
   lines.push('');
   return lines.join('\n');
