@@ -66,6 +66,15 @@ describe('planFanOut', () => {
     expect(plan.calls.every((planned) => planned.call.params.echo === undefined)).toBe(true);
   });
 
+  it('drops echo of token prompts (no tokenizer to print them) and refuses it in strict mode', () => {
+    const tokens = provider(emulating, { arrays: true, tokens: true });
+    const plan = planFanOut(tokens, call({ prompt: [1, 2], echo: true }));
+    expect(plan.echoPrompts).toBeUndefined();
+    expect(plan.warnings.map((warning) => warning.param)).toEqual(['echo']);
+    expect(plan.calls[0]!.call.params.echo).toBeUndefined();
+    expect(() => planFanOut(tokens, call({ prompt: [1, 2], echo: true }, true))).toThrow(/echo of token-id prompts/);
+  });
+
   it('drops best_of > n with a warning, and best_of == n silently', () => {
     expect(planFanOut(provider(emulating), call({ prompt: 'a', n: 2, best_of: 3 })).warnings.map((warning) => warning.param)).toEqual(['best_of']);
     const plan = planFanOut(provider(emulating), call({ prompt: 'a', n: 2, best_of: 2 }));
