@@ -79,6 +79,11 @@ export interface Provider {
    * matrix as "not declared"; nothing else changes.
    */
   readonly parameters?: ParameterTable;
+  /**
+   * Tables that replace `parameters` for some models (Bedrock's model families), keyed by the
+   * models they apply to (`anthropic.*`); read by `npm run docs:providers` for one row each.
+   */
+  readonly parameterVariants?: Readonly<Record<string, ParameterTable>>;
   /** Maps the parameters and builds the HTTP request (async where it must sign). */
   buildRequest(call: ProviderCall): BuiltRequest | Promise<BuiltRequest>;
   /**

@@ -15,7 +15,7 @@ import type { CompletionPart, Provider, ProviderCall, ResponseHeaders, StreamTra
 import { mapFinishReason, type BedrockFamily, type FamilyUsage } from './bedrock-family.ts';
 import { exceptionFrameError, exceptionName, readBedrockMessage } from './map-bedrock-error.ts';
 import { resolveBedrockCredentials, resolveBedrockEndpoint, resolveBedrockRegion } from './resolve-bedrock-credentials.ts';
-import { selectBedrockFamily } from './select-bedrock-family.ts';
+import { bedrockParameterVariants, selectBedrockFamily } from './select-bedrock-family.ts';
 import { signBedrockRequest } from './sign-bedrock-request.ts';
 
 const NAME = 'bedrock';
@@ -41,6 +41,7 @@ export const bedrockProvider: Provider = {
   streamFormat: 'aws-event-stream',
   prompts: { arrays: false, tokens: false },
   parameters: declaredParameters,
+  parameterVariants: bedrockParameterVariants,
 
   async buildRequest(call) {
     const { params, target, stream } = call;

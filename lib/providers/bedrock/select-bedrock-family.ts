@@ -45,3 +45,9 @@ export function selectBedrockFamily(modelId: string): BedrockFamily {
   for (const [prefix, family] of FAMILIES_BY_PREFIX) if (name.startsWith(prefix)) return family;
   return bedrockConverse;
 }
+
+/** Each family's parameter table by the model ids it covers, for the provider matrix. */
+export const bedrockParameterVariants: Readonly<Record<string, BedrockFamily['parameters']>> = Object.fromEntries([
+  ...FAMILIES_BY_PREFIX.map(([prefix, family]) => [`${prefix}${prefix.endsWith('.') ? '' : '-'}*`, family.parameters] as const),
+  ['other models (Converse API)', bedrockConverse.parameters] as const,
+]);
