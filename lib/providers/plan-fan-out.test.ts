@@ -38,6 +38,12 @@ describe('planFanOut', () => {
     expect([0, 1, 2].map((index) => mergedIndex(plan.calls[1]!, plan.n, index))).toEqual([3, 4, 5]);
   });
 
+  it('indexes by the clamped n where the provider clamps it', () => {
+    const plan = planFanOut(provider({ n: { to: 'candidateCount', range: [1, 8] } }), call({ prompt: ['a', 'b'], n: 10 }));
+    expect(plan.n).toBe(8);
+    expect(mergedIndex(plan.calls[1]!, plan.n, 7)).toBe(15);
+  });
+
   it('keeps a batch together for a provider that takes arrays, emulating only n', () => {
     const plan = planFanOut(provider({ n: 'emulated' }, { arrays: true, tokens: false }), call({ prompt: ['a', 'b'], n: 2 }));
     expect(plan.calls).toHaveLength(2);

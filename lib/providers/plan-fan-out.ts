@@ -52,8 +52,9 @@ export function planFanOut(provider: Provider, call: ProviderCall): FanOutPlan {
   const requestedN = params.n ?? 1;
   const nRule = table?.n;
   const emulateN = nRule === 'emulated' && requestedN > 1;
-  // A table that omits `n` drops it (mapParameters reports that): one choice per prompt.
-  const n = table && nRule === undefined ? 1 : requestedN;
+  // A table that omits `n` drops it, one that clamps it (Gemini's candidateCount) clamps it; mapParameters
+  // reports either. Indices follow what the provider will really return per prompt.
+  const n = table && nRule === undefined ? 1 : nRule && nRule !== 'emulated' && nRule.range ? Math.min(nRule.range[1], Math.max(nRule.range[0], requestedN)) : requestedN;
   // A provider that takes one prompt gets one per call, even a one-element array (Ollama refuses arrays).
   const splitPrompts = !provider.prompts.arrays && Array.isArray(params.prompt) && typeof params.prompt[0] !== 'number';
 
