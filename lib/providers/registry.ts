@@ -2,6 +2,7 @@
 import { anthropicProvider } from './anthropic/anthropic-provider.ts';
 import { bedrockProvider } from './bedrock/bedrock-provider.ts';
 import { azureOpenAIProvider } from './azure-openai/azure-openai-provider.ts';
+import { cohereProvider } from './cohere/cohere-provider.ts';
 import { deepInfraProvider } from './deepinfra/deepinfra-provider.ts';
 import { fireworksAIProvider } from './fireworks-ai/fireworks-ai-provider.ts';
 import { googleProvider } from './google/google-provider.ts';
@@ -25,6 +26,7 @@ export const providers: Readonly<Record<string, Provider>> = {
   anthropic: anthropicProvider,
   google: googleProvider,
   'mistral-ai': mistralAIProvider,
+  cohere: cohereProvider,
   bedrock: bedrockProvider,
 };
 

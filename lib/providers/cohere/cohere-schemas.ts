@@ -1,0 +1,31 @@
+/**
+ * Minimal, lenient schemas of Cohere's v2 chat answer and its stream events (one flat shape
+ * keyed by `type`). Content items other than text (a reasoning model's `thinking`) are skipped.
+ * @see https://docs.cohere.com/reference/chat
+ * @see https://docs.cohere.com/reference/chat-stream
+ */
+import { z } from '../../api/zod.ts';
+
+const tokenCounts = z.nullish(z.object({ input_tokens: z.nullish(z.number()), output_tokens: z.nullish(z.number()) }));
+const usage = z.nullish(z.object({ billed_units: tokenCounts, tokens: tokenCounts }));
+export type CohereUsage = z.infer<typeof usage>;
+
+export const cohereResponseSchema = z.object({
+  id: z.nullish(z.string()),
+  finish_reason: z.nullish(z.string()),
+  message: z.nullish(z.object({ content: z.nullish(z.array(z.object({ type: z.nullish(z.string()), text: z.nullish(z.string()) }))) })),
+  usage,
+});
+
+export const cohereStreamEventSchema = z.object({
+  type: z.string(),
+  id: z.nullish(z.string()),
+  delta: z.nullish(
+    z.object({
+      // An object in content-delta events; message-start carries the (empty) content list.
+      message: z.nullish(z.object({ content: z.nullish(z.union([z.object({ type: z.nullish(z.string()), text: z.nullish(z.string()) }), z.array(z.unknown())])) })),
+      finish_reason: z.nullish(z.string()),
+      usage,
+    }),
+  ),
+});
