@@ -96,8 +96,9 @@ export interface GatewayStackProps extends StackProps {
   createApiGatewayCloudWatchRole?: boolean;
   /**
    * Run Node with `--enable-source-maps` so stack traces in the logs name the TypeScript source.
-   * Default false: it made loading the bundle ~40% slower when measured (see the README), and the
-   * map ships beside the bundle either way, for decoding a trace offline.
+   * Default false: measured here, it made importing the bundle ~20% slower (median +80 ms over 21
+   * runs) and it slows every stack trace; the map ships beside the bundle either way, for decoding
+   * a trace offline.
    */
   enableSourceMaps?: boolean;
 }
