@@ -52,9 +52,7 @@ export function planFanOut(provider: Provider, call: ProviderCall): FanOutPlan {
   const requestedN = params.n ?? 1;
   const nRule = table?.n;
   const emulateN = nRule === 'emulated' && requestedN > 1;
-  // A table that omits `n` drops it, one that clamps it (Gemini's candidateCount) clamps it; mapParameters
-  // reports either. Indices follow what the provider will really return per prompt.
-  const n = table && nRule === undefined ? 1 : nRule && nRule !== 'emulated' && nRule.range ? Math.min(nRule.range[1], Math.max(nRule.range[0], requestedN)) : requestedN;
+  const n = effectiveN(provider, requestedN);
   // A provider that takes one prompt gets one per call, even a one-element array (Ollama refuses arrays).
   const splitPrompts = !provider.prompts.arrays && Array.isArray(params.prompt) && typeof params.prompt[0] !== 'number';
 
@@ -111,6 +109,17 @@ export function mergedIndex(planned: PlannedCall, n: number, index: number): num
   const localPrompt = Math.floor(index / planned.choicesPerPrompt);
   const localChoice = index % planned.choicesPerPrompt;
   return (planned.promptOffset + localPrompt) * n + planned.copy * planned.choicesPerPrompt + localChoice;
+}
+
+/**
+ * Choices per prompt the merged answer will really have: a table that omits `n` drops it (1), one
+ * that clamps it (Gemini's candidateCount 1..8) clamps it; mapParameters reports either.
+ */
+function effectiveN(provider: Provider, requested: number): number {
+  const rule = provider.parameters?.n;
+  if (provider.parameters && rule === undefined) return 1;
+  if (rule && rule !== 'emulated' && rule.range) return Math.min(rule.range[1], Math.max(rule.range[0], requested));
+  return requested;
 }
 
 /** One 400 naming every parameter the gateway or the provider's table would drop or clamp. */
