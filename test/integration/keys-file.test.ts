@@ -25,7 +25,7 @@ describe('npm start with a local keys file', () => {
       join(directory, 'gateway.keys.json'),
       JSON.stringify({ virtual_keys: { local: { provider: 'openai', api_key: 'sk-from-file', custom_host: `${upstream.url}/v1` } } }),
     );
-    const env = { ...process.env, PORT: '0', LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'info' };
     for (const name of ['GATEWAY_KEY_SOURCE', 'GATEWAY_KEYS_FILE', 'GATEWAY_ALLOWED_CUSTOM_HOSTS']) delete env[name];
     child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'functions/completions/local.ts')], { cwd: directory, env, stdio: ['ignore', 'pipe', 'pipe'] });
     baseURL = await new Promise<string>((resolveUrl, reject) => {
