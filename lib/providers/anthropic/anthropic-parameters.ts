@@ -14,7 +14,7 @@ export const anthropicParameters = {
   n: 'emulated',
   echo: 'emulated',
   // Required by the Messages API and at least 1; OpenAI allows 0 and defaults to 16.
-  max_tokens: { range: [1, Number.MAX_SAFE_INTEGER], default: 16 },
+  max_tokens: { range: [1, Infinity], default: 16 },
   temperature: { range: [0, 1] },
   top_p: {},
   stop: { to: 'stop_sequences', transform: toStopSequences },

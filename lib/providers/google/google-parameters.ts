@@ -13,7 +13,7 @@ export const googleParameters = {
   // Gemini answers n itself (candidateCount), so the gateway fans out only prompt arrays.
   n: { to: 'generationConfig.candidateCount', range: [1, MAX_CANDIDATE_COUNT] },
   echo: 'emulated',
-  max_tokens: { to: 'generationConfig.maxOutputTokens', range: [1, Number.MAX_SAFE_INTEGER] },
+  max_tokens: { to: 'generationConfig.maxOutputTokens', range: [1, Infinity] },
   temperature: { to: 'generationConfig.temperature' },
   top_p: { to: 'generationConfig.topP' },
   stop: { to: 'generationConfig.stopSequences', transform: toStopSequences },

@@ -29,6 +29,10 @@ export const mistralAIProvider: Provider & { readonly parameters: ParameterTable
   streamFormat: 'sse',
   prompts: { arrays: false, tokens: false },
   parameters: mistralParameters,
+  parameterVariants: {
+    'chat completions (no `suffix`)': mistralChatParameters,
+    'FIM completions (`suffix` or `codestral*`)': mistralFimParameters,
+  },
 
   buildRequest(call) {
     const { params, target, stream } = call;
