@@ -157,6 +157,18 @@ describe('bedrock through the local gateway with the openai SDK', () => {
     expect(sent.body).toEqual(EXPECTED_BODIES.anthropic);
   });
 
+  it('fans a prompt array with n out into one signed call per completion (Bedrock takes one prompt, one answer)', async () => {
+    const answer = (text: string) => bedrockJson({ generation: text, prompt_token_count: 3, generation_token_count: 1, stop_reason: 'stop' });
+    bedrock.enqueue(answer('x'), answer('x'), answer('x'), answer('x'));
+    const before = bedrock.calls.length;
+    const data = await client.completions.create({ model: 'meta.llama3-8b-instruct-v1:0', prompt: ['one', 'two'], n: 2, max_tokens: 1 });
+    const calls = bedrock.calls.slice(before);
+    expect(calls.map((call) => (call.body as { prompt: string }).prompt).sort()).toEqual(['one', 'one', 'two', 'two']);
+    expect(calls.every((call) => call.signature.valid)).toBe(true);
+    expect(data.choices.map((choice) => choice.index)).toEqual([0, 1, 2, 3]);
+    expect(data.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 4 });
+  });
+
   it('never passes a request that does not verify: wrong secret → 403 from Bedrock, secret not echoed', async () => {
     const error = await client.completions
       .create({ model: 'meta.llama3-8b-instruct-v1:0', prompt: 'Hi' }, {
