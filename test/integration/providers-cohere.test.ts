@@ -87,6 +87,16 @@ describe('the openai SDK through the gateway to cohere', () => {
     expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ message: 'invalid api token', provider: 'cohere' });
   });
 
+  it('refuses with a 400 naming every parameter it would clamp or drop in strict mode, without calling Cohere', async () => {
+    const before = upstream.received.length;
+    const error = await client.completions
+      .create({ model: 'command-a-03-2025', prompt: 'x', top_p: 1, logit_bias: { '1': 1 } }, { headers: { 'x-portkey-strict-params': 'true' } })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ code: 'unsupported_parameter', param: expect.stringMatching(/^(logit_bias,top_p|top_p,logit_bias)$/) });
+    expect(upstream.received.length).toBe(before);
+  });
+
   it('answers a truncated stream with an in-band error instead of [DONE]', async () => {
     const cut = readSseFixture(fixture('cohere-text.sse.txt')).split('event: content-end')[0]!;
     upstream.enqueue(replaySse(cut));
