@@ -104,6 +104,20 @@ describe('fanOutCompletion', () => {
     expect(parts.map((part) => part.choices[0]!.index).sort()).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
+  it('ends the merged stream with the error of a call beyond the first wave that fails to open', async () => {
+    const result = await fanOutCompletion(plan({ prompt: ['a', 'b', 'c', 'd', 'e'] }, true), true, async (planned) => {
+      if (planned.call.params.prompt === 'e') throw new UpstreamError('rate limited', { provider: 'fake', statusCode: 429 });
+      return { kind: 'stream', warnings: [], parts: (async function* () { yield { choices: [{ index: 0, text: 'x', logprobs: null, finish_reason: 'stop' as const }] }; })() };
+    }, {});
+    const seen: number[] = [];
+    const error = await (async () => {
+      for await (const part of (result as Extract<ProviderResult, { kind: 'stream' }>).parts) seen.push(part.choices[0]!.index);
+    })().catch((caught: unknown) => caught);
+    expect((error as UpstreamError).statusCode).toBe(429);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen).not.toContain(4);
+  });
+
   it('aborts the other streams when one breaks mid-stream, and surfaces that error', async () => {
     const aborted: string[] = [];
     const result = await fanOutCompletion(plan({ prompt: ['a', 'b'] }, true), true, async (planned, signal) => ({
