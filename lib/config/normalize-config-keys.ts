@@ -12,8 +12,12 @@
  */
 const OPAQUE_FIELDS: ReadonlySet<string> = new Set(['override_params', 'metadata', 'query']);
 
+const UPPER_CASE = /[A-Z]/;
+
 /** @example toSnakeCase('useRetryAfterHeader') // 'use_retry_after_header' */
 export function toSnakeCase(key: string): string {
+  // Most keys are already snake_case: skip the rewrite (this runs per key, per request).
+  if (!UPPER_CASE.test(key)) return key;
   return key.replace(/(?<=[a-z0-9])([A-Z])/g, '_$1').toLowerCase();
 }
 
