@@ -97,9 +97,12 @@ describe('parseConfig', () => {
     expect(problemsOf({ provider: 'openai', customHost: 'file:///etc/passwd' })).toContain('must use http or https');
   });
 
-  it('needs targets with a strategy, a strategy with targets, and names that exist', () => {
+  it('reads targets without a strategy as mode single', () => {
+    expect(parseConfig({ targets: [{ provider: 'openai' }] }, { customHostGuard }).strategy).toBeUndefined();
+  });
+
+  it('needs targets with a strategy, and names that exist', () => {
     expect(problemsOf({ strategy: { mode: 'fallback' } })).toContain('config.targets: required when a strategy is given');
-    expect(problemsOf({ targets: [{ provider: 'openai' }] })).toContain('config.strategy: required when targets are given');
     const message = problemsOf({
       strategy: { mode: 'conditional', conditions: [{ query: { 'metadata.plan': { $like: 'x' }, 'body.x': 1 }, then: 'missing' }], default: 'gone' },
       targets: [{ name: 'a', provider: 'openai' }],

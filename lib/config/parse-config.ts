@@ -49,7 +49,6 @@ function checkNode(node: RoutingConfig, path: string, options: ParseConfigOption
     }
   }
   if (strategy && !targets) problems.push(`${path}.targets: required when a strategy is given`);
-  if (targets && !strategy) problems.push(`${path}.strategy: required when targets are given (mode single, fallback, loadbalance or conditional)`);
   if (strategy && targets) {
     if (strategy.mode === 'loadbalance' && !targets.some((target) => (target.weight ?? 1) > 0)) {
       problems.push(`${path}.targets: loadbalance needs at least one target with a weight above 0`);

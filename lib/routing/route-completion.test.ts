@@ -73,6 +73,13 @@ describe('routeCompletion', () => {
     expect([a.received.length, b.received.length]).toEqual([1, 1]);
   });
 
+  it('reads targets without a strategy as single: the first target', async () => {
+    const config = { targets: [{ provider: 'openai', custom_host: `${a.url}/v1` }, { provider: 'openai', custom_host: `${b.url}/v1` }] };
+    const routed = await routeCompletion(route(config), params, context());
+    expect(routed.lastUsedOptionIndex).toBe('config.targets[0]');
+    expect([a.received.length, b.received.length]).toEqual([1, 0]);
+  });
+
   it('sleeps the jittered backoff between retries through the injected sleep', async () => {
     a.enqueue(json(500, {}), json(500, {}), json(500, {}));
     const trace: RouteTrace = { retryAttemptCount: 0 };

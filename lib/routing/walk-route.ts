@@ -16,8 +16,9 @@ export interface WalkContext {
 
 export async function walkRoute<T>(node: RouteNode, attempt: (leaf: RouteNode) => Promise<T>, context: WalkContext): Promise<T> {
   const { strategy, children } = node;
-  if (!strategy || children.length === 0) return attempt(node);
-  switch (strategy.mode) {
+  if (children.length === 0) return attempt(node);
+  // Targets without a strategy are read as `single`, as Portkey's docs' smallest configs are.
+  switch (strategy?.mode ?? 'single') {
     case 'single':
       return walkRoute(children[0]!, attempt, context);
     case 'loadbalance':
