@@ -20,7 +20,8 @@ export const googleParameters = {
   // "up to, but not including, 2.0": OpenAI's inclusive 2 is the one value Gemini refuses.
   presence_penalty: { to: 'generationConfig.presencePenalty', range: [-2, 1.99] },
   frequency_penalty: { to: 'generationConfig.frequencyPenalty', range: [-2, 1.99] },
-  seed: { to: 'generationConfig.seed' },
+  // An int32 on Gemini; OpenAI takes any integer.
+  seed: { to: 'generationConfig.seed', range: [-2147483648, 2147483647] },
   // Top-k alternatives per token; `responseLogprobs: true` is set beside it by the provider.
   logprobs: { to: 'generationConfig.logprobs' },
 } as const satisfies ParameterTable;
