@@ -56,7 +56,7 @@ function streamingOllama(delayMs: number, usage = true): Responder {
 
 describe('emulated n × prompt arrays', () => {
   it('streams n × prompts as interleaved chunks with OpenAI indices, echo first, usage summed', async () => {
-    upstream.fallback = streamingOllama(150);
+    upstream.fallback = streamingOllama(400);
     const before = upstream.received.length;
     const stream = await client.completions.create({
       model: 'llama3.2',
@@ -92,8 +92,8 @@ describe('emulated n × prompt arrays', () => {
     expect(chunks.slice(0, 4).map((chunk) => chunk.choices[0]!.text).every((text) => text !== ' done')).toBe(true);
     expect(new Set(chunks.map((chunk) => chunk.id)).size).toBe(1);
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 } });
-    // Streamed, not buffered: the second pieces come ~150 ms after the first.
-    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(100);
+    // Streamed, not buffered: the second pieces come ~400 ms after the first (generous margin for a busy machine).
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(200);
   });
 
   it('answers n × prompts whole, choices in OpenAI order with usage summed', async () => {
