@@ -31,6 +31,22 @@ describe('readConfigHeader', () => {
     expect(await readConfigHeader('{"provider":"openai","requestTimeout":100}', { customHostGuard, caller })).toEqual({ provider: 'openai', request_timeout: 100 });
   });
 
+  it('parses a config text once and shares the frozen result', async () => {
+    const text = '{"strategy":{"mode":"single"},"targets":[{"provider":"openai","overrideParams":{"model":"m"}}]}';
+    const first = await readConfigHeader(text, { customHostGuard, caller });
+    const second = await readConfigHeader(` ${text} `, { customHostGuard, caller });
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first!.targets![0]!.override_params)).toBe(true);
+    const otherGuard = createCustomHostGuard('', { defaultAllowed: '' });
+    expect(await readConfigHeader(text, { customHostGuard: otherGuard, caller })).not.toBe(first);
+  });
+
+  it('refuses a bad config every time, caching nothing', async () => {
+    for (let round = 0; round < 2; round++) {
+      await expect(readConfigHeader('{"provider":"nope"}', { customHostGuard, caller })).rejects.toThrow('unknown provider "nope"');
+    }
+  });
+
   it('loads an id from the key store for this caller, as an object or as JSON text', async () => {
     const keyStore = storeWith({ 'pc-fallback': { strategy: { mode: 'single' }, targets: [{ provider: 'openai' }] }, 'pc-text': '{"provider":"openai"}' });
     expect(await readConfigHeader('pc-fallback', { customHostGuard, caller, keyStore })).toMatchObject({ strategy: { mode: 'single' } });

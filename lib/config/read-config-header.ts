@@ -12,7 +12,19 @@ import type { RoutingConfig } from './routing-config.ts';
 const CONFIG_ID = /^[\w.@+=-]{1,128}$/;
 
 /**
- * @returns the validated config, or undefined when the header is absent or blank.
+ * Valid configs by their header text. SDK clients send the same config with every request, and
+ * validation is most of routing's own cost (see measure-config-planning.ts); a hit costs a map
+ * look-up. Bounded, least recently used out first; failures are never cached. Per guard, since
+ * the guard's verdict is part of validity.
+ */
+const MAX_CACHED_CONFIGS = 256;
+const inlineCache = new WeakMap<CustomHostGuard, Map<string, RoutingConfig>>();
+/** Stored configs by the key store's (cached) value object, so a rotated secret is parsed anew. */
+const storedCache = new WeakMap<object, RoutingConfig>();
+
+/**
+ * @returns the validated config (frozen: it is shared between requests), or undefined when the
+ *   header is absent or blank.
  * @throws InvalidRequestError for malformed JSON, a bad id, or an invalid config;
  *   the key store's AuthenticationError (404 / 403) for an unknown or forbidden id.
  */
@@ -22,7 +34,7 @@ export async function readConfigHeader(
 ): Promise<RoutingConfig | undefined> {
   const text = value?.trim();
   if (!text) return undefined;
-  if (text.startsWith('{')) return parseConfig(parseJson(text, 'is not valid JSON'), { customHostGuard: context.customHostGuard });
+  if (text.startsWith('{')) return parseInline(text, context.customHostGuard);
 
   if (!CONFIG_ID.test(text)) {
     throw new InvalidRequestError(`${CONFIG_HEADER} must be a JSON object or the id of a stored config.`, { param: CONFIG_HEADER, code: 'invalid_config' });
@@ -34,17 +46,43 @@ export async function readConfigHeader(
     });
   }
   const stored = await context.keyStore.getConfig(text, context.caller);
-  // Hosts in a stored config pass the guard too: the guard is cheap, and a config secret is
-  // edited far more casually than a key secret.
-  return parseConfig(typeof stored === 'string' ? parseJson(stored, `stored as "${text}" is not valid JSON`) : stored, {
-    customHostGuard: context.customHostGuard,
-  });
+  if (typeof stored === 'string') return parseInline(stored, context.customHostGuard, `stored as "${text}" is not valid JSON`);
+  if (typeof stored !== 'object' || stored === null) return parseConfig(stored, { customHostGuard: context.customHostGuard });
+  let config = storedCache.get(stored);
+  if (!config) {
+    // Hosts in a stored config pass the guard too: the guard is cheap, and a config secret is
+    // edited far more casually than a key secret.
+    config = deepFreeze(parseConfig(stored, { customHostGuard: context.customHostGuard }));
+    storedCache.set(stored, config);
+  }
+  return config;
 }
 
-function parseJson(text: string, problem: string): unknown {
+function parseInline(text: string, customHostGuard: CustomHostGuard, problem = 'is not valid JSON'): RoutingConfig {
+  let cache = inlineCache.get(customHostGuard);
+  if (!cache) inlineCache.set(customHostGuard, (cache = new Map()));
+  const cached = cache.get(text);
+  if (cached) {
+    cache.delete(text);
+    cache.set(text, cached);
+    return cached;
+  }
+  let raw: unknown;
   try {
-    return JSON.parse(text);
+    raw = JSON.parse(text);
   } catch {
     throw new InvalidRequestError(`${CONFIG_HEADER} ${problem}.`, { param: CONFIG_HEADER, code: 'invalid_config' });
   }
+  const config = deepFreeze(parseConfig(raw, { customHostGuard }));
+  cache.set(text, config);
+  if (cache.size > MAX_CACHED_CONFIGS) cache.delete(cache.keys().next().value!);
+  return config;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
