@@ -55,5 +55,7 @@ function toAwsStreamEvent(message: DecodedMessage): AwsStreamEvent {
   // Exceptions name themselves in `:exception-type`; protocol errors in `:error-code`.
   const eventType =
     messageType === 'exception' ? header(':exception-type') : messageType === 'error' ? header(':error-code') : header(':event-type');
-  return { kind: 'aws', messageType, eventType, payload: message.body };
+  // A protocol error carries its message in a header and no body: give it one, as exceptions have.
+  const payload = messageType === 'error' ? Buffer.from(JSON.stringify({ message: header(':error-message') })) : message.body;
+  return { kind: 'aws', messageType, eventType, payload };
 }

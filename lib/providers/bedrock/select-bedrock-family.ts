@@ -5,6 +5,7 @@
  * profile ARN included, goes through Converse, which every text model speaks.
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html
+ * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-text-completion.html (the Mistral models of that body)
  */
 import { bedrockAnthropic } from './bedrock-anthropic.ts';
 import { bedrockCohere } from './bedrock-cohere.ts';
@@ -20,11 +21,16 @@ import { bedrockTitan } from './bedrock-titan.ts';
 const FAMILIES_BY_PREFIX: ReadonlyArray<readonly [prefix: string, family: BedrockFamily]> = [
   ['anthropic.', bedrockAnthropic],
   ['meta.', bedrockMeta],
-  ['mistral.', bedrockMistral],
+  // Only these take the text-completion body; later Mistral models (Large 2, Pixtral) are chat-only.
+  ['mistral.mistral-7b-instruct', bedrockMistral],
+  ['mistral.mixtral-8x7b-instruct', bedrockMistral],
+  ['mistral.mistral-large-2402', bedrockMistral],
+  ['mistral.mistral-small-2402', bedrockMistral],
   ['amazon.titan-text', bedrockTitan],
   ['amazon.nova', bedrockNova],
   ['cohere.command-r', bedrockCohere],
-  ['deepseek.', bedrockDeepSeek],
+  // R1 takes a raw prompt; the later DeepSeek models speak Converse.
+  ['deepseek.r1', bedrockDeepSeek],
 ];
 
 const REGION_PREFIX = /^(?:us|us-gov|eu|apac|global|jp|au|ca)\./;
@@ -48,6 +54,14 @@ export function selectBedrockFamily(modelId: string): BedrockFamily {
 
 /** Each family's parameter table by the model ids it covers, for the provider matrix. */
 export const bedrockParameterVariants: Readonly<Record<string, BedrockFamily['parameters']>> = Object.fromEntries([
-  ...FAMILIES_BY_PREFIX.map(([prefix, family]) => [`${prefix}${prefix.endsWith('.') ? '' : '-'}*`, family.parameters] as const),
+  ...FAMILIES_BY_PREFIX.filter(([, family], position) => FAMILIES_BY_PREFIX.findIndex(([, first]) => first === family) === position).map(
+    ([, family]) =>
+      [
+        FAMILIES_BY_PREFIX.filter(([, each]) => each === family)
+          .map(([prefix]) => `${prefix}${prefix.endsWith('.') ? '' : '*'}`.replace(/\.$/, '.*'))
+          .join(', '),
+        family.parameters,
+      ] as const,
+  ),
   ['other models (Converse API)', bedrockConverse.parameters] as const,
 ]);
