@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json, startFakeUpstream, type FakeUpstream } from '../../test/fakes/fake-upstream.ts';
 import { parseCompletionRequest } from '../api/completion-request.ts';
-import { AuthenticationError } from '../api/errors.ts';
+import { AuthenticationError, GatewayError } from '../api/errors.ts';
 import { createCustomHostGuard } from '../config/custom-host-guard.ts';
 import { parseConfig } from '../config/parse-config.ts';
 import type { KeyStore } from '../keys/key-store.ts';
@@ -148,5 +148,21 @@ describe('routeCompletion', () => {
     await routeCompletion(route(config), params, context({ keyStore }));
     expect(asked).toEqual(['vk-primary']);
     expect(a.received[0]!.headers.authorization).toBe('Bearer sk-stored-vk-primary');
+  });
+
+  it('falls back past a key store outage (5xx), but not past an unknown virtual key (404)', async () => {
+    const keyStore: KeyStore = {
+      async getVirtualKey(name) {
+        if (name === 'vk-outage') throw new GatewayError('Secrets Manager is unavailable.', { statusCode: 503, type: 'api_error' });
+        if (name === 'vk-missing') throw new AuthenticationError('Unknown virtual key.', { statusCode: 404 });
+        return { provider: 'openai', api_key: 'sk-stored', custom_host: `${b.url}/v1` };
+      },
+      getConfig: async () => ({}),
+    };
+    const config = (first: string) => ({ strategy: { mode: 'fallback' }, targets: [{ virtual_key: first }, { virtual_key: 'vk-backup' }] });
+    const routed = await routeCompletion(route(config('vk-outage')), params, context({ keyStore }));
+    expect(routed.lastUsedOptionIndex).toBe('config.targets[1]');
+    await expect(routeCompletion(route(config('vk-missing')), params, context({ keyStore }))).rejects.toMatchObject({ statusCode: 404 });
+    expect(b.received).toHaveLength(1);
   });
 });

@@ -64,6 +64,7 @@ export async function routeCompletion(
     query: { metadata: context.metadata, params },
     random: context.options.random,
     signal: context.signal,
+    traceId: context.traceId,
   });
 }
 

@@ -3,7 +3,8 @@
  * children (single: the first; fallback: each in turn; loadbalance: weighted random;
  * conditional: the first matching query's target, else the default). Nesting is free.
  */
-import { InvalidRequestError, UpstreamError } from '../api/errors.ts';
+import { GatewayError, InvalidRequestError, toGatewayError, UpstreamError } from '../api/errors.ts';
+import { describeError, log } from '../log.ts';
 import { chooseWeighted } from './choose-weighted.ts';
 import { evaluateQuery, type QueryContext } from './evaluate-query.ts';
 import type { RouteNode } from './plan-route.ts';
@@ -12,6 +13,7 @@ export interface WalkContext {
   query: QueryContext;
   random: () => number;
   signal?: AbortSignal | undefined;
+  traceId?: string | undefined;
 }
 
 export async function walkRoute<T>(node: RouteNode, attempt: (leaf: RouteNode) => Promise<T>, context: WalkContext): Promise<T> {
@@ -31,23 +33,33 @@ export async function walkRoute<T>(node: RouteNode, attempt: (leaf: RouteNode) =
 }
 
 /**
- * Next target on a failed attempt (retries already spent). Only the upstream's failures move
- * on: a mistake in the request or config would fail the same way everywhere, so it is
- * answered at once. With `on_status_codes`, only those statuses move on.
+ * Next target on a failed attempt (retries already spent). Failures of the upstream or of the
+ * gateway's side (a 5xx, e.g. Secrets Manager unavailable) move on; a mistake in the request
+ * or config (a 4xx of our own) would fail the same way everywhere, so it is answered at once.
+ * With `on_status_codes`, only those statuses move on.
  */
 async function fallback<T>(node: RouteNode, attempt: (leaf: RouteNode) => Promise<T>, context: WalkContext): Promise<T> {
   const onStatusCodes = node.strategy!.on_status_codes;
   let lastError: unknown;
-  for (const child of node.children) {
+  for (const [index, child] of node.children.entries()) {
     try {
       return await walkRoute(child, attempt, context);
     } catch (error) {
-      if (context.signal?.aborted || !(error instanceof UpstreamError)) throw error;
-      if (onStatusCodes && !onStatusCodes.includes(error.statusCode)) throw error;
+      if (context.signal?.aborted || !movesOn(error)) throw error;
+      const { statusCode } = toGatewayError(error);
+      if (onStatusCodes && !onStatusCodes.includes(statusCode)) throw error;
       lastError = error;
+      if (index < node.children.length - 1) {
+        log.info('falling back', { traceId: context.traceId, failed: child.path, next: node.children[index + 1]!.path, ...describeError(error) });
+      }
     }
   }
   throw lastError;
+}
+
+function movesOn(error: unknown): boolean {
+  if (error instanceof UpstreamError) return true;
+  return !(error instanceof GatewayError) || error.statusCode >= 500;
 }
 
 function chooseConditional(node: RouteNode, query: QueryContext): RouteNode {
