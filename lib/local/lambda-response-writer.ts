@@ -6,10 +6,18 @@ import { PRELUDE_DELIMITER, type ResponsePrelude } from './lambda-streaming-runt
  * The response stream handed to the handler. It decodes the runtime's framing (JSON prelude,
  * 8 NUL bytes, body) the way API Gateway does: the prelude becomes the status line and headers,
  * every later byte goes to the socket as soon as it is written.
+ *
+ * The status line and headers, and the first body chunk, are held until the end of the current
+ * event-loop turn (setImmediate): a JSON answer, written and ended in one go, then leaves in a
+ * single socket write (headers, body and the chunked terminator together) instead of three.
+ * Headers and a stream's first chunk still leave in the turn they were written.
  */
 export class LambdaResponseWriter extends Writable {
   #response: ServerResponse;
   #head: Buffer | undefined = Buffer.alloc(0);
+  /** The first body chunk, held with the headers until the turn ends or the body ends. */
+  #held: Buffer | undefined;
+  #sending = false;
 
   constructor(response: ServerResponse) {
     super();
@@ -29,8 +37,29 @@ export class LambdaResponseWriter extends Writable {
       chunk = buffered.subarray(end + PRELUDE_DELIMITER.length);
       if (chunk.length === 0) return callback();
     }
+    // Middy writes an empty chunk after the prelude; it would send the headers on their own.
+    if (chunk.length === 0) return callback();
+    if (!this.#sending) {
+      if (this.#held === undefined) {
+        this.#held = chunk;
+        return callback();
+      }
+      this.#release();
+    }
     if (this.#response.write(chunk)) callback();
     else this.#response.once('drain', () => callback());
+  }
+
+  /** Sends the held headers and first chunk (once). */
+  #release(): void {
+    if (this.#sending) return;
+    this.#sending = true;
+    const held = this.#held;
+    this.#held = undefined;
+    if (this.#response.destroyed) return;
+    // Stream chunks must reach the caller now, not when Nagle decides.
+    if (held !== undefined) this.#response.write(held);
+    else this.#response.flushHeaders();
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -41,7 +70,11 @@ export class LambdaResponseWriter extends Writable {
       this.#writeHead({ statusCode: 200 });
       this.#response.write(body);
     }
-    this.#response.end(() => callback());
+    this.#sending = true;
+    const held = this.#held;
+    this.#held = undefined;
+    if (held !== undefined) this.#response.end(held, () => callback());
+    else this.#response.end(() => callback());
   }
 
   #writeHead(prelude: ResponsePrelude): void {
@@ -49,7 +82,6 @@ export class LambdaResponseWriter extends Writable {
     for (const [name, values] of Object.entries(prelude.multiValueHeaders ?? {})) headers[name] = values;
     if (prelude.cookies?.length) headers['set-cookie'] = prelude.cookies;
     this.#response.writeHead(prelude.statusCode ?? 200, headers);
-    // Stream chunks must reach the caller now, not when Nagle decides.
-    this.#response.flushHeaders();
+    setImmediate(() => this.#release());
   }
 }
