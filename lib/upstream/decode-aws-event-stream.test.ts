@@ -1,3 +1,4 @@
+import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { describe, expect, it } from 'vitest';
 import { chunkFrame, exceptionFrame } from '../../test/fakes/fake-bedrock.ts';
 import type { AwsStreamEvent } from '../providers/provider.ts';
@@ -27,6 +28,18 @@ describe('decodeAwsEventStream', () => {
     const envelope = JSON.parse(Buffer.from(events[0]!.payload).toString('utf8')) as { bytes: string };
     expect(JSON.parse(Buffer.from(envelope.bytes, 'base64').toString('utf8'))).toEqual({ generation: 'Hello' });
     expect(JSON.parse(Buffer.from(events[2]!.payload).toString('utf8'))).toEqual({ message: 'Too many requests' });
+  });
+
+  it('gives a protocol error frame its :error-message as payload', async () => {
+    const codec = new EventStreamCodec((bytes) => Buffer.from(bytes).toString('utf8'), (text) => Buffer.from(text, 'utf8'));
+    const text = (value: string) => ({ type: 'string' as const, value });
+    const error = codec.encode({
+      headers: { ':message-type': text('error'), ':error-code': text('InternalFailure'), ':error-message': text('Stream reset by the service') },
+      body: new Uint8Array(0),
+    });
+    const [event] = await collect(pieces(error, 1000));
+    expect([event!.messageType, event!.eventType]).toEqual(['error', 'InternalFailure']);
+    expect(JSON.parse(Buffer.from(event!.payload).toString('utf8'))).toEqual({ message: 'Stream reset by the service' });
   });
 
   it('refuses a stream that ends inside a frame', async () => {
