@@ -2,7 +2,7 @@
  * The gateway's one core function: a validated request in, an OpenAI answer out.
  * Web-standard inputs and outputs only; the Lambda adapter and the local server translate.
  */
-import { parseCompletionRequest } from './api/completion-request.ts';
+import { parseCompletionRequest, type CompletionRequest } from './api/completion-request.ts';
 import { GatewayError } from './api/errors.ts';
 import { renderResponse, renderStream } from './api/render-completion.ts';
 import type { CustomHostGuard } from './config/custom-host-guard.ts';
@@ -14,7 +14,7 @@ import type { CallerIdentity, KeyStore } from './keys/key-store.ts';
 import { describeError, log } from './log.ts';
 import type { MappingWarning } from './providers/map-parameters.ts';
 import { planRoute } from './routing/plan-route.ts';
-import { routeCompletion, type RoutedResult, type RouteTrace } from './routing/route-completion.ts';
+import { routeCompletion, type RouteContext, type RoutedResult, type RouteTrace } from './routing/route-completion.ts';
 import { routingOptionsFromEnv, type RoutingOptions } from './routing/routing-options.ts';
 
 export interface GatewayRequest {
@@ -88,8 +88,8 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
 }
 
 /** Headers + config (inline or stored) → the planned route tree → the routed answer. */
-async function route(request: GatewayRequest, dependencies: GatewayDependencies, params: ReturnType<typeof parseCompletionRequest>, trace: RouteTrace) {
-  const context = {
+async function route(request: GatewayRequest, dependencies: GatewayDependencies, params: CompletionRequest, trace: RouteTrace): Promise<RoutedResult> {
+  const context: RouteContext = {
     headers: request.headers,
     customHostGuard: dependencies.customHostGuard,
     keyStore: dependencies.keyStore,
