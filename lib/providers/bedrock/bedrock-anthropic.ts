@@ -6,21 +6,24 @@
  */
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../openai-compatible/parse-json.ts';
-import { toStopList, type BedrockFamily } from './bedrock-family.ts';
+import { type BedrockFamily, lazily, toStopList } from './bedrock-family.ts';
 
-const usage = z.nullish(z.object({ input_tokens: z.nullish(z.number()), output_tokens: z.nullish(z.number()) }));
+const schemas = lazily(() => {
+  const usage = z.nullish(z.object({ input_tokens: z.nullish(z.number()), output_tokens: z.nullish(z.number()) }));
 
-const responseSchema = z.object({
-  content: z.array(z.object({ type: z.nullish(z.string()), text: z.nullish(z.string()) })),
-  stop_reason: z.nullish(z.string()),
-  usage,
-});
+  const responseSchema = z.object({
+    content: z.array(z.object({ type: z.nullish(z.string()), text: z.nullish(z.string()) })),
+    stop_reason: z.nullish(z.string()),
+    usage,
+  });
 
-const chunkSchema = z.object({
-  type: z.string(),
-  message: z.nullish(z.object({ usage })),
-  delta: z.nullish(z.object({ text: z.nullish(z.string()), stop_reason: z.nullish(z.string()) })),
-  usage,
+  const chunkSchema = z.object({
+    type: z.string(),
+    message: z.nullish(z.object({ usage })),
+    delta: z.nullish(z.object({ text: z.nullish(z.string()), stop_reason: z.nullish(z.string()) })),
+    usage,
+  });
+  return { usage, responseSchema, chunkSchema };
 });
 
 export const bedrockAnthropic: BedrockFamily = {
@@ -38,7 +41,7 @@ export const bedrockAnthropic: BedrockFamily = {
     return { anthropic_version: 'bedrock-2023-05-31', messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }], ...mapped };
   },
   parseResponse(json) {
-    const response = expectShape(responseSchema, json, 'bedrock');
+    const response = expectShape(schemas().responseSchema, json, 'bedrock');
     return {
       text: response.content.map((block) => (block.type === 'text' || block.type == null ? (block.text ?? '') : '')).join(''),
       stopReason: response.stop_reason,
@@ -46,7 +49,7 @@ export const bedrockAnthropic: BedrockFamily = {
     };
   },
   parseChunk(json) {
-    const chunk = expectShape(chunkSchema, json, 'bedrock');
+    const chunk = expectShape(schemas().chunkSchema, json, 'bedrock');
     switch (chunk.type) {
       case 'message_start':
         return { usage: { inputTokens: chunk.message?.usage?.input_tokens, outputTokens: chunk.message?.usage?.output_tokens } };

@@ -5,15 +5,18 @@
  */
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../openai-compatible/parse-json.ts';
-import { toStopList, type BedrockFamily } from './bedrock-family.ts';
+import { type BedrockFamily, lazily, toStopList } from './bedrock-family.ts';
 
-const responseSchema = z.object({ text: z.nullish(z.string()), finish_reason: z.nullish(z.string()) });
+const schemas = lazily(() => {
+  const responseSchema = z.object({ text: z.nullish(z.string()), finish_reason: z.nullish(z.string()) });
 
-const chunkSchema = z.object({
-  event_type: z.nullish(z.string()),
-  text: z.nullish(z.string()),
-  is_finished: z.nullish(z.boolean()),
-  finish_reason: z.nullish(z.string()),
+  const chunkSchema = z.object({
+    event_type: z.nullish(z.string()),
+    text: z.nullish(z.string()),
+    is_finished: z.nullish(z.boolean()),
+    finish_reason: z.nullish(z.string()),
+  });
+  return { responseSchema, chunkSchema };
 });
 
 export const bedrockCohere: BedrockFamily = {
@@ -32,11 +35,11 @@ export const bedrockCohere: BedrockFamily = {
   },
   buildBody: (prompt, mapped) => ({ message: prompt, ...mapped }),
   parseResponse(json) {
-    const response = expectShape(responseSchema, json, 'bedrock');
+    const response = expectShape(schemas().responseSchema, json, 'bedrock');
     return { text: response.text ?? '', stopReason: response.finish_reason };
   },
   parseChunk(json) {
-    const chunk = expectShape(chunkSchema, json, 'bedrock');
+    const chunk = expectShape(schemas().chunkSchema, json, 'bedrock');
     if (chunk.event_type === 'text-generation') return { text: chunk.text };
     if (chunk.event_type === 'stream-end' || chunk.is_finished) return { stopReason: chunk.finish_reason ?? 'COMPLETE' };
     return {};

@@ -7,25 +7,28 @@
  */
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../openai-compatible/parse-json.ts';
-import { toStopList, type BedrockFamily, type FamilyChunk, type FamilyOutput } from './bedrock-family.ts';
+import { type BedrockFamily, type FamilyChunk, type FamilyOutput, lazily, toStopList } from './bedrock-family.ts';
 
-const usage = z.nullish(z.object({ inputTokens: z.nullish(z.number()), outputTokens: z.nullish(z.number()) }));
+const schemas = lazily(() => {
+  const usage = z.nullish(z.object({ inputTokens: z.nullish(z.number()), outputTokens: z.nullish(z.number()) }));
 
-const responseSchema = z.object({
-  output: z.object({ message: z.object({ content: z.array(z.object({ text: z.nullish(z.string()) })) }) }),
-  stopReason: z.nullish(z.string()),
-  usage,
-});
+  const responseSchema = z.object({
+    output: z.object({ message: z.object({ content: z.array(z.object({ text: z.nullish(z.string()) })) }) }),
+    stopReason: z.nullish(z.string()),
+    usage,
+  });
 
-/** A ConverseStream event keyed by its type, as Nova's InvokeModel stream chunks also are. */
-const chunkSchema = z.object({
-  contentBlockDelta: z.nullish(z.object({ delta: z.nullish(z.object({ text: z.nullish(z.string()) })) })),
-  messageStop: z.nullish(z.object({ stopReason: z.nullish(z.string()) })),
-  metadata: z.nullish(z.object({ usage })),
+  /** A ConverseStream event keyed by its type, as Nova's InvokeModel stream chunks also are. */
+  const chunkSchema = z.object({
+    contentBlockDelta: z.nullish(z.object({ delta: z.nullish(z.object({ text: z.nullish(z.string()) })) })),
+    messageStop: z.nullish(z.object({ stopReason: z.nullish(z.string()) })),
+    metadata: z.nullish(z.object({ usage })),
+  });
+  return { usage, responseSchema, chunkSchema };
 });
 
 export function readConverseResponse(json: unknown): FamilyOutput {
-  const response = expectShape(responseSchema, json, 'bedrock');
+  const response = expectShape(schemas().responseSchema, json, 'bedrock');
   return {
     text: response.output.message.content.map((block) => block.text ?? '').join(''),
     stopReason: response.stopReason,
@@ -34,7 +37,7 @@ export function readConverseResponse(json: unknown): FamilyOutput {
 }
 
 export function readConverseChunk(json: unknown): FamilyChunk {
-  const chunk = expectShape(chunkSchema, json, 'bedrock');
+  const chunk = expectShape(schemas().chunkSchema, json, 'bedrock');
   const part: FamilyChunk = {};
   if (chunk.contentBlockDelta?.delta?.text) part.text = chunk.contentBlockDelta.delta.text;
   if (chunk.messageStop) part.stopReason = chunk.messageStop.stopReason;

@@ -5,14 +5,17 @@
  */
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../openai-compatible/parse-json.ts';
-import { toStopList, type BedrockFamily, type FamilyOutput } from './bedrock-family.ts';
+import { type BedrockFamily, type FamilyOutput, lazily, toStopList } from './bedrock-family.ts';
 
-const schema = z.object({
-  choices: z.array(z.object({ text: z.nullish(z.string()), stop_reason: z.nullish(z.string()) })),
+const schemas = lazily(() => {
+  const schema = z.object({
+    choices: z.array(z.object({ text: z.nullish(z.string()), stop_reason: z.nullish(z.string()) })),
+  });
+  return { schema };
 });
 
 function read(json: unknown): FamilyOutput {
-  const { choices } = expectShape(schema, json, 'bedrock');
+  const { choices } = expectShape(schemas().schema, json, 'bedrock');
   return { text: choices.map((choice) => choice.text ?? '').join(''), stopReason: choices.at(-1)?.stop_reason };
 }
 

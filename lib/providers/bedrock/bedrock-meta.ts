@@ -5,17 +5,20 @@
  */
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../openai-compatible/parse-json.ts';
-import type { BedrockFamily, FamilyOutput } from './bedrock-family.ts';
+import { lazily, type BedrockFamily, type FamilyOutput } from './bedrock-family.ts';
 
-const schema = z.object({
-  generation: z.nullish(z.string()),
-  prompt_token_count: z.nullish(z.number()),
-  generation_token_count: z.nullish(z.number()),
-  stop_reason: z.nullish(z.string()),
+const schemas = lazily(() => {
+  const schema = z.object({
+    generation: z.nullish(z.string()),
+    prompt_token_count: z.nullish(z.number()),
+    generation_token_count: z.nullish(z.number()),
+    stop_reason: z.nullish(z.string()),
+  });
+  return { schema };
 });
 
 function read(json: unknown): FamilyOutput {
-  const body = expectShape(schema, json, 'bedrock');
+  const body = expectShape(schemas().schema, json, 'bedrock');
   return {
     text: body.generation ?? '',
     stopReason: body.stop_reason,

@@ -5,18 +5,21 @@
  */
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../openai-compatible/parse-json.ts';
-import { toStopList, type BedrockFamily } from './bedrock-family.ts';
+import { type BedrockFamily, lazily, toStopList } from './bedrock-family.ts';
 
-const responseSchema = z.object({
-  inputTextTokenCount: z.nullish(z.number()),
-  results: z.array(z.object({ tokenCount: z.nullish(z.number()), outputText: z.nullish(z.string()), completionReason: z.nullish(z.string()) })),
-});
+const schemas = lazily(() => {
+  const responseSchema = z.object({
+    inputTextTokenCount: z.nullish(z.number()),
+    results: z.array(z.object({ tokenCount: z.nullish(z.number()), outputText: z.nullish(z.string()), completionReason: z.nullish(z.string()) })),
+  });
 
-const chunkSchema = z.object({
-  outputText: z.nullish(z.string()),
-  completionReason: z.nullish(z.string()),
-  inputTextTokenCount: z.nullish(z.number()),
-  totalOutputTextTokenCount: z.nullish(z.number()),
+  const chunkSchema = z.object({
+    outputText: z.nullish(z.string()),
+    completionReason: z.nullish(z.string()),
+    inputTextTokenCount: z.nullish(z.number()),
+    totalOutputTextTokenCount: z.nullish(z.number()),
+  });
+  return { responseSchema, chunkSchema };
 });
 
 export const bedrockTitan: BedrockFamily = {
@@ -32,7 +35,7 @@ export const bedrockTitan: BedrockFamily = {
   },
   buildBody: (prompt, mapped) => ({ inputText: prompt, ...mapped }),
   parseResponse(json) {
-    const response = expectShape(responseSchema, json, 'bedrock');
+    const response = expectShape(schemas().responseSchema, json, 'bedrock');
     const outputTokens = response.results.reduce((sum, result) => sum + (result.tokenCount ?? 0), 0);
     return {
       text: response.results.map((result) => result.outputText ?? '').join(''),
@@ -41,7 +44,7 @@ export const bedrockTitan: BedrockFamily = {
     };
   },
   parseChunk(json) {
-    const chunk = expectShape(chunkSchema, json, 'bedrock');
+    const chunk = expectShape(schemas().chunkSchema, json, 'bedrock');
     return {
       text: chunk.outputText,
       stopReason: chunk.completionReason,
