@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildBench, projectRoot } from './build.ts';
-import { startBenchUpstream } from './fake-upstream.ts';
+import { completionBody, startBenchUpstream } from './fake-upstream.ts';
 import { cpuMillisecondsOf, memoryOf, startGateways, waitUntilServing, type GatewayProcess } from './gateways.ts';
 import { closedLoop, createClient, send, type Client, type Target } from './load-client.ts';
 import { measureModuleLoad } from './measure-module-load.ts';
@@ -42,11 +42,24 @@ function machine(): BenchReport['machine'] {
   } catch {
     // Not a git checkout: the figures stand without a commit.
   }
-  return { nproc: os.availableParallelism(), cpuModel: model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, commit, date: new Date().toISOString() };
+  return {
+    nproc: os.availableParallelism(),
+    cpuModel: model,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    commit,
+    date: new Date().toISOString(),
+    loadAverage: `${loadAtStart} at start, ${os.loadavg()[0]!.toFixed(2)} at end`,
+  };
 }
+
+const loadAtStart = os.loadavg()[0]!.toFixed(2);
 
 async function main(): Promise<void> {
   const started = performance.now();
+  if (os.loadavg()[0]! > os.availableParallelism()) {
+    log(`warning: load average ${loadAtStart} exceeds ${os.availableParallelism()} cores; other work on this machine will skew the figures`);
+  }
   log(`mode: ${quick ? 'quick' : 'full'}; building bundles`);
   const built = await buildBench();
 
@@ -116,7 +129,13 @@ async function main(): Promise<void> {
     const report: BenchReport = {
       mode: quick ? 'quick' : 'full',
       machine: machine(),
-      settings: { ...settings, streamChunks: STREAM_CHUNKS, chunkIntervalMs: CHUNK_INTERVAL_MS, addedP99BoundMs: ADDED_P99_BOUND_MS },
+      settings: {
+        ...settings,
+        streamChunks: STREAM_CHUNKS,
+        chunkIntervalMs: CHUNK_INTERVAL_MS,
+        addedP99BoundMs: ADDED_P99_BOUND_MS,
+        answerBytes: completionBody('gpt-3.5-turbo-instruct', 120).length,
+      },
       latency,
       streams,
       rates,

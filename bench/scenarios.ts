@@ -112,8 +112,8 @@ export interface RateFigures {
 
 /**
  * The highest open-loop rate each target sustains with every request answered and p99 at most
- * `p99BoundMs`: doubling from `startRate` until a step fails, then bisecting. Targets take their
- * steps in turn.
+ * `p99BoundMs`: doubling from `startRate` until a step fails (twice in a row), then bisecting.
+ * Targets take their steps in turn.
  */
 export async function searchSustainedRate(
   clients: Client[],
@@ -138,14 +138,20 @@ export async function searchSustainedRate(
     bisected: 0,
     done: false,
   }));
+  const step = async (client: Client, rate: number) => {
+    const result = await openLoop(client, body, rate, options.stepMs);
+    const p99 = percentile(result.latencies, 99);
+    await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+    return { passed: result.errors === 0 && p99 <= options.p99BoundMs, p99 };
+  };
   for (let round = 0; searches.some((search) => !search.done); round++) {
     for (let index = 0; index < searches.length; index++) {
       const search = searches[(index + round) % searches.length]!;
       if (search.done) continue;
       const rate = Math.round(search.next);
-      const result = await openLoop(search.client, body, rate, options.stepMs);
-      const p99 = percentile(result.latencies, 99);
-      const passed = result.errors === 0 && p99 <= options.p99BoundMs;
+      let { passed, p99 } = await step(search.client, rate);
+      // A shared 2-core machine stalls now and then; a step must fail twice to count as failed.
+      if (!passed) ({ passed, p99 } = await step(search.client, rate));
       if (passed) {
         search.pass = rate;
         search.p99AtPass = p99;
@@ -160,7 +166,6 @@ export async function searchSustainedRate(
         search.next = search.pass === 0 ? search.fail / 2 : (search.pass + search.fail) / 2;
         if (search.bisected > options.bisections || search.next < 50) search.done = true;
       }
-      await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
     }
   }
   return new Map(searches.map((search) => [search.client.target.name, { sustained: search.pass, p99AtSustained: search.p99AtPass, firstFailing: search.fail }]));
