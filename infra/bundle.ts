@@ -24,8 +24,7 @@ import {
 } from './bundling-options.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const outputFile = join(projectRoot, 'dist', 'handler.mjs');
-const metafilePath = join(projectRoot, 'dist', 'handler.meta.json');
+const defaultOutputFile = join(projectRoot, 'dist', 'handler.mjs');
 
 export interface BundleReport {
   file: string;
@@ -36,8 +35,10 @@ export interface BundleReport {
   largestInputs: Array<{ path: string; bytes: number }>;
 }
 
-/** Builds the bundle and reports its size; the files land in `dist/`. */
-export async function bundleHandler(): Promise<BundleReport> {
+/** Builds the bundle and reports its size; the files land in `dist/` unless told otherwise. */
+export async function bundleHandler(options: { outputFile?: string } = {}): Promise<BundleReport> {
+  const outputFile = options.outputFile ?? defaultOutputFile;
+  const metafilePath = outputFile.replace(/\.mjs$/, '.meta.json');
   const started = performance.now();
   const result = await build({
     absWorkingDir: projectRoot,

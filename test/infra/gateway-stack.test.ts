@@ -3,17 +3,20 @@
  * real esbuild bundle, and asserted resource by resource.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { bundleHandler } from '../../infra/bundle.ts';
 import { BUNDLE_BANNER } from '../../infra/bundling-options.ts';
 import { functionPolicyStatements, statementResources, synthesizeGateway, TEST_ENV } from './synthesize-gateway.ts';
 
 let template: Template;
 let assetDirectory: string;
+let measuredBundle: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   const synthesized = synthesizeGateway({}, { bundle: true });
   template = synthesized.template;
   const assembly = synthesized.app.synth();
@@ -21,6 +24,9 @@ beforeAll(() => {
   const bundled = assets.find((name) => existsSync(join(assembly.directory, name, 'index.mjs')));
   if (!bundled) throw new Error(`no bundled asset in ${assembly.directory}: ${assets.join(', ')}`);
   assetDirectory = join(assembly.directory, bundled);
+  // Right after the synth, so both builds see the same sources.
+  measuredBundle = join(mkdtempSync(join(tmpdir(), 'gateway-bundle-')), 'handler.mjs');
+  await bundleHandler({ outputFile: measuredBundle });
 });
 
 describe('API Gateway', () => {
@@ -189,6 +195,14 @@ describe('bundle', () => {
     const map = JSON.parse(readFileSync(join(assetDirectory, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
     expect(map.sources.some((source) => source.endsWith('functions/completions/handler.ts'))).toBe(true);
     expect(map.sourcesContent).toBeUndefined();
+  });
+
+  test('is byte for byte what `npm run bundle` builds and measures', () => {
+    const withoutMapComment = (code: string) => code.replace(/\/\/# sourceMappingURL=\S+\s*$/, '');
+    const deployed = withoutMapComment(readFileSync(join(assetDirectory, 'index.mjs'), 'utf8'));
+    const measured = withoutMapComment(readFileSync(measuredBundle, 'utf8'));
+    expect(measured.length).toBe(deployed.length);
+    expect(measured === deployed).toBe(true);
   });
 
   test('loads in Node as an ES module and exports the streaming handler', () => {
