@@ -124,7 +124,7 @@ describe('routeCompletion', () => {
     const pending = routeCompletion(route({ provider: 'openai', custom_host: `${a.url}/v1` }), params, context({ signal: controller.signal }));
     setTimeout(() => controller.abort(new Error('caller disconnected')), 100);
     await expect(pending).rejects.toThrow('caller disconnected');
-    await expect(Promise.race([upstreamClosed.then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 3000, 'open'))])).resolves.toBe('closed');
+    await expect(Promise.race([upstreamClosed.then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 5000, 'open'))])).resolves.toBe('closed');
   });
 
   it('reads a virtual key only for the targets actually tried', async () => {
