@@ -38,6 +38,7 @@ export const DEFAULT_BEDROCK_MODELS: readonly string[] = [
   ...INFERENCE_PROFILE_PREFIXES.flatMap((prefix) => DEFAULT_BEDROCK_MODEL_FAMILIES.map((family) => `${prefix}.${family}`)),
 ];
 
+/** Converse and ConverseStream (the fallback for other models) are authorized by these same two. */
 export const BEDROCK_INVOKE_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] as const;
 
 /** `vendor.model…`: a vendor name, a dot, then something; `*` may not stand for the vendor. */
