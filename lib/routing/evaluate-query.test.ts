@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateQuery, validateQuery } from './evaluate-query.ts';
+import { evaluateQuery, hasNestedQuantifier, validateQuery } from './evaluate-query.ts';
 
 const context = {
   metadata: { plan: 'pro', tier: '2', region: 'eu-west-1', nested: { team: 'search' } },
@@ -47,5 +47,19 @@ describe('validateQuery', () => {
       'q.metadata.a.$regex: not a valid regular expression',
       'q.$or: expected a non-empty array of queries',
     ]);
+  });
+});
+
+describe('hasNestedQuantifier', () => {
+  it.each(['(a+)+$', '(a*)*', '^(\\w+\\s?)*$', '((ab)+c)+', '(x{2,})+', '(?:a|b+){3,}'])('refuses %s', (pattern) => {
+    expect(hasNestedQuantifier(pattern)).toBe(true);
+  });
+
+  it.each(['^eu-', 'gpt-(3|4)', '(ab)+', '[a+]+', 'a+b*', '\\(a+\\)+', '^(pro|team)$', '(a)(b+)'])('accepts %s', (pattern) => {
+    expect(hasNestedQuantifier(pattern)).toBe(false);
+  });
+
+  it('is reported when a config uses it', () => {
+    expect(validateQuery({ 'params.prompt': { $regex: '(a+)+$' } }, 'q')[0]).toContain('exponential time');
   });
 });

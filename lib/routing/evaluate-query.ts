@@ -93,13 +93,49 @@ function validateOperator(operator: string, expected: unknown, at: string): stri
   if (['$gt', '$gte', '$lt', '$lte'].includes(operator) && typeof expected !== 'number') return [`${at}: expected a number`];
   if (operator === '$regex') {
     if (typeof expected !== 'string') return [`${at}: expected a regular expression string`];
+    if (expected.length > MAX_REGEX_LENGTH) return [`${at}: longer than ${MAX_REGEX_LENGTH} characters`];
     try {
       new RegExp(expected);
     } catch {
       return [`${at}: not a valid regular expression`];
     }
+    if (hasNestedQuantifier(expected)) return [`${at}: a repeated group that itself repeats (e.g. (a+)+) can take exponential time; simplify it`];
   }
   return [];
+}
+
+const MAX_REGEX_LENGTH = 256;
+
+/**
+ * Callers write these patterns and also control the text they run on (`params.prompt`), so a
+ * catastrophically backtracking pattern would let one request stall the process. The classic
+ * shape is a quantified group that contains a quantifier; refusing it keeps the rest usable.
+ */
+export function hasNestedQuantifier(pattern: string): boolean {
+  const groups: boolean[] = [];
+  let inClass = false;
+  for (let index = 0; index < pattern.length; index++) {
+    const char = pattern[index]!;
+    if (char === '\\') {
+      index++;
+      continue;
+    }
+    if (inClass) {
+      if (char === ']') inClass = false;
+      continue;
+    }
+    if (char === '[') inClass = true;
+    else if (char === '(') groups.push(false);
+    else if (char === ')') {
+      const innerRepeats = groups.pop() ?? false;
+      const quantified = /[*+{]/.test(pattern[index + 1] ?? '');
+      if (innerRepeats && quantified) return true;
+      if ((innerRepeats || quantified) && groups.length > 0) groups[groups.length - 1] = true;
+    } else if ((char === '*' || char === '+' || char === '{') && groups.length > 0) {
+      groups[groups.length - 1] = true;
+    }
+  }
+  return false;
 }
 
 /** An object whose keys are all operators; anything else is compared for equality. */
