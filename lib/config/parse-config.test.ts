@@ -120,6 +120,15 @@ describe('parseConfig', () => {
     expect(problemsOf(['openai'])).toContain('config: Invalid input: expected object, received array');
   });
 
+  it('bounds the number of targets and their depth', () => {
+    const wide = { strategy: { mode: 'fallback' }, targets: Array.from({ length: 65 }, () => ({ provider: 'openai' })) };
+    expect(problemsOf(wide)).toContain('config: 65 targets in all; at most 64 are allowed');
+    let deep: Record<string, unknown> = { provider: 'openai' };
+    for (let level = 0; level < 9; level++) deep = { strategy: { mode: 'single' }, targets: [deep] };
+    expect(problemsOf(deep)).toContain('config: targets nest 9 levels deep; at most 8 are allowed');
+    expect(() => parseConfig({ ...wide, targets: wide.targets.slice(0, 64) }, { customHostGuard })).not.toThrow();
+  });
+
   it('never repeats a key from the config in its message', () => {
     const message = problemsOf({ provider: 'nope', api_key: 'sk-secret-value' });
     expect(message).not.toContain('sk-secret-value');

@@ -32,6 +32,7 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions = {}): Rou
     throw invalidConfig(problems);
   }
   checkNode(result.data, 'config', options, problems);
+  checkSize(result.data, problems);
   if (problems.length > 0) throw invalidConfig(problems);
   return result.data;
 }
@@ -56,6 +57,28 @@ function checkNode(node: RoutingConfig, path: string, options: ParseConfigOption
     if (strategy.mode === 'conditional') checkConditional(node, path, problems);
   }
   targets?.forEach((target, index) => checkNode(target, `${path}.targets[${index}]`, options, problems));
+}
+
+/**
+ * Every target may cost upstream calls (times its retries), so a config of hundreds would let
+ * one request fan out into thousands; real configs hold a handful.
+ */
+export const MAX_CONFIG_TARGETS = 64;
+export const MAX_CONFIG_DEPTH = 8;
+
+function checkSize(config: RoutingConfig, problems: string[]): void {
+  let count = 0;
+  let deepest = 0;
+  const visit = (node: RoutingConfig, depth: number) => {
+    deepest = Math.max(deepest, depth);
+    for (const child of node.targets ?? []) {
+      count++;
+      visit(child, depth + 1);
+    }
+  };
+  visit(config, 0);
+  if (count > MAX_CONFIG_TARGETS) problems.push(`config: ${count} targets in all; at most ${MAX_CONFIG_TARGETS} are allowed`);
+  if (deepest > MAX_CONFIG_DEPTH) problems.push(`config: targets nest ${deepest} levels deep; at most ${MAX_CONFIG_DEPTH} are allowed`);
 }
 
 function checkConditional(node: RoutingConfig, path: string, problems: string[]): void {
