@@ -8,7 +8,7 @@
  * @see https://docs.aws.amazon.com/transcribe/latest/dg/streaming-setting-up.html#streaming-event-stream
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html
  */
-import { EventStreamCodec } from '@smithy/eventstream-codec';
+import type { EventStreamCodec } from '@smithy/eventstream-codec';
 import type { AwsStreamEvent } from '../providers/provider.ts';
 
 /** Prelude (8) + prelude CRC (4) + message CRC (4): the smallest possible frame. */
@@ -16,10 +16,22 @@ const MINIMUM_FRAME_BYTES = 16;
 /** AWS caps one event-stream message at 16 MiB; anything larger is a corrupt length prefix. */
 const MAXIMUM_FRAME_BYTES = 16 * 1024 * 1024;
 
-const codec = new EventStreamCodec(
-  (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
-  (text) => Buffer.from(text, 'utf8'),
-);
+/**
+ * Loaded with the first Bedrock stream, not at cold start: evaluating the codec's module graph
+ * (parts of @smithy/core) is a large share of the bundle's module-load time, and most containers
+ * never stream from Bedrock.
+ */
+let codec: Promise<EventStreamCodec> | undefined;
+function loadCodec(): Promise<EventStreamCodec> {
+  codec ??= import('@smithy/eventstream-codec').then(
+    ({ EventStreamCodec }) =>
+      new EventStreamCodec(
+        (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+        (text) => Buffer.from(text, 'utf8'),
+      ),
+  );
+  return codec;
+}
 
 /**
  * Yields one typed event per frame, as frames complete (a frame may span network chunks and
@@ -27,6 +39,7 @@ const codec = new EventStreamCodec(
  * @throws Error on a corrupt frame (bad length or CRC) or a stream that ends inside a frame.
  */
 export async function* decodeAwsEventStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<AwsStreamEvent> {
+  const decoder = await loadCodec();
   let buffer: Buffer = Buffer.alloc(0);
   for await (const chunk of body) {
     buffer = buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([buffer, chunk]);
@@ -38,7 +51,7 @@ export async function* decodeAwsEventStream(body: AsyncIterable<Uint8Array>): As
       if (buffer.length < length) break;
       const frame = buffer.subarray(0, length);
       buffer = buffer.subarray(length);
-      yield toAwsStreamEvent(codec.decode(frame));
+      yield toAwsStreamEvent(decoder.decode(frame));
     }
   }
   if (buffer.length > 0) throw new Error(`AWS event stream ended inside a frame (${buffer.length} bytes left)`);
