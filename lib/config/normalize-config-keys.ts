@@ -46,7 +46,14 @@ function normalize(value: unknown, path: string, conflicts: string[]): unknown {
   for (const [key, child] of Object.entries(value)) {
     const name = toSnakeCase(key);
     if (Object.hasOwn(out, name)) conflicts.push(`${path}.${name}`);
-    out[name] = OPAQUE_FIELDS.has(name) ? child : normalize(child, `${path}.${name}`, conflicts);
+    // defineProperty, not assignment: a `__proto__` key from JSON stays a plain (refused) field
+    // instead of replacing the object's prototype.
+    Object.defineProperty(out, name, {
+      value: OPAQUE_FIELDS.has(name) ? child : normalize(child, `${path}.${name}`, conflicts),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

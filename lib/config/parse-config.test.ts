@@ -129,6 +129,10 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ ...wide, targets: wide.targets.slice(0, 64) }, { customHostGuard })).not.toThrow();
   });
 
+  it('refuses a __proto__ key as an unknown field instead of inheriting through it', () => {
+    expect(problemsOf(JSON.parse('{"__proto__": {"provider": "openai"}, "strategy": {"mode": "single"}}'))).toContain('config.__proto__: unknown field');
+  });
+
   it('never repeats a key from the config in its message', () => {
     const message = problemsOf({ provider: 'nope', api_key: 'sk-secret-value' });
     expect(message).not.toContain('sk-secret-value');
