@@ -105,9 +105,14 @@ async function attemptTarget(leaf: RouteNode, requestParams: CompletionRequest, 
   }
 }
 
-/** One upstream call under `request_timeout`; a stream comes back wrapped in the idle guard. */
+/**
+ * One upstream call under `request_timeout`; a stream comes back wrapped in the idle guard.
+ * Without a `request_timeout`, a stream's first event is still bounded by the idle limit: an
+ * upstream silent that long before its first event is as dead as one silent after it. (A whole
+ * JSON answer may legitimately take that long to generate, so it gets no default.)
+ */
 async function callOnce(provider: Provider, call: ProviderCall, context: RouteContext): Promise<ProviderResult> {
-  const timeoutMs = call.target.request_timeout;
+  const timeoutMs = call.target.request_timeout ?? (call.stream ? context.options.streamIdleTimeoutMs : undefined);
   const attempt = await withDeadline((signal) => completeWithProvider(provider, call, { signal }), {
     timeoutMs,
     signal: context.signal,

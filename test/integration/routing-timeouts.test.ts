@@ -115,6 +115,15 @@ describe('timeouts and broken streams through the local gateway', () => {
     await expect(Promise.race([upstreamClosed.then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 5000, 'open'))])).resolves.toBe('closed');
   });
 
+  it('bounds a stream without request_timeout by the idle limit until its first event', async () => {
+    slow.enqueue(headersOnly);
+    const started = Date.now();
+    const { response, text } = await complete(config({ provider: 'openai', custom_host: `${slow.url}/v1` }), { stream: true });
+    expect(response.status).toBe(504);
+    expect(JSON.parse(text).error.code).toBe('upstream_timeout');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(IDLE_LIMIT_MS - 50);
+  });
+
   it('falls back to the next target when the first times out', async () => {
     slow.enqueue(hang);
     backup.enqueue(json(200, ANSWER));
