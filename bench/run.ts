@@ -18,7 +18,7 @@ import { measureLatency, measureStreams, searchSustainedRate, type LatencyFigure
 
 const quick = process.argv.includes('--quick');
 const settings = quick
-  ? { latencyRounds: 2, blockMs: 250, streamRounds: 2, streamsPerBlock: 4, streamConcurrency: 4, rateStepMs: 400, rateBisections: 1, moduleLoadRuns: 5, warmupMs: 500 }
+  ? { latencyRounds: 2, blockMs: 250, streamRounds: 2, streamsPerBlock: 4, streamConcurrency: 4, rateStepMs: 300, rateBisections: 1, moduleLoadRuns: 5, warmupMs: 500 }
   : { latencyRounds: 8, blockMs: 500, streamRounds: 4, streamsPerBlock: 8, streamConcurrency: 4, rateStepMs: 1500, rateBisections: 3, moduleLoadRuns: 15, warmupMs: 2000 };
 const CONCURRENCIES = [1, 16, 64] as const;
 const STREAM_CHUNKS = 20;
