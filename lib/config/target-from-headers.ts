@@ -4,6 +4,9 @@ import { PROVIDER_FIELDS, type ProviderTarget } from './target.ts';
 /** Request headers, names lower-cased. */
 export type Headers = Readonly<Record<string, string | undefined>>;
 
+/** `aws_region` -> `x-portkey-aws-region`, built once: this runs on every request. */
+const PROVIDER_FIELD_HEADERS = PROVIDER_FIELDS.map((field) => [field, `x-portkey-${field.replaceAll('_', '-')}`] as const);
+
 /**
  * The target the plain Portkey headers describe: `x-portkey-provider`, the key from
  * `Authorization: Bearer`, `x-portkey-custom-host`, `x-portkey-forward-headers`,
@@ -24,8 +27,8 @@ export function targetFieldsFromHeaders(headers: Headers): Partial<ProviderTarge
   if (timeout !== undefined && timeout !== '') target.request_timeout = parseTimeout(timeout);
   const virtualKey = headers['x-portkey-virtual-key'];
   if (virtualKey) target.virtual_key = virtualKey.trim();
-  for (const field of PROVIDER_FIELDS) {
-    const value = headers[`x-portkey-${field.replaceAll('_', '-')}`];
+  for (const [field, header] of PROVIDER_FIELD_HEADERS) {
+    const value = headers[header];
     if (value) target[field] = value;
   }
   return target;
