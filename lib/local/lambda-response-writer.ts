@@ -7,10 +7,10 @@ import { PRELUDE_DELIMITER, type ResponsePrelude } from './lambda-streaming-runt
  * 8 NUL bytes, body) the way API Gateway does: the prelude becomes the status line and headers,
  * every later byte goes to the socket as soon as it is written.
  *
- * The status line and headers, and the first body chunk, are held until the end of the current
- * event-loop turn (setImmediate): a JSON answer, written and ended in one go, then leaves in a
- * single socket write (headers, body and the chunked terminator together) instead of three.
- * Headers and a stream's first chunk still leave in the turn they were written.
+ * The status line and headers, and the first body chunk, are held until the synchronous work
+ * that wrote them is done: a JSON answer, written and ended in one go, then leaves in a single
+ * socket write (headers, body and the chunked terminator together) instead of three. Headers and
+ * a stream's first chunk still leave before the next I/O.
  */
 export class LambdaResponseWriter extends Writable {
   #response: ServerResponse;
@@ -82,6 +82,8 @@ export class LambdaResponseWriter extends Writable {
     for (const [name, values] of Object.entries(prelude.multiValueHeaders ?? {})) headers[name] = values;
     if (prelude.cookies?.length) headers['set-cookie'] = prelude.cookies;
     this.#response.writeHead(prelude.statusCode ?? 200, headers);
-    setImmediate(() => this.#release());
+    // A microtask runs after the ticks that end a body written in one go (Middy writes prelude,
+    // body and end synchronously), yet before any I/O: a stream's first chunk is not delayed.
+    queueMicrotask(() => this.#release());
   }
 }
