@@ -66,6 +66,16 @@ function rows(report: BenchReport): { rows: Row[]; goals: Goal[] } {
       out.push([`added ${key} ms, c${concurrency} (direct ${fixed(figures.get('direct')![key])})`, signed(values.ours), signed(values.floor), signed(values.portkey), signed(own), goal]);
     }
   }
+  const throughput = (name: string) => [...report.latency.values()].at(-1)!.get(name)!.rate;
+  const highest = [...report.latency.keys()].at(-1);
+  out.push([
+    `closed-loop req/s at c${highest} (direct ${fixed(throughput('direct'), 0)})`,
+    fixed(throughput('ours'), 0),
+    fixed(throughput('floor'), 0),
+    fixed(throughput('portkey'), 0),
+    `${fixed((100 * throughput('ours')) / throughput('floor'), 0)}% of floor`,
+    '',
+  ]);
   const errorCounts = GATEWAYS.map((name) => [...report.latency.values()].reduce((sum, figures) => sum + figures.get(name)!.errors, 0));
   if (errorCounts.some((count) => count > 0)) out.push(['failed requests (latency runs)', ...errorCounts.map(String), '', ''] as Row);
 
@@ -178,7 +188,8 @@ ${goals.map((goal) => `- ${goal.met ? 'met' : '**missed**'}: ${goal.name} — ${
 - Sustained rate: open loop (latency counted from each request's scheduled start), doubling from 500/s then bisecting,
   ${report.settings.rateStepMs} ms per step; a step passes when every request succeeds and p99 <= direct p99 at c1 + ${report.settings.addedP99BoundMs} ms.
   The direct figure is the harness's own ceiling: no gateway can show more.
-- Streams: ${report.settings.streamChunks} chunks ${report.settings.chunkIntervalMs} ms apart, ${report.settings.streamConcurrency} at a time; TTFB is send to the first body byte;
+- Streams: ${report.settings.streamChunks} chunks ${report.settings.chunkIntervalMs} ms apart, ${report.settings.streamConcurrency} at a time, started ${report.settings.chunkIntervalMs! / report.settings.streamConcurrency!} ms apart
+  (so no two chunks reach a gateway at once); TTFB is send to the first body byte;
   the gap is the largest time between two body chunks of a stream.
 - CPU per request: utime+stime of the gateway process (/proc/<pid>/stat) over the c16 blocks, divided by their requests.
 - Peak RSS: VmHWM of each gateway process after all load. Module load: \`import()\` of the bundle in a fresh

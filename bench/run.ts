@@ -18,7 +18,7 @@ import { measureLatency, measureStreams, searchSustainedRate, type LatencyFigure
 
 const quick = process.argv.includes('--quick');
 const settings = quick
-  ? { latencyRounds: 2, blockMs: 250, streamRounds: 2, streamsPerBlock: 4, streamConcurrency: 4, rateStepMs: 300, rateBisections: 1, moduleLoadRuns: 5, warmupMs: 500 }
+  ? { latencyRounds: 2, blockMs: 250, streamRounds: 2, streamsPerBlock: 4, streamConcurrency: 4, rateStepMs: 300, rateBisections: 1, moduleLoadRuns: 5, warmupMs: 1000 }
   : { latencyRounds: 8, blockMs: 500, streamRounds: 4, streamsPerBlock: 8, streamConcurrency: 4, rateStepMs: 1500, rateBisections: 3, moduleLoadRuns: 15, warmupMs: 2000 };
 const CONCURRENCIES = [1, 16, 64] as const;
 const STREAM_CHUNKS = 20;
@@ -113,7 +113,15 @@ async function main(): Promise<void> {
     }
 
     log(`streams: ${STREAM_CHUNKS} chunks ${CHUNK_INTERVAL_MS} ms apart`);
-    const streams = await measureStreams(clients, streamBody, STREAM_CHUNKS, settings.streamRounds, settings.streamsPerBlock, settings.streamConcurrency);
+    const streams = await measureStreams(
+      clients,
+      streamBody,
+      STREAM_CHUNKS,
+      settings.streamRounds,
+      settings.streamsPerBlock,
+      settings.streamConcurrency,
+      CHUNK_INTERVAL_MS / settings.streamConcurrency,
+    );
 
     const directP99 = latency.get(1)!.get('direct')!.p99;
     log(`sustained rate: open loop, p99 <= ${(directP99 + ADDED_P99_BOUND_MS).toFixed(2)} ms (direct p99 at concurrency 1 + ${ADDED_P99_BOUND_MS} ms)`);

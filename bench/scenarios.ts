@@ -68,7 +68,11 @@ export interface StreamFigures {
   incomplete: number;
 }
 
-/** Streams `perBlock` completions per block, `concurrency` at a time. */
+/**
+ * Streams `perBlock` completions per block, `concurrency` at a time, their starts `staggerMs`
+ * apart: with chunks 20 ms apart and 4 streams 5 ms apart, no two requests or chunks reach the
+ * gateway together, so TTFB and gaps measure latency, not queueing behind a neighbour.
+ */
 export async function measureStreams(
   clients: Client[],
   body: string,
@@ -76,12 +80,20 @@ export async function measureStreams(
   rounds: number,
   perBlock: number,
   concurrency: number,
+  staggerMs = 0,
 ): Promise<Map<string, StreamFigures>> {
   const blocks = await interleave(clients, rounds, async (client) => {
     const timings = [];
     for (let done = 0; done < perBlock; done += concurrency) {
       const batch = Math.min(concurrency, perBlock - done);
-      timings.push(...(await Promise.all(Array.from({ length: batch }, () => streamOnce(client, body, expectedEvents)))));
+      timings.push(
+        ...(await Promise.all(
+          Array.from({ length: batch }, async (_, position) => {
+            if (position > 0) await new Promise((resolve) => setTimeout(resolve, position * staggerMs));
+            return streamOnce(client, body, expectedEvents);
+          }),
+        )),
+      );
     }
     return timings;
   });
