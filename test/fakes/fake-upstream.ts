@@ -82,3 +82,21 @@ export function sse(events: Array<unknown>, options: { delayMs?: number; done?: 
     response.end();
   };
 }
+
+/**
+ * Replays recorded SSE text (a fixture) event by event, `delayMs` apart. Comment lines stay in:
+ * the gateway's decoder must skip them as a real client would. `lineEnding: '\r\n'` replays the
+ * CRLF framing some servers (Google) use.
+ */
+export function replaySse(text: string, options: { delayMs?: number; lineEnding?: '\n' | '\r\n' } = {}): Responder {
+  const separator = (options.lineEnding ?? '\n').repeat(2);
+  return async (_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.flushHeaders();
+    for (const event of text.split('\n\n').filter((block) => block.trim() !== '')) {
+      response.write(`${event}${separator}`);
+      if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    }
+    response.end();
+  };
+}

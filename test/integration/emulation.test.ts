@@ -7,27 +7,10 @@ import type http from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completionChunkSchema, completionResponseSchema } from '../../lib/api/completion-response.ts';
-import { json, startFakeUpstream, type FakeUpstream, type Responder } from '../fakes/fake-upstream.ts';
-import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
+import { json, type Responder } from '../fakes/fake-upstream.ts';
+import { useGatewayClient } from '../support/gateway-client.ts';
 
-let upstream: FakeUpstream;
-let gateway: RunningGateway;
-let client: OpenAI;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  gateway = await startGateway();
-  client = new OpenAI({
-    apiKey: 'k',
-    baseURL: gateway.baseURL,
-    maxRetries: 0,
-    defaultHeaders: { 'x-portkey-provider': 'ollama', 'x-portkey-custom-host': `${upstream.url}/v1` },
-  });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
+const setup = useGatewayClient({ provider: 'ollama', apiKey: 'k', hostPath: '/v1' });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const promptOf = (body: unknown) => (body as { prompt: string }).prompt;
@@ -56,9 +39,9 @@ function streamingOllama(delayMs: number, usage = true): Responder {
 
 describe('emulated n × prompt arrays', () => {
   it('streams n × prompts as interleaved chunks with OpenAI indices, echo first, usage summed', async () => {
-    upstream.fallback = streamingOllama(400);
-    const before = upstream.received.length;
-    const stream = await client.completions.create({
+    setup.upstream.fallback = streamingOllama(400);
+    const before = setup.upstream.received.length;
+    const stream = await setup.client.completions.create({
       model: 'llama3.2',
       prompt: ['Alpha', 'Beta'],
       n: 2,
@@ -73,7 +56,7 @@ describe('emulated n × prompt arrays', () => {
       chunks.push(completionChunkSchema.parse(chunk) as OpenAI.Completion);
     }
 
-    const sent = upstream.received.slice(before);
+    const sent = setup.upstream.received.slice(before);
     expect(sent).toHaveLength(4);
     expect(sent.map((request) => promptOf(request.body)).sort()).toEqual(['Alpha', 'Alpha', 'Beta', 'Beta']);
     for (const request of sent) expect(request.body).toEqual({ model: 'llama3.2', prompt: promptOf(request.body), max_tokens: 16, stream: true, stream_options: { include_usage: true } });
@@ -97,7 +80,7 @@ describe('emulated n × prompt arrays', () => {
   });
 
   it('answers n × prompts whole, choices in OpenAI order with usage summed', async () => {
-    upstream.fallback = (request, response) =>
+    setup.upstream.fallback = (request, response) =>
       json(200, {
         id: 'cmpl-1',
         object: 'text_completion',
@@ -106,7 +89,7 @@ describe('emulated n × prompt arrays', () => {
         choices: [{ text: `<${promptOf(request.body)}>`, index: 0, finish_reason: 'length' }],
         usage: { prompt_tokens: 2, completion_tokens: 16, total_tokens: 18 },
       })(request, response, undefined as never);
-    const { data, response } = await client.completions.create({ model: 'llama3.2', prompt: ['a', 'b', 'c'], n: 2 }).withResponse();
+    const { data, response } = await setup.client.completions.create({ model: 'llama3.2', prompt: ['a', 'b', 'c'], n: 2 }).withResponse();
     completionResponseSchema.parse(data);
     expect(data.choices.map((choice) => [choice.index, choice.text])).toEqual([
       [0, '<a>'],
@@ -121,17 +104,17 @@ describe('emulated n × prompt arrays', () => {
   });
 
   it('drops best_of > n with a warning header (it cannot be emulated honestly)', async () => {
-    upstream.fallback = json(200, { id: 'x', choices: [{ text: 't', index: 0, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
-    const second = await client.completions.create({ model: 'llama3.2', prompt: 'a', n: 2, best_of: 3, user: 'u' }).withResponse();
+    setup.upstream.fallback = json(200, { id: 'x', choices: [{ text: 't', index: 0, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+    const second = await setup.client.completions.create({ model: 'llama3.2', prompt: 'a', n: 2, best_of: 3, user: 'u' }).withResponse();
     expect(second.response.headers.get('x-portkey-dropped-params')).toBe('best_of,user');
     expect(second.data.choices).toHaveLength(2);
   });
 });
 
 describe('strict mode', () => {
-  it('refuses with a 400 naming every parameter that would be dropped, before any upstream call', async () => {
-    const before = upstream.received.length;
-    const error = await client.completions
+  it('refuses with a 400 naming every parameter that would be dropped, before any setup.upstream call', async () => {
+    const before = setup.upstream.received.length;
+    const error = await setup.client.completions
       .create({ model: 'llama3.2', prompt: ['a', 'b'], n: 2, best_of: 3, user: 'u', logprobs: 1 }, { headers: { 'x-portkey-strict-params': 'true' } })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
@@ -139,42 +122,42 @@ describe('strict mode', () => {
     expect(body.param).toBe('best_of,logprobs,user');
     expect(body.code).toBe('unsupported_parameter');
     expect(body.message).toContain('best_of 3 > n 2 cannot be emulated');
-    expect(upstream.received.length).toBe(before);
+    expect(setup.upstream.received.length).toBe(before);
   });
 
   it('still emulates n, prompt arrays and echo, which lose nothing', async () => {
-    upstream.fallback = json(200, { id: 'x', choices: [{ text: '!', index: 0, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
-    const data = await client.completions.create({ model: 'llama3.2', prompt: ['a', 'b'], n: 2, echo: true }, { headers: { 'x-portkey-strict-params': 'true' } });
+    setup.upstream.fallback = json(200, { id: 'x', choices: [{ text: '!', index: 0, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+    const data = await setup.client.completions.create({ model: 'llama3.2', prompt: ['a', 'b'], n: 2, echo: true }, { headers: { 'x-portkey-strict-params': 'true' } });
     expect(data.choices.map((choice) => choice.text)).toEqual(['a!', 'a!', 'b!', 'b!']);
   });
 
   it('refuses token prompts whether strict or not', async () => {
-    const error = await client.completions.create({ model: 'llama3.2', prompt: [[1, 2]] }).catch((caught: unknown) => caught);
+    const error = await setup.client.completions.create({ model: 'llama3.2', prompt: [[1, 2]] }).catch((caught: unknown) => caught);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
     expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ param: 'prompt' });
   });
 });
 
 describe('failures', () => {
-  it('answers the upstream status when one call fails before its first byte, and closes the others', async () => {
+  it('answers the setup.upstream status when one call fails before its first byte, and closes the others', async () => {
     const closed: string[] = [];
-    upstream.fallback = async (request, response, raw: http.IncomingMessage) => {
+    setup.upstream.fallback = async (request, response, raw: http.IncomingMessage) => {
       if (promptOf(request.body) === 'bad') {
         json(429, { error: { message: 'rate limited', type: 'rate_limit_error' } }, { 'retry-after': '1' })(request, response, raw);
         return;
       }
       response.on('close', () => closed.push(promptOf(request.body)));
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.flushHeaders(); // headers but no first event: the gateway is still waiting
+      response.flushHeaders(); // headers but no first event: the setup.gateway is still waiting
     };
-    const error = await client.completions.create({ model: 'llama3.2', prompt: ['good', 'bad'], stream: true }).catch((caught: unknown) => caught);
+    const error = await setup.client.completions.create({ model: 'llama3.2', prompt: ['good', 'bad'], stream: true }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ provider: 'ollama' });
     await expect.poll(() => closed, { timeout: 3000 }).toEqual(['good']);
   });
 
   it('ends the merged stream with an in-band error and no [DONE] when a call breaks mid-stream', async () => {
-    upstream.fallback = async (request, response) => {
+    setup.upstream.fallback = async (request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write(`data: ${JSON.stringify({ id: 'c', choices: [{ text: 'part', index: 0, finish_reason: null }] })}\n\n`);
       if (promptOf(request.body) === 'breaks') {
@@ -185,9 +168,9 @@ describe('failures', () => {
       await sleep(300);
       response.end(`data: ${JSON.stringify({ id: 'c', choices: [{ text: '.', index: 0, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
     };
-    const response = await fetch(`${gateway.baseURL}/completions`, {
+    const response = await fetch(`${setup.gateway.baseURL}/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-portkey-provider': 'ollama', 'x-portkey-custom-host': `${upstream.url}/v1` },
+      headers: { 'content-type': 'application/json', 'x-portkey-provider': 'ollama', 'x-portkey-custom-host': `${setup.upstream.url}/v1` },
       body: JSON.stringify({ model: 'llama3.2', prompt: ['fine', 'breaks'], stream: true }),
     });
     expect(response.status).toBe(200);
@@ -198,16 +181,16 @@ describe('failures', () => {
     expect(text).not.toContain('[DONE]');
   });
 
-  it('closes every upstream call when the caller goes away', async () => {
+  it('closes every setup.upstream call when the caller goes away', async () => {
     const closed: string[] = [];
-    upstream.fallback = async (request, response) => {
+    setup.upstream.fallback = async (request, response) => {
       response.on('close', () => closed.push(promptOf(request.body)));
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write(`data: ${JSON.stringify({ id: 'c', choices: [{ text: 'x', index: 0, finish_reason: null }] })}\n\n`);
       // ...and never finishes.
     };
     const controller = new AbortController();
-    const stream = await client.completions.create({ model: 'llama3.2', prompt: ['one', 'two', 'three'], stream: true }, { signal: controller.signal });
+    const stream = await setup.client.completions.create({ model: 'llama3.2', prompt: ['one', 'two', 'three'], stream: true }, { signal: controller.signal });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
     controller.abort();

@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completionChunkSchema, completionResponseSchema } from '../../lib/api/completion-response.ts';
-import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
-import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
+import { json, sse } from '../fakes/fake-upstream.ts';
+import { useGatewayClient } from '../support/gateway-client.ts';
 
 // A real response from https://platform.openai.com/docs/api-reference/completions/create
 const OPENAI_RESPONSE = {
@@ -24,29 +24,12 @@ const chunk = (text: string, finish: string | null) => ({
   system_fingerprint: 'fp_44709d6fcb',
 });
 
-describe('the openai SDK through the local gateway to an OpenAI-compatible upstream', () => {
-  let upstream: FakeUpstream;
-  let gateway: RunningGateway;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    gateway = await startGateway();
-    client = new OpenAI({
-      apiKey: 'sk-test-key',
-      baseURL: gateway.baseURL,
-      maxRetries: 0,
-      defaultHeaders: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` },
-    });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await upstream?.close();
-  });
+describe('the openai SDK through the local setup.gateway to an OpenAI-compatible upstream', () => {
+  const setup = useGatewayClient({ provider: 'openai', apiKey: 'sk-test-key', hostPath: '/v1' });
 
   it('completes a prompt and forwards the key and OpenAI headers', async () => {
-    upstream.enqueue(json(200, OPENAI_RESPONSE));
-    const { data, response } = await client.completions
+    setup.upstream.enqueue(json(200, OPENAI_RESPONSE));
+    const { data, response } = await setup.client.completions
       .create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 7, temperature: 0 }, {
         headers: { 'x-portkey-openai-organization': 'org-1', 'x-portkey-openai-project': 'proj-1', 'x-portkey-trace-id': 'trace-123' },
       })
@@ -55,7 +38,7 @@ describe('the openai SDK through the local gateway to an OpenAI-compatible upstr
     expect(completionResponseSchema.parse(data)).toMatchObject({ id: OPENAI_RESPONSE.id, choices: OPENAI_RESPONSE.choices, usage: OPENAI_RESPONSE.usage });
     expect(response.headers.get('x-portkey-provider')).toBe('openai');
     expect(response.headers.get('x-portkey-trace-id')).toBe('trace-123');
-    const sent = upstream.received.at(-1)!;
+    const sent = setup.upstream.received.at(-1)!;
     expect(sent.method).toBe('POST');
     expect(sent.path).toBe('/v1/completions');
     expect(sent.headers.authorization).toBe('Bearer sk-test-key');
@@ -65,13 +48,13 @@ describe('the openai SDK through the local gateway to an OpenAI-compatible upstr
   });
 
   it('generates a trace id when the caller sends none', async () => {
-    upstream.enqueue(json(200, OPENAI_RESPONSE));
-    const { response } = await client.completions.create({ model: 'm', prompt: 'x' }).withResponse();
+    setup.upstream.enqueue(json(200, OPENAI_RESPONSE));
+    const { response } = await setup.client.completions.create({ model: 'm', prompt: 'x' }).withResponse();
     expect(response.headers.get('x-portkey-trace-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('streams chunks as the upstream sends them, then usage and [DONE]', async () => {
-    upstream.enqueue(
+  it('streams chunks as the setup.upstream sends them, then usage and [DONE]', async () => {
+    setup.upstream.enqueue(
       sse(
         [
           chunk('This', null),
@@ -82,7 +65,7 @@ describe('the openai SDK through the local gateway to an OpenAI-compatible upstr
         { delayMs: 150 },
       ),
     );
-    const stream = await client.completions.create({
+    const stream = await setup.client.completions.create({
       model: 'gpt-3.5-turbo-instruct',
       prompt: 'Say this is a test',
       stream: true,
@@ -97,38 +80,38 @@ describe('the openai SDK through the local gateway to an OpenAI-compatible upstr
     expect(chunks.filter((each) => each.choices.length > 0).map((each) => each.choices[0]!.text).join('')).toBe('This is a test');
     expect(chunks.find((each) => each.choices[0]?.finish_reason)?.choices[0]?.finish_reason).toBe('length');
     expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 });
-    // Paced 150 ms apart upstream: had the gateway buffered, all chunks would arrive together.
+    // Paced 150 ms apart upstream: had the setup.gateway buffered, all chunks would arrive together.
     expect(arrivals.at(2)! - arrivals.at(0)!).toBeGreaterThanOrEqual(200);
-    expect(upstream.received.at(-1)!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(setup.upstream.received.at(-1)!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
 
-  it('keeps an upstream 4xx status and message, naming the provider', async () => {
-    upstream.enqueue(json(401, { error: { message: 'Incorrect API key provided: sk-test***', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }));
-    const error = await client.completions.create({ model: 'm', prompt: 'x' }).catch((caught: unknown) => caught);
+  it('keeps an setup.upstream 4xx status and message, naming the provider', async () => {
+    setup.upstream.enqueue(json(401, { error: { message: 'Incorrect API key provided: sk-test***', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }));
+    const error = await setup.client.completions.create({ model: 'm', prompt: 'x' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(401);
     expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ code: 'invalid_api_key', provider: 'openai' });
   });
 
-  it('keeps an upstream 5xx status', async () => {
-    upstream.enqueue(json(503, { error: { message: 'The engine is currently overloaded', type: 'server_error' } }));
-    const error = await client.completions.create({ model: 'm', prompt: 'x' }).catch((caught: unknown) => caught);
+  it('keeps an setup.upstream 5xx status', async () => {
+    setup.upstream.enqueue(json(503, { error: { message: 'The engine is currently overloaded', type: 'server_error' } }));
+    const error = await setup.client.completions.create({ model: 'm', prompt: 'x' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
     expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain('overloaded');
   });
 
-  it('aborts the upstream request when the caller disconnects mid-stream', async () => {
+  it('aborts the setup.upstream request when the caller disconnects mid-stream', async () => {
     let upstreamClosed!: () => void;
     const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
-    upstream.enqueue(async (_request, response, raw) => {
+    setup.upstream.enqueue(async (_request, response, raw) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write(`data: ${JSON.stringify(chunk('first', null))}\n\n`);
       raw.socket.once('close', upstreamClosed);
-      // Never ends on its own: only the gateway closing the connection ends this.
+      // Never ends on its own: only the setup.gateway closing the connection ends this.
     });
     const controller = new AbortController();
-    const stream = await client.completions.create({ model: 'm', prompt: 'x', stream: true }, { signal: controller.signal });
+    const stream = await setup.client.completions.create({ model: 'm', prompt: 'x', stream: true }, { signal: controller.signal });
     for await (const part of stream) {
       expect(part.choices[0]!.text).toBe('first');
       controller.abort();

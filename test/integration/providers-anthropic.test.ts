@@ -1,59 +1,31 @@
 /**
- * The openai SDK through the local gateway to a loopback stand-in for Anthropic's Messages API:
- * the exact upstream path, headers and body, and the exact answer the caller gets.
+ * The openai SDK through the local setup.gateway to a loopback stand-in for Anthropic's Messages API:
+ * the exact setup.upstream path, headers and body, and the exact answer the caller gets.
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completionChunkSchema } from '../../lib/api/completion-response.ts';
-import { json, startFakeUpstream, type FakeUpstream, type Responder } from '../fakes/fake-upstream.ts';
+import { type Responder, json, replaySse } from '../fakes/fake-upstream.ts';
 import { readJsonFixture, readSseFixture } from '../support/provider-fixtures.ts';
-import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
+import { useGatewayClient } from '../support/gateway-client.ts';
 
 const fixture = (name: string) => new URL(`../../lib/providers/anthropic/__fixtures__/${name}`, import.meta.url);
 
 /** Replays SSE text event by event, `delayMs` apart, as the provider would write it. */
-function replaySse(text: string, delayMs = 0): Responder {
-  return async (_request, response) => {
-    response.writeHead(200, { 'content-type': 'text/event-stream' });
-    response.flushHeaders();
-    for (const event of text.split('\n\n').filter((block) => block.trim() !== '')) {
-      response.write(`${event}\n\n`);
-      if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-    response.end();
-  };
-}
 
-describe('the openai SDK through the gateway to anthropic', () => {
-  let upstream: FakeUpstream;
-  let gateway: RunningGateway;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    gateway = await startGateway();
-    client = new OpenAI({
-      apiKey: 'sk-ant-test-key',
-      baseURL: gateway.baseURL,
-      maxRetries: 0,
-      defaultHeaders: { 'x-portkey-provider': 'anthropic', 'x-portkey-custom-host': `${upstream.url}/v1` },
-    });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await upstream?.close();
-  });
+describe('the openai SDK through the setup.gateway to anthropic', () => {
+  const setup = useGatewayClient({ provider: 'anthropic', apiKey: 'sk-ant-test-key', hostPath: '/v1' });
 
   it('completes through /messages with the key, version and mapped body, reporting what it adjusted', async () => {
-    upstream.enqueue(json(200, readJsonFixture(fixture('anthropic-message.json'))));
-    const { data, response } = await client.completions
+    setup.upstream.enqueue(json(200, readJsonFixture(fixture('anthropic-message.json'))));
+    const { data, response } = await setup.client.completions
       .create(
         { model: 'claude-3-7-sonnet-20250219', prompt: 'Say hi', max_tokens: 64, temperature: 1.2, stop: ['\n\n'], user: 'u-1', frequency_penalty: 0.3 },
         { headers: { 'x-portkey-anthropic-beta': 'output-128k-2025-02-19' } },
       )
       .withResponse();
 
-    const sent = upstream.received.at(-1)!;
+    const sent = setup.upstream.received.at(-1)!;
     expect(sent.method).toBe('POST');
     expect(sent.path).toBe('/v1/messages');
     expect(sent.headers['x-api-key']).toBe('sk-ant-test-key');
@@ -83,8 +55,8 @@ describe('the openai SDK through the gateway to anthropic', () => {
   });
 
   it('streams text as it arrives, then the finish chunk, usage and [DONE]', async () => {
-    upstream.enqueue(replaySse(readSseFixture(fixture('anthropic-text.sse.txt')), 120));
-    const stream = await client.completions.create({
+    setup.upstream.enqueue(replaySse(readSseFixture(fixture('anthropic-text.sse.txt')), { delayMs: 120 }));
+    const stream = await setup.client.completions.create({
       model: 'claude-opus-4-20250514',
       prompt: 'Hello',
       stream: true,
@@ -104,24 +76,24 @@ describe('the openai SDK through the gateway to anthropic', () => {
     ]);
     expect(new Set(chunks.map((chunk) => chunk.id))).toEqual(new Set(['msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY']));
     expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 25, completion_tokens: 15, total_tokens: 40 });
-    // The upstream paces its events 120 ms apart; a buffering gateway would deliver them together.
+    // The setup.upstream paces its events 120 ms apart; a buffering setup.gateway would deliver them together.
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(200);
-    expect(upstream.received.at(-1)!.body).toEqual({ model: 'claude-opus-4-20250514', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 16, stream: true });
+    expect(setup.upstream.received.at(-1)!.body).toEqual({ model: 'claude-opus-4-20250514', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 16, stream: true });
   });
 
-  it('keeps an upstream 529 overloaded error, naming the provider', async () => {
-    upstream.enqueue(json(529, readJsonFixture(fixture('anthropic-error-overloaded.json'))));
-    const error = await client.completions.create({ model: 'claude-opus-4-20250514', prompt: 'x' }).catch((caught: unknown) => caught);
+  it('keeps an setup.upstream 529 overloaded error, naming the provider', async () => {
+    setup.upstream.enqueue(json(529, readJsonFixture(fixture('anthropic-error-overloaded.json'))));
+    const error = await setup.client.completions.create({ model: 'claude-opus-4-20250514', prompt: 'x' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(529);
     expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ message: 'Overloaded', code: 'overloaded_error', provider: 'anthropic' });
   });
 
   it('ends a stream broken by an error event with an in-band error, never [DONE]', async () => {
-    upstream.enqueue(replaySse(readSseFixture(fixture('anthropic-error.sse.txt'))));
-    const response = await fetch(`${gateway.baseURL}/completions`, {
+    setup.upstream.enqueue(replaySse(readSseFixture(fixture('anthropic-error.sse.txt'))));
+    const response = await fetch(`${setup.gateway.baseURL}/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer k', 'x-portkey-provider': 'anthropic', 'x-portkey-custom-host': `${upstream.url}/v1` },
+      headers: { 'content-type': 'application/json', authorization: 'Bearer k', 'x-portkey-provider': 'anthropic', 'x-portkey-custom-host': `${setup.upstream.url}/v1` },
       body: JSON.stringify({ model: 'claude-opus-4-20250514', prompt: 'x', stream: true }),
     });
     const text = await response.text();
@@ -132,26 +104,26 @@ describe('the openai SDK through the gateway to anthropic', () => {
   });
 
   it('fans out a prompt array with n and streams every choice at its OpenAI index', async () => {
-    const previousFallback = upstream.fallback;
-    upstream.fallback = (request, response) => {
+    const previousFallback = setup.upstream.fallback;
+    setup.upstream.fallback = (request, response) => {
       const prompt = (request.body as { messages: Array<{ content: string }> }).messages[0]!.content;
       const events = readSseFixture(fixture('anthropic-text.sse.txt')).replaceAll('"text": "Hello"', `"text": "re:${prompt}"`);
       return replaySse(events)(request, response, undefined as never);
     };
     try {
-      const before = upstream.received.length;
-      const stream = await client.completions.create({ model: 'claude-opus-4-20250514', prompt: ['a', 'b'], n: 2, stream: true, stream_options: { include_usage: true } });
+      const before = setup.upstream.received.length;
+      const stream = await setup.client.completions.create({ model: 'claude-opus-4-20250514', prompt: ['a', 'b'], n: 2, stream: true, stream_options: { include_usage: true } });
       const texts = new Map<number, string>();
       let usage: OpenAI.CompletionUsage | undefined;
       for await (const chunk of stream) {
         for (const choice of chunk.choices) texts.set(choice.index, (texts.get(choice.index) ?? '') + choice.text);
         if (chunk.usage) usage = chunk.usage;
       }
-      expect(upstream.received.length - before).toBe(4);
+      expect(setup.upstream.received.length - before).toBe(4);
       expect(Object.fromEntries(texts)).toEqual({ 0: 're:a!', 1: 're:a!', 2: 're:b!', 3: 're:b!' });
       expect(usage).toEqual({ prompt_tokens: 100, completion_tokens: 60, total_tokens: 160 });
     } finally {
-      upstream.fallback = previousFallback;
+      setup.upstream.fallback = previousFallback;
     }
   });
 });
