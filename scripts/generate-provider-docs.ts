@@ -24,7 +24,7 @@ export function describeRule(rule: ParameterRule | 'emulated' | undefined, name?
   if (rule === undefined) return 'dropped';
   const parts: string[] = [];
   if (rule.to && rule.to !== name) parts.push(`renamed → \`${rule.to}\``);
-  if (rule.range) parts.push(`clamped to ${rule.range[0]}..${rule.range[1]}`);
+  if (rule.range) parts.push(describeRange(rule.range));
   if (rule.transform) parts.push('converted');
   if (rule.default !== undefined) parts.push(`default ${JSON.stringify(rule.default)}`);
   return parts.length > 0 ? parts.join(', ') : 'passed';
@@ -81,4 +81,11 @@ export function renderProviderDocs(registry: Readonly<Record<string, Provider>> 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileSync(PROVIDER_DOCS_PATH, renderProviderDocs());
   console.log(`wrote ${PROVIDER_DOCS_PATH}`);
+}
+
+/** `clamped to 0..1`, or `at least 1` / `at most 2` for a one-sided range. */
+function describeRange([min, max]: readonly [number, number]): string {
+  if (max === Infinity) return `clamped to at least ${min}`;
+  if (min === -Infinity) return `clamped to at most ${max}`;
+  return `clamped to ${min}..${max}`;
 }
