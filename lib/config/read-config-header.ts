@@ -13,7 +13,7 @@ const CONFIG_ID = /^[\w.@+=-]{1,128}$/;
 
 /**
  * Valid configs by their header text. SDK clients send the same config with every request, and
- * validation is most of routing's own cost (see measure-config-planning.ts); a hit costs a map
+ * validation is most of routing's own cost (see bench/measure-config-planning.ts); a hit costs a map
  * look-up. Bounded, least recently used out first; failures are never cached. Per guard, since
  * the guard's verdict is part of validity.
  */

@@ -3,12 +3,12 @@
  * (JSON.parse, key normalisation, zod validation, provider / host / query checks) and planning
  * the inherited route tree. Not a test: run it and read the numbers.
  *
- *   npx tsx lib/routing/measure-config-planning.ts
+ *   npx tsx bench/measure-config-planning.ts
  */
-import { createCustomHostGuard } from '../config/custom-host-guard.ts';
-import { readConfigHeader } from '../config/read-config-header.ts';
-import { targetFieldsFromHeaders } from '../config/target-from-headers.ts';
-import { planRoute } from './plan-route.ts';
+import { createCustomHostGuard } from '../lib/config/custom-host-guard.ts';
+import { readConfigHeader } from '../lib/config/read-config-header.ts';
+import { targetFieldsFromHeaders } from '../lib/config/target-from-headers.ts';
+import { planRoute } from '../lib/routing/plan-route.ts';
 
 const customHostGuard = createCustomHostGuard('loopback', { defaultAllowed: '' });
 const caller = {};

@@ -2,7 +2,7 @@
  * Measures what the gateway itself spends per request and per stream event on the
  * OpenAI-compatible path (no network): mapping + request building, response parsing +
  * rendering, and per SSE event decode + transform + re-encode; also the fan-out merge.
- * Run: `npx tsx scripts/measure-transform-cost.ts` (prints a markdown table, µs per operation).
+ * Run: `npx tsx bench/measure-transform-cost.ts` (prints a markdown table, µs per operation).
  */
 import { parseCompletionRequest } from '../lib/api/completion-request.ts';
 import { renderResponse, renderStream } from '../lib/api/render-completion.ts';
