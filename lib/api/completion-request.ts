@@ -3,6 +3,7 @@
  * @see https://platform.openai.com/docs/api-reference/completions/create
  */
 import { InvalidRequestError } from './errors.ts';
+import { parseCommonRequest } from './parse-common-request.ts';
 import { formatIssuePath, z } from './zod.ts';
 
 const integer = () => z.number().check(z.int());
@@ -69,6 +70,8 @@ export function parseCompletionRequest(body: unknown): CompletionRequest {
   const withoutNulls: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) if (value !== null) withoutNulls[key] = value;
 
+  const common = parseCommonRequest(withoutNulls);
+  if (common !== undefined) return common;
   const result = completionRequestSchema.safeParse(withoutNulls);
   if (result.success) return result.data;
 

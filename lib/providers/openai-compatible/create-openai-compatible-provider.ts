@@ -11,6 +11,7 @@ import type { CompletionPart, Provider, ProviderCall, StreamTransform, UpstreamE
 import { convertOpenAICompatibleUsage } from './convert-openai-compatible-usage.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { openAICompatibleChunkSchema, openAICompatibleErrorSchema, openAICompatibleResponseSchema } from './openai-compatible-schemas.ts';
+import { isOpenAICompatibleChunk, isOpenAICompatibleResponse } from './is-openai-compatible-shape.ts';
 import { expectShape, parseUpstreamJson } from './parse-json.ts';
 
 export interface OpenAICompatibleOptions {
@@ -67,7 +68,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     },
 
     parseResponse(raw) {
-      const response = expectShape(openAICompatibleResponseSchema, raw, name);
+      const response = isOpenAICompatibleResponse(raw) ? raw : expectShape(openAICompatibleResponseSchema, raw, name);
       const part: CompletionPart = {
         choices: response.choices.map((choice, position) => ({
           index: choice.index ?? position,
@@ -94,7 +95,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
           }
           const json = parseUpstreamJson(event.data, name);
           if (typeof json === 'object' && json !== null && 'error' in json) throw streamError(json, name);
-          const chunk = expectShape(openAICompatibleChunkSchema, json, name);
+          const chunk = isOpenAICompatibleChunk(json) ? json : expectShape(openAICompatibleChunkSchema, json, name);
           const part: CompletionPart = {
             choices: (chunk.choices ?? []).map((choice, position) => ({
               index: choice.index ?? position,
