@@ -3,31 +3,37 @@
  * fields (DESIGN.md → Keys) plus an optional `allowed_principals`; a stored config is any JSON
  * object (the config parser validates it) that may also carry `allowed_principals`.
  */
+import { lazy } from '../api/lazy.ts';
 import { formatIssuePath, z } from '../api/zod.ts';
 import { PROVIDER_FIELDS, type ProviderTarget } from '../config/target.ts';
 import { SecretReadError } from './key-errors.ts';
 
-const providerFieldShape = Object.fromEntries(PROVIDER_FIELDS.map((field) => [field, z.optional(z.string())])) as Record<
-  (typeof PROVIDER_FIELDS)[number],
-  z.ZodMiniOptional<z.ZodMiniString>
->;
+/** Built on first use: only a container that reads a stored key or config pays for them. */
+const schemas = lazy(() => {
+  const providerFieldShape = Object.fromEntries(PROVIDER_FIELDS.map((field) => [field, z.optional(z.string())])) as Record<
+    (typeof PROVIDER_FIELDS)[number],
+    z.ZodMiniOptional<z.ZodMiniString>
+  >;
 
-const allowedPrincipalsSchema = z.optional(z.array(z.string().check(z.minLength(1))));
+  const allowedPrincipals = z.optional(z.array(z.string().check(z.minLength(1))));
 
-/**
- * Strict, unlike provider response schemas: a typo such as `apiKey` in a secret would otherwise
- * send requests without a key, and the operator would see only the provider's 401.
- * `virtual_key` is absent on purpose: a secret cannot point at another secret.
- */
-const virtualKeySecretSchema = z.strictObject({
-  provider: z.string().check(z.minLength(1)),
-  api_key: z.optional(z.string()),
-  custom_host: z.optional(z.url({ protocol: /^https?$/ })),
-  forward_headers: z.optional(z.array(z.string())),
-  request_timeout: z.optional(z.int().check(z.positive())),
-  override_params: z.optional(z.record(z.string(), z.unknown())),
-  allowed_principals: allowedPrincipalsSchema,
-  ...providerFieldShape,
+  /**
+   * Strict, unlike provider response schemas: a typo such as `apiKey` in a secret would otherwise
+   * send requests without a key, and the operator would see only the provider's 401.
+   * `virtual_key` is absent on purpose: a secret cannot point at another secret.
+   */
+  const virtualKeySecret = z.strictObject({
+    provider: z.string().check(z.minLength(1)),
+    api_key: z.optional(z.string()),
+    custom_host: z.optional(z.url({ protocol: /^https?$/ })),
+    forward_headers: z.optional(z.array(z.string())),
+    request_timeout: z.optional(z.int().check(z.positive())),
+    override_params: z.optional(z.record(z.string(), z.unknown())),
+    allowed_principals: allowedPrincipals,
+    ...providerFieldShape,
+  });
+
+  return { allowedPrincipals, virtualKeySecret };
 });
 
 export interface StoredVirtualKey {
@@ -46,7 +52,7 @@ export interface StoredConfig {
  * @throws SecretReadError `invalid`, naming the secret and the offending field, never a value.
  */
 export function parseStoredVirtualKey(value: unknown, secretName: string): StoredVirtualKey {
-  const result = virtualKeySecretSchema.safeParse(value);
+  const result = schemas().virtualKeySecret.safeParse(value);
   if (!result.success) {
     const problems = result.error.issues.slice(0, 3).map((issue) => `${formatIssuePath(issue.path) || '(root)'}: ${issue.message}`);
     throw new SecretReadError('invalid', secretName, `The secret ${secretName} is not a valid virtual key (${problems.join('; ')}).`);
@@ -61,7 +67,7 @@ export function parseStoredConfig(value: unknown, secretName: string): StoredCon
     throw new SecretReadError('invalid', secretName, `The secret ${secretName} is not a config: expected a JSON object.`);
   }
   const { allowed_principals: principals, ...config } = value as Record<string, unknown>;
-  const result = allowedPrincipalsSchema.safeParse(principals);
+  const result = schemas().allowedPrincipals.safeParse(principals);
   if (!result.success) {
     throw new SecretReadError('invalid', secretName, `The secret ${secretName} has an invalid allowed_principals: expected a list of strings.`);
   }

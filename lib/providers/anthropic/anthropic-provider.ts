@@ -9,7 +9,7 @@ import { mapParameters, type ParameterTable } from '../map-parameters.ts';
 import type { CompletionPart, Provider } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
 import { anthropicParameters } from './anthropic-parameters.ts';
-import { anthropicErrorSchema, anthropicMessageSchema } from './anthropic-schemas.ts';
+import { anthropicSchemas } from './anthropic-schemas.ts';
 import { convertAnthropicUsage } from './convert-anthropic-usage.ts';
 import { createAnthropicStreamTransform } from './create-anthropic-stream-transform.ts';
 import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.ts';
@@ -51,7 +51,7 @@ export const anthropicProvider: Provider & { readonly parameters: ParameterTable
   },
 
   parseResponse(raw) {
-    const message = expectShape(anthropicMessageSchema, raw, NAME);
+    const message = expectShape(anthropicSchemas().message, raw, NAME);
     const text = message.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
     const part: CompletionPart = {
       choices: [{ index: 0, text, logprobs: null, finish_reason: mapAnthropicFinishReason(message.stop_reason) ?? 'stop' }],
@@ -66,7 +66,7 @@ export const anthropicProvider: Provider & { readonly parameters: ParameterTable
 
   parseError(statusCode, bodyText) {
     try {
-      const parsed = anthropicErrorSchema.safeParse(JSON.parse(bodyText));
+      const parsed = anthropicSchemas().error.safeParse(JSON.parse(bodyText));
       if (parsed.success) {
         return { message: parsed.data.error.message ?? `anthropic answered ${statusCode}`, code: parsed.data.error.type ?? null };
       }

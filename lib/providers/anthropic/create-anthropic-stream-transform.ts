@@ -9,7 +9,7 @@
 import { UpstreamError } from '../../api/errors.ts';
 import { expectShape, parseUpstreamJson } from '../openai-compatible/parse-json.ts';
 import type { CompletionPart, StreamTransform, UpstreamEvent } from '../provider.ts';
-import { anthropicStreamEventSchema, type AnthropicUsage } from './anthropic-schemas.ts';
+import { anthropicSchemas, type AnthropicUsage } from './anthropic-schemas.ts';
 import { convertAnthropicUsage } from './convert-anthropic-usage.ts';
 import { mapAnthropicErrorStatus } from './map-anthropic-error-status.ts';
 import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.ts';
@@ -33,7 +33,7 @@ export function createAnthropicStreamTransform(): StreamTransform {
   return {
     transform(event: UpstreamEvent): CompletionPart[] {
       if (event.kind !== 'sse') return [];
-      const message = expectShape(anthropicStreamEventSchema, parseUpstreamJson(event.data, PROVIDER), PROVIDER);
+      const message = expectShape(anthropicSchemas().streamEvent, parseUpstreamJson(event.data, PROVIDER), PROVIDER);
       switch (message.type) {
         case 'message_start':
           id = message.message?.id ?? undefined;

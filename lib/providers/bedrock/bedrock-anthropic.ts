@@ -4,11 +4,12 @@
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages-request-response.html
  */
+import { lazy } from '../../api/lazy.ts';
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../openai-compatible/parse-json.ts';
-import { type BedrockFamily, lazily, toStopList } from './bedrock-family.ts';
+import { type BedrockFamily, toStopList } from './bedrock-family.ts';
 
-const schemas = lazily(() => {
+const schemas = lazy(() => {
   const usage = z.nullish(z.object({ input_tokens: z.nullish(z.number()), output_tokens: z.nullish(z.number()) }));
 
   const responseSchema = z.object({

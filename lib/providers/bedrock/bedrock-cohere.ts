@@ -3,11 +3,12 @@
  * with `finish_reason`. A stream is `text-generation` events and a final `stream-end`.
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command-r-plus.html
  */
+import { lazy } from '../../api/lazy.ts';
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../openai-compatible/parse-json.ts';
-import { type BedrockFamily, lazily, toStopList } from './bedrock-family.ts';
+import { type BedrockFamily, toStopList } from './bedrock-family.ts';
 
-const schemas = lazily(() => {
+const schemas = lazy(() => {
   const responseSchema = z.object({ text: z.nullish(z.string()), finish_reason: z.nullish(z.string()) });
 
   const chunkSchema = z.object({

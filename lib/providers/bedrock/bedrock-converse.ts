@@ -5,11 +5,12 @@
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
  */
+import { lazy } from '../../api/lazy.ts';
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../openai-compatible/parse-json.ts';
-import { type BedrockFamily, type FamilyChunk, type FamilyOutput, lazily, toStopList } from './bedrock-family.ts';
+import { type BedrockFamily, type FamilyChunk, type FamilyOutput, toStopList } from './bedrock-family.ts';
 
-const schemas = lazily(() => {
+const schemas = lazy(() => {
   const usage = z.nullish(z.object({ inputTokens: z.nullish(z.number()), outputTokens: z.nullish(z.number()) }));
 
   const responseSchema = z.object({

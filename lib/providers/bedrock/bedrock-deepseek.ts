@@ -3,11 +3,12 @@
  * per stream chunk.
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-deepseek.html
  */
+import { lazy } from '../../api/lazy.ts';
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../openai-compatible/parse-json.ts';
-import { type BedrockFamily, type FamilyOutput, lazily, toStopList } from './bedrock-family.ts';
+import { type BedrockFamily, type FamilyOutput, toStopList } from './bedrock-family.ts';
 
-const schemas = lazily(() => {
+const schemas = lazy(() => {
   const schema = z.object({
     choices: z.array(z.object({ text: z.nullish(z.string()), stop_reason: z.nullish(z.string()) })),
   });

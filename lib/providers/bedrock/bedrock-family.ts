@@ -52,12 +52,3 @@ export function mapFinishReason(family: BedrockFamily, reason: string | null | u
   if (reason === null || reason === undefined || reason === '') return null;
   return family.finishReasons[reason] ?? 'stop';
 }
-
-/**
- * Builds a value on first use. Family schemas are built lazily: constructing every family's
- * zod schemas at import cost ~10 ms of cold start, and a container mostly serves one family.
- */
-export function lazily<T>(build: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= build());
-}

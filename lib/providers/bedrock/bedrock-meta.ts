@@ -3,11 +3,12 @@
  * token counts, the same shape in every stream chunk.
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html
  */
+import { lazy } from '../../api/lazy.ts';
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../openai-compatible/parse-json.ts';
-import { lazily, type BedrockFamily, type FamilyOutput } from './bedrock-family.ts';
+import { type BedrockFamily, type FamilyOutput } from './bedrock-family.ts';
 
-const schemas = lazily(() => {
+const schemas = lazy(() => {
   const schema = z.object({
     generation: z.nullish(z.string()),
     prompt_token_count: z.nullish(z.number()),

@@ -3,11 +3,12 @@
  * chunk is `{outputText, completionReason, totalOutputTextTokenCount, inputTextTokenCount}`.
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-text.html
  */
+import { lazy } from '../../api/lazy.ts';
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../openai-compatible/parse-json.ts';
-import { type BedrockFamily, lazily, toStopList } from './bedrock-family.ts';
+import { type BedrockFamily, toStopList } from './bedrock-family.ts';
 
-const schemas = lazily(() => {
+const schemas = lazy(() => {
   const responseSchema = z.object({
     inputTextTokenCount: z.nullish(z.number()),
     results: z.array(z.object({ tokenCount: z.nullish(z.number()), outputText: z.nullish(z.string()), completionReason: z.nullish(z.string()) })),

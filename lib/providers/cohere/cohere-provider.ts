@@ -9,7 +9,7 @@ import { mapParameters, type ParameterTable } from '../map-parameters.ts';
 import type { CompletionPart, Provider } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
 import { cohereParameters } from './cohere-parameters.ts';
-import { cohereResponseSchema } from './cohere-schemas.ts';
+import { cohereSchemas } from './cohere-schemas.ts';
 import { convertCohereUsage } from './convert-cohere-usage.ts';
 import { createCohereStreamTransform } from './create-cohere-stream-transform.ts';
 import { mapCohereFinishReason } from './map-cohere-finish-reason.ts';
@@ -42,7 +42,7 @@ export const cohereProvider: Provider & { readonly parameters: ParameterTable } 
   },
 
   parseResponse(raw) {
-    const response = expectShape(cohereResponseSchema, raw, NAME);
+    const response = expectShape(cohereSchemas().response, raw, NAME);
     let text = '';
     for (const item of response.message?.content ?? []) if (item.type === 'text' && item.text) text += item.text;
     const part: CompletionPart = {

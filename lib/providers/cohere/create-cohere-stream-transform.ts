@@ -8,7 +8,7 @@
 import { UpstreamError } from '../../api/errors.ts';
 import { expectShape, parseUpstreamJson } from '../openai-compatible/parse-json.ts';
 import type { CompletionPart, StreamTransform, UpstreamEvent } from '../provider.ts';
-import { cohereStreamEventSchema } from './cohere-schemas.ts';
+import { cohereSchemas } from './cohere-schemas.ts';
 import { convertCohereUsage } from './convert-cohere-usage.ts';
 import { mapCohereFinishReason } from './map-cohere-finish-reason.ts';
 
@@ -27,7 +27,7 @@ export function createCohereStreamTransform(): StreamTransform {
   return {
     transform(event: UpstreamEvent): CompletionPart[] {
       if (event.kind !== 'sse' || event.data === '[DONE]') return [];
-      const message = expectShape(cohereStreamEventSchema, parseUpstreamJson(event.data, PROVIDER), PROVIDER);
+      const message = expectShape(cohereSchemas().streamEvent, parseUpstreamJson(event.data, PROVIDER), PROVIDER);
       switch (message.type) {
         case 'message-start':
           id = message.id ?? undefined;

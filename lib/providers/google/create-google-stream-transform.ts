@@ -11,7 +11,7 @@ import { expectShape, parseUpstreamJson } from '../openai-compatible/parse-json.
 import type { CompletionPart, ProviderCall, StreamTransform, UpstreamEvent } from '../provider.ts';
 import { convertGoogleLogprobs } from './convert-google-logprobs.ts';
 import { convertGoogleUsage } from './convert-google-usage.ts';
-import { googleErrorSchema, googleResponseSchema, type GoogleUsageMetadata } from './google-schemas.ts';
+import { googleSchemas, type GoogleUsageMetadata } from './google-schemas.ts';
 import { mapGoogleFinishReason } from './map-google-finish-reason.ts';
 import { blockedChoices, candidateCount } from './read-google-response.ts';
 import { readGoogleCandidateText } from './read-google-candidate.ts';
@@ -31,7 +31,7 @@ export function createGoogleStreamTransform(call: ProviderCall): StreamTransform
       if (event.kind !== 'sse') return [];
       const json = parseUpstreamJson(event.data, PROVIDER);
       if (typeof json === 'object' && json !== null && 'error' in json) throw streamError(json);
-      const chunk = expectShape(googleResponseSchema, json, PROVIDER);
+      const chunk = expectShape(googleSchemas().response, json, PROVIDER);
       if (chunk.usageMetadata) usage = chunk.usageMetadata;
 
       const part: CompletionPart = { choices: [] };
@@ -69,7 +69,7 @@ export function createGoogleStreamTransform(call: ProviderCall): StreamTransform
 
 /** An error object inside the stream (`{"error": {"code": 503, "status": "UNAVAILABLE", ...}}`) keeps its HTTP code. */
 function streamError(json: unknown): UpstreamError {
-  const parsed = googleErrorSchema.safeParse(json);
+  const parsed = googleSchemas().error.safeParse(json);
   const error = parsed.success ? parsed.data.error : undefined;
   const code = error?.code;
   return new UpstreamError(`google stream error: ${error?.message ?? 'unknown error'}`, {

@@ -10,7 +10,7 @@ import type { Provider } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
 import { createGoogleStreamTransform } from './create-google-stream-transform.ts';
 import { googleParameters } from './google-parameters.ts';
-import { googleErrorSchema, googleResponseSchema } from './google-schemas.ts';
+import { googleSchemas } from './google-schemas.ts';
 import { readGoogleResponse } from './read-google-response.ts';
 
 const NAME = 'google';
@@ -43,14 +43,14 @@ export const googleProvider: Provider & { readonly parameters: ParameterTable } 
   },
 
   parseResponse(raw, call) {
-    return readGoogleResponse(expectShape(googleResponseSchema, raw, NAME), call);
+    return readGoogleResponse(expectShape(googleSchemas().response, raw, NAME), call);
   },
 
   createStreamTransform: createGoogleStreamTransform,
 
   parseError(statusCode, bodyText) {
     try {
-      const parsed = googleErrorSchema.safeParse(JSON.parse(bodyText));
+      const parsed = googleSchemas().error.safeParse(JSON.parse(bodyText));
       if (parsed.success) return { message: parsed.data.error.message ?? `google answered ${statusCode}`, code: parsed.data.error.status ?? null };
     } catch {
       // Not JSON: fall through to the text.

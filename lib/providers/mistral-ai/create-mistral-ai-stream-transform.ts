@@ -10,7 +10,7 @@ import type { CompletionPart, StreamTransform, UpstreamEvent } from '../provider
 import { convertMistralAIUsage } from './convert-mistral-ai-usage.ts';
 import { readMistralAIText } from './read-mistral-ai-text.ts';
 import { mapMistralAIFinishReason } from './map-mistral-ai-finish-reason.ts';
-import { mistralChunkSchema } from './mistral-ai-schemas.ts';
+import { mistralSchemas } from './mistral-ai-schemas.ts';
 
 const PROVIDER = 'mistral-ai';
 
@@ -24,7 +24,7 @@ export function createMistralAIStreamTransform(): StreamTransform {
         const message = (json as { message?: unknown }).message;
         throw new UpstreamError(`mistral-ai stream error: ${typeof message === 'string' ? message : 'unknown error'}`, { provider: PROVIDER, statusCode: 502, code: 'upstream_stream_error' });
       }
-      const chunk = expectShape(mistralChunkSchema, json, PROVIDER);
+      const chunk = expectShape(mistralSchemas().chunk, json, PROVIDER);
       const part: CompletionPart = { choices: [] };
       for (const [position, choice] of (chunk.choices ?? []).entries()) {
         const text = readMistralAIText(choice.delta?.content);

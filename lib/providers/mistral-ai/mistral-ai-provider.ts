@@ -13,7 +13,7 @@ import { readMistralAIText } from './read-mistral-ai-text.ts';
 import { createMistralAIStreamTransform } from './create-mistral-ai-stream-transform.ts';
 import { mapMistralAIFinishReason } from './map-mistral-ai-finish-reason.ts';
 import { mistralChatParameters, mistralFimParameters, mistralParameters } from './mistral-ai-parameters.ts';
-import { mistralResponseSchema } from './mistral-ai-schemas.ts';
+import { mistralSchemas } from './mistral-ai-schemas.ts';
 
 const NAME = 'mistral-ai';
 /** A custom host replaces this, version prefix included: `{host}/chat/completions`, `{host}/fim/completions`. */
@@ -55,7 +55,7 @@ export const mistralAIProvider: Provider & { readonly parameters: ParameterTable
   },
 
   parseResponse(raw) {
-    const response = expectShape(mistralResponseSchema, raw, NAME);
+    const response = expectShape(mistralSchemas().response, raw, NAME);
     const part: CompletionPart = {
       choices: response.choices.map((choice, position) => ({
         index: choice.index ?? position,
