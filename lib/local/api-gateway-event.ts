@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html#api-gateway-simple-proxy-for-lambda-input-format
  */
 export function toApiGatewayEvent(request: IncomingMessage, body: string) {
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  const url = parseRequestUrl(request.url ?? '/');
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
@@ -61,4 +61,13 @@ export function toApiGatewayEvent(request: IncomingMessage, body: string) {
     body: body === '' ? null : body,
     isBase64Encoded: false,
   };
+}
+
+/** A path of plain characters needs no WHATWG parse (which normalises `..`, `//`, `%xx`): the common case. */
+const PLAIN_PATH = /^\/(?!\/)[\w\-/]*$/;
+const NO_QUERY = new URLSearchParams();
+
+function parseRequestUrl(path: string): { pathname: string; searchParams: URLSearchParams } {
+  if (PLAIN_PATH.test(path)) return { pathname: path, searchParams: NO_QUERY };
+  return new URL(path, 'http://localhost');
 }

@@ -2,6 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { PRELUDE_DELIMITER, type ResponsePrelude } from './lambda-streaming-runtime.ts';
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * The response stream handed to the handler. It decodes the runtime's framing (JSON prelude,
  * 8 NUL bytes, body) the way API Gateway does: the prelude becomes the status line and headers,
@@ -14,19 +16,22 @@ import { PRELUDE_DELIMITER, type ResponsePrelude } from './lambda-streaming-runt
  */
 export class LambdaResponseWriter extends Writable {
   #response: ServerResponse;
-  #head: Buffer | undefined = Buffer.alloc(0);
+  #head: Buffer | undefined = EMPTY;
   /** The first body chunk, held with the headers until the turn ends or the body ends. */
-  #held: Buffer | undefined;
+  #held: Buffer | string | undefined;
   #sending = false;
 
   constructor(response: ServerResponse) {
-    super();
+    // Strings (Middy writes the body as one) go to the socket as they are, not copied into a Buffer first.
+    super({ decodeStrings: false });
     this.#response = response;
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (this.#head !== undefined) {
-      const buffered = Buffer.concat([this.#head, chunk]);
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      // The prelude arrives in one write from the runtime: no copy unless it came in pieces.
+      const buffered = this.#head.length === 0 ? bytes : Buffer.concat([this.#head, bytes]);
       const end = buffered.indexOf(PRELUDE_DELIMITER);
       if (end === -1) {
         this.#head = buffered;

@@ -44,19 +44,21 @@ export function sendUpstream(
       headers: { ...request.headers, 'content-length': Buffer.byteLength(request.body) },
       agent,
     });
+    // One listener for both phases (listeners on an AbortSignal are not cheap): before the
+    // headers an abort tears down the request, past them the body owns it.
+    let body: http.IncomingMessage | undefined;
     const onAbort = () => {
-      outgoing.destroy(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+      const reason = signal!.reason instanceof Error ? signal!.reason : new Error('aborted');
+      if (body) return void body.destroy(reason);
+      outgoing.destroy(reason);
       reject(signal!.reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
 
     outgoing.once('response', (incoming) => {
-      // Past the headers the body owns the abort: tear it down with the signal.
-      signal?.removeEventListener('abort', onAbort);
       if (signal) {
-        const onBodyAbort = () => incoming.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        signal.addEventListener('abort', onBodyAbort, { once: true });
-        incoming.once('close', () => signal.removeEventListener('abort', onBodyAbort));
+        body = incoming;
+        incoming.once('close', () => signal.removeEventListener('abort', onAbort));
       }
       resolve({ statusCode: incoming.statusCode ?? 502, headers: incoming.headers, body: incoming });
     });
