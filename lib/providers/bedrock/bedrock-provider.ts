@@ -41,7 +41,9 @@ export const bedrockProvider: Provider = {
   streamFormat: 'aws-event-stream',
   prompts: { arrays: false, tokens: false },
   parameters: declaredParameters,
-  parameterVariants: bedrockParameterVariants,
+  get parameterVariants() {
+    return bedrockParameterVariants();
+  },
 
   async buildRequest(call) {
     const { params, target, stream } = call;

@@ -7,6 +7,7 @@
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-text-completion.html (the Mistral models of that body)
  */
+import { lazy } from '../../api/lazy.ts';
 import { bedrockAnthropic } from './bedrock-anthropic.ts';
 import { bedrockCohere } from './bedrock-cohere.ts';
 import { bedrockConverse } from './bedrock-converse.ts';
@@ -52,16 +53,21 @@ export function selectBedrockFamily(modelId: string): BedrockFamily {
   return bedrockConverse;
 }
 
-/** Each family's parameter table by the model ids it covers, for the provider matrix. */
-export const bedrockParameterVariants: Readonly<Record<string, BedrockFamily['parameters']>> = Object.fromEntries([
-  ...FAMILIES_BY_PREFIX.filter(([, family], position) => FAMILIES_BY_PREFIX.findIndex(([, first]) => first === family) === position).map(
-    ([, family]) =>
-      [
-        FAMILIES_BY_PREFIX.filter(([, each]) => each === family)
-          .map(([prefix]) => `${prefix}${prefix.endsWith('.') ? '' : '*'}`.replace(/\.$/, '.*'))
-          .join(', '),
-        family.parameters,
-      ] as const,
-  ),
-  ['other models (Converse API)', bedrockConverse.parameters] as const,
-]);
+/** Each family's parameter table by the model ids it covers, for the provider matrix (docs only: built on first use). */
+export const bedrockParameterVariants = lazy(listParameterVariants);
+
+function listParameterVariants(): Readonly<Record<string, BedrockFamily['parameters']>> {
+  const firstOfEachFamily = FAMILIES_BY_PREFIX.filter(([, family], position) => FAMILIES_BY_PREFIX.findIndex(([, first]) => first === family) === position);
+  return Object.fromEntries([
+    ...firstOfEachFamily.map(
+      ([, family]) =>
+        [
+          FAMILIES_BY_PREFIX.filter(([, each]) => each === family)
+            .map(([prefix]) => `${prefix}${prefix.endsWith('.') ? '' : '*'}`.replace(/\.$/, '.*'))
+            .join(', '),
+          family.parameters,
+        ] as const,
+    ),
+    ['other models (Converse API)', bedrockConverse.parameters] as const,
+  ]);
+}
