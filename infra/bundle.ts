@@ -4,10 +4,17 @@
  * prints the minified and gzipped sizes. `--json` prints the sizes as one JSON line instead, for the
  * benchmark. `--top N` also lists the N largest inputs, to see what a dependency costs.
  *
+ * `--split` builds the same code with esbuild's code splitting into `dist/split/`: what is only
+ * reached through `import()` (the AWS SDK clients, the credential chain, the event-stream codec)
+ * becomes chunk files that load on first use, so module load parses and links only the entry.
+ * Not what deploys today (`NodejsFunction` writes one `--outfile`); it measures what a split
+ * deployment would gain.
+ *
  * @example npm run bundle -- --top 15
+ * @example npm run bundle -- --split
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -25,25 +32,37 @@ import {
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const defaultOutputFile = join(projectRoot, 'dist', 'handler.mjs');
+const defaultSplitOutputFile = join(projectRoot, 'dist', 'split', 'handler.mjs');
 
 export interface BundleReport {
   file: string;
   metafile: string;
+  /** The entry file: what module load reads, parses and links. */
   bytes: number;
   gzipBytes: number;
+  /** `split` only: the chunks beside the entry, loaded on first `import()` of what they hold. */
+  chunkBytes?: number;
   buildMilliseconds: number;
   largestInputs: Array<{ path: string; bytes: number }>;
 }
 
 /** Builds the bundle and reports its size; the files land in `dist/` unless told otherwise. */
-export async function bundleHandler(options: { outputFile?: string } = {}): Promise<BundleReport> {
-  const outputFile = options.outputFile ?? defaultOutputFile;
+export async function bundleHandler(options: { outputFile?: string; split?: boolean } = {}): Promise<BundleReport> {
+  const outputFile = options.outputFile ?? (options.split ? defaultSplitOutputFile : defaultOutputFile);
   const metafilePath = outputFile.replace(/\.mjs$/, '.meta.json');
+  const output = options.split
+    ? {
+        entryPoints: { [basename(outputFile, '.mjs')]: HANDLER_ENTRY },
+        outdir: dirname(outputFile),
+        outExtension: { '.js': '.mjs' },
+        splitting: true,
+        chunkNames: 'chunks/[name]-[hash]',
+      }
+    : { entryPoints: [HANDLER_ENTRY], outfile: outputFile };
   const started = performance.now();
   const result = await build({
     absWorkingDir: projectRoot,
-    entryPoints: [HANDLER_ENTRY],
-    outfile: outputFile,
+    ...output,
     bundle: true,
     platform: 'node',
     target: BUNDLE_TARGET,
@@ -62,9 +81,12 @@ export async function bundleHandler(options: { outputFile?: string } = {}): Prom
 
   await mkdir(dirname(outputFile), { recursive: true });
   let code: Uint8Array | undefined;
+  let chunkBytes = 0;
   for (const file of result.outputFiles) {
+    await mkdir(dirname(file.path), { recursive: true });
     await writeFile(file.path, file.contents);
     if (file.path === outputFile) code = file.contents;
+    else if (file.path.endsWith('.mjs')) chunkBytes += file.contents.byteLength;
   }
   if (!code) throw new Error(`esbuild wrote no ${relative(projectRoot, outputFile)}`);
   await writeFile(metafilePath, JSON.stringify(result.metafile));
@@ -79,6 +101,7 @@ export async function bundleHandler(options: { outputFile?: string } = {}): Prom
     metafile: relative(projectRoot, metafilePath),
     bytes: code.byteLength,
     gzipBytes: gzipSync(code).byteLength,
+    ...(options.split ? { chunkBytes } : {}),
     buildMilliseconds,
     largestInputs,
   };
@@ -95,7 +118,7 @@ function packageOf(path: string): string {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const report = await bundleHandler();
+  const report = await bundleHandler({ split: argv.includes('--split') });
   if (argv.includes('--json')) {
     const { largestInputs: _omitted, ...sizes } = report;
     console.log(JSON.stringify(sizes));
@@ -105,6 +128,7 @@ async function main(argv: string[]): Promise<void> {
     `${report.file}: ${kilobytes(report.bytes)} minified, ${kilobytes(report.gzipBytes)} gzipped ` +
       `(built in ${report.buildMilliseconds} ms; metafile ${report.metafile})`,
   );
+  if (report.chunkBytes !== undefined) console.log(`  + ${kilobytes(report.chunkBytes)} of chunks loaded on first use`);
   const topIndex = argv.indexOf('--top');
   if (topIndex >= 0) {
     const count = Number(argv[topIndex + 1] ?? 10) || 10;

@@ -1,0 +1,45 @@
+/**
+ * `npm run bundle -- --split` (infra/bundle.ts): the code-split build that measures what a split
+ * deployment would save at module load. The entry must hold none of the AWS SDK (it is reached
+ * only through `import()`), and the chunks must load and serve that `import()`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, expect, test } from 'vitest';
+import { type BundleReport, bundleHandler } from '../../infra/bundle.ts';
+
+let directory: string;
+let report: BundleReport;
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'gateway-split-'));
+  report = await bundleHandler({ outputFile: join(directory, 'handler.mjs'), split: true });
+});
+
+test('keeps the AWS SDK out of the entry file and in chunks beside it', () => {
+  const entryInputs = report.largestInputs.map((input) => input.path);
+  expect(entryInputs.some((path) => path.startsWith('lib/'))).toBe(true);
+  expect(entryInputs.filter((path) => /node_modules\/@(aws-sdk|smithy)\//.test(path))).toEqual([]);
+  expect(report.chunkBytes).toBeGreaterThan(report.bytes);
+  expect(readFileSync(join(directory, 'handler.mjs'), 'utf8')).toMatch(/import\("\.\/chunks\/[^"]+\.mjs"\)/);
+});
+
+test('loads the entry, and the Secrets Manager client from its chunk on first import()', () => {
+  const entry = readFileSync(join(directory, 'handler.mjs'), 'utf8');
+  const chunks = [...new Set(entry.match(/\.\/chunks\/[^"]+\.mjs/g))];
+  const probe = `
+    globalThis.awslambda = { streamifyResponse: (handler) => handler, HttpResponseStream: { from: (stream) => stream } };
+    const { handler } = await import(${JSON.stringify(pathToFileURL(join(directory, 'handler.mjs')).href)});
+    const found = [];
+    for (const chunk of ${JSON.stringify(chunks)}) {
+      const module = await import(new URL(chunk, ${JSON.stringify(pathToFileURL(`${directory}/`).href)}).href);
+      if (typeof module.SecretsManagerClient === 'function' && typeof module.GetSecretValueCommand === 'function') found.push(chunk);
+    }
+    process.stdout.write(JSON.stringify({ handler: typeof handler, found: found.length }));
+  `;
+  const output = execFileSync(process.execPath, ['--input-type=module', '--eval', probe], { env: { ...process.env, NODE_NO_WARNINGS: '1', LOG_LEVEL: 'silent' } });
+  expect(JSON.parse(output.toString())).toEqual({ handler: 'function', found: 1 });
+});
