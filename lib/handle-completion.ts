@@ -58,14 +58,13 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
     throw error;
   }
 
-  const headers: Record<string, string> = {
-    'x-portkey-trace-id': request.traceId,
-    ...routingHeaders(trace),
-    'x-portkey-provider': routed.target.provider,
-    'x-portkey-retry-attempt-count': String(routed.retryAttemptCount),
-    ...warningHeaders(routed.result.warnings),
-  };
+  // Built in place, in the order the spreads of routingHeaders/warningHeaders gave (one object per request).
+  const headers: Record<string, string> = { 'x-portkey-trace-id': request.traceId, 'x-portkey-retry-attempt-count': '' };
+  if (trace.lastUsedOptionIndex) headers['x-portkey-last-used-option-index'] = trace.lastUsedOptionIndex;
+  headers['x-portkey-provider'] = routed.target.provider;
+  headers['x-portkey-retry-attempt-count'] = String(routed.retryAttemptCount);
   if (routed.result.warnings.length > 0) {
+    Object.assign(headers, warningHeaders(routed.result.warnings));
     log.info('parameters adjusted', { traceId: request.traceId, provider: routed.target.provider, warnings: routed.result.warnings });
   }
 

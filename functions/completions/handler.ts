@@ -70,6 +70,7 @@ function toAbortingReadable(chunks: AsyncIterable<string>, abort: AbortControlle
 
 export const handler = middy<APIGatewayProxyEvent, StreamingResult, Error, GatewayContext>({
   executionMode: executionModeStreamifyResponse,
+  timeoutEarlyInMillis: 0,
 })
   .use(httpHeaderNormalizer())
   .use(requestContext())
