@@ -1,7 +1,7 @@
 /**
  * A/B of our gateway against itself, for one optimisation at a time:
  *   `npx tsx bench/ab.ts snapshot <name>`   bundles the working tree's local server as <name>;
- *   `npx tsx bench/ab.ts compare <a> <b> [rounds]`  runs both snapshots side by side, blocks
+ *   `npx tsx bench/ab.ts compare <a> <b> [<c>...] [rounds]`  runs the snapshots side by side, blocks
  * interleaved (order rotating per round), and prints CPU per request at c16, p50 at c1 and the
  * first stream byte p50 of each. Same machine, same run: the difference is the change's effect.
  */
@@ -19,9 +19,10 @@ if (command === 'snapshot') {
   await bundle('functions/completions/local.ts', fileOf(names[0]!));
   console.log(`snapshot ${names[0]} -> ${fileOf(names[0]!)}`);
 } else if (command === 'compare') {
-  await compare(names.slice(0, 2), Number(names[2] ?? 6));
+  const rounds = /^\d+$/.test(names.at(-1) ?? '') ? Number(names.pop()) : 6;
+  await compare(names, rounds);
 } else {
-  console.error('usage: ab.ts snapshot <name> | compare <a> <b> [rounds]');
+  console.error('usage: ab.ts snapshot <name> | compare <a> <b> [<c>...] [rounds]');
   process.exitCode = 2;
 }
 
@@ -44,7 +45,7 @@ async function compare(snapshots: string[], rounds: number): Promise<void> {
     runs.push({ name, gateway, client, cpuMs: 0, requests: 0, c1: [], ttfb: [] });
   }
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? runs : [...runs].reverse();
+    const order = runs.map((_, index) => runs[(index + round) % runs.length]!);
     for (const run of order) {
       const before = cpuMillisecondsOf(run.gateway.process.pid!);
       const result = await closedLoop(run.client, body, 16, 1000);

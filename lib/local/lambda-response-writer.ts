@@ -9,10 +9,11 @@ const EMPTY = Buffer.alloc(0);
  * 8 NUL bytes, body) the way API Gateway does: the prelude becomes the status line and headers,
  * every later byte goes to the socket as soon as it is written.
  *
- * The status line and headers, and the first body chunk, are held until the synchronous work
- * that wrote them is done: a JSON answer, written and ended in one go, then leaves in a single
- * socket write (headers, body and the chunked terminator together) instead of three. Headers and
- * a stream's first chunk still leave before the next I/O.
+ * The status line and headers are held until the first body chunk, and that chunk until the
+ * synchronous work that wrote it is done: a JSON answer, written and ended in one go, then leaves
+ * in a single socket write (headers, body and the chunked terminator together) instead of three,
+ * and a stream's headers and first chunk in one write instead of two. Both still leave before
+ * the next I/O; headers without a body chunk leave after this turn's I/O at the latest.
  */
 export class LambdaResponseWriter extends Writable {
   #response: ServerResponse;
@@ -47,6 +48,9 @@ export class LambdaResponseWriter extends Writable {
     if (!this.#sending) {
       if (this.#held === undefined) {
         this.#held = chunk;
+        // A microtask runs after the ticks that end a body written in one go (Middy writes prelude,
+        // body and end synchronously), yet before any I/O: a stream's first chunk is not delayed.
+        queueMicrotask(() => this.#release());
         return callback();
       }
       this.#release();
@@ -87,8 +91,8 @@ export class LambdaResponseWriter extends Writable {
     for (const [name, values] of Object.entries(prelude.multiValueHeaders ?? {})) headers[name] = values;
     if (prelude.cookies?.length) headers['set-cookie'] = prelude.cookies;
     this.#response.writeHead(prelude.statusCode ?? 200, headers);
-    // A microtask runs after the ticks that end a body written in one go (Middy writes prelude,
-    // body and end synchronously), yet before any I/O: a stream's first chunk is not delayed.
-    queueMicrotask(() => this.#release());
+    // A stream's first chunk comes in the same turn (the handler returns a stream only once its
+    // first part is there) and takes the headers along; without one they go on their own.
+    setImmediate(() => this.#release());
   }
 }

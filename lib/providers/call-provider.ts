@@ -77,14 +77,34 @@ async function* streamParts(provider: Provider, call: ProviderCall, events: Asyn
   for (const part of transform.flush()) yield part;
 }
 
-async function* prepend<T>(first: IteratorResult<T>, rest: AsyncIterator<T>): AsyncGenerator<T> {
-  if (first.done) return;
-  yield first.value;
-  while (true) {
-    const next = await rest.next();
-    if (next.done) return;
-    yield next.value;
-  }
+/**
+ * `first`, then the rest of the iterator. A plain iterator object, not an async generator: a
+ * generator layer costs a few promises per stream event. Like the generator it replaces,
+ * `return()` ends this view without touching `rest` (the upstream is torn down by the abort).
+ */
+function prepend<T>(first: IteratorResult<T>, rest: AsyncIterator<T>): AsyncIterable<T> {
+  let pending: IteratorResult<T> | undefined = first;
+  let ended = first.done === true;
+  const iterator: AsyncIterator<T> = {
+    next() {
+      if (ended) return Promise.resolve({ done: true, value: undefined });
+      if (pending !== undefined) {
+        const result = pending;
+        pending = undefined;
+        return Promise.resolve(result);
+      }
+      return rest.next().then((result) => {
+        if (result.done) ended = true;
+        return result.done ? { done: true, value: undefined } : result;
+      });
+    },
+    return(value?: unknown) {
+      ended = true;
+      pending = undefined;
+      return Promise.resolve({ done: true, value: value as T });
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
 }
 
 async function toUpstreamError(provider: Provider, response: UpstreamResponse): Promise<UpstreamError> {

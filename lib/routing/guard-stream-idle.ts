@@ -10,21 +10,27 @@ export async function* guardStreamIdle<T>(
 ): AsyncGenerator<T> {
   const iterator = parts[Symbol.asyncIterator]();
   let finished = false;
+  // One timer for the whole stream, re-armed per wait (a timer, a promise and a race per event
+  // were most of this guard's cost). It fires only while a wait is pending: the time the caller
+  // takes to consume a part (a slow client) is not upstream silence.
+  let rejectWait: ((error: Error) => void) | undefined;
+  const timer = setTimeout(() => {
+    if (rejectWait === undefined) return;
+    const error = options.onIdle();
+    options.abort(error);
+    rejectWait(error);
+  }, options.idleTimeoutMs);
   try {
     while (true) {
-      let timer: NodeJS.Timeout | undefined;
-      const idle = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => {
-          const error = options.onIdle();
-          options.abort(error);
-          reject(error);
-        }, options.idleTimeoutMs);
-      });
+      timer.refresh();
       let next: IteratorResult<T>;
       try {
-        next = await Promise.race([iterator.next(), idle]);
+        next = await new Promise<IteratorResult<T>>((resolve, reject) => {
+          rejectWait = reject;
+          iterator.next().then(resolve, reject);
+        });
       } finally {
-        clearTimeout(timer);
+        rejectWait = undefined;
       }
       if (next.done) {
         finished = true;
@@ -33,6 +39,7 @@ export async function* guardStreamIdle<T>(
       yield next.value;
     }
   } finally {
+    clearTimeout(timer);
     options.release();
     // Stopped early (caller gone, idle, error): let the upstream iterator clean up, without
     // waiting on it, since a stalled read may only end once the abort has landed.
