@@ -34,6 +34,12 @@ export interface GatewayResponse {
   headers: Record<string, string>;
   /** JSON text, or SSE text chunks in the order they must be sent. */
   body: string | AsyncIterable<string>;
+  /**
+   * For a stream: aborts its upstream at once, e.g. when the caller goes away while a read is
+   * pending (ending the iteration would wait for that read). The adapter needs no AbortController
+   * of its own per request for this.
+   */
+  cancel?: (reason: Error) => void;
 }
 
 export interface GatewayDependencies {
@@ -78,6 +84,7 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
   return {
     statusCode: 200,
     headers,
+    ...(result.cancel ? { cancel: result.cancel } : {}),
     body: renderStream(result.parts, {
       model: params.model,
       includeUsage: params.stream_options?.include_usage === true,

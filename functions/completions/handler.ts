@@ -29,20 +29,20 @@ async function completions(event: APIGatewayProxyEvent, context: GatewayContext)
   if (event.httpMethod !== 'POST') {
     throw new InvalidRequestError(`Method ${event.httpMethod} is not allowed; use POST.`, { statusCode: 405, code: 'method_not_allowed' });
   }
-  const abort = new AbortController();
+  // No AbortController per request: a caller going away is heard only once the body streams
+  // (Middy destroys the Readable), and a stream's upstream is then torn down by its `cancel`.
   const response = await handleCompletion(
     {
       headers: event.headers as Record<string, string>,
       body: context.parsedBody,
       traceId: context.traceId,
       caller: callerOf(event),
-      signal: abort.signal,
     },
     { customHostGuard, keyStore: context.keyStore },
   );
-  if (typeof response.body === 'string') return { ...response, body: response.body };
-
-  return { ...response, body: toAbortingReadable(response.body, abort) };
+  const { statusCode, headers, body, cancel } = response;
+  if (typeof body === 'string') return { statusCode, headers, body };
+  return { statusCode, headers, body: toAbortingReadable(body, cancel) };
 }
 
 /**
@@ -50,7 +50,7 @@ async function completions(event: APIGatewayProxyEvent, context: GatewayContext)
  * Destroying aborts the upstream at once: `Readable.from` would instead wait for the pending
  * upstream read to finish, which for a stalled stream is never.
  */
-function toAbortingReadable(chunks: AsyncIterable<string>, abort: AbortController): Readable {
+function toAbortingReadable(chunks: AsyncIterable<string>, cancel: ((reason: Error) => void) | undefined): Readable {
   const iterator = chunks[Symbol.asyncIterator]();
   return new Readable({
     async read() {
@@ -62,7 +62,7 @@ function toAbortingReadable(chunks: AsyncIterable<string>, abort: AbortControlle
       }
     },
     destroy(error, callback) {
-      abort.abort(new Error('caller disconnected'));
+      cancel?.(new Error('caller disconnected'));
       callback(error);
     },
   });

@@ -14,7 +14,13 @@ import { parseRetryAfter, readUpstreamError } from './read-upstream-error.ts';
 
 export type ProviderResult =
   | { kind: 'response'; part: CompletionPart; warnings: MappingWarning[] }
-  | { kind: 'stream'; parts: AsyncIterable<CompletionPart>; warnings: MappingWarning[] };
+  | {
+      kind: 'stream';
+      parts: AsyncIterable<CompletionPart>;
+      warnings: MappingWarning[];
+      /** Tears the stream's upstream down at once (the caller went away); set by routing. */
+      cancel?: (reason: Error) => void;
+    };
 
 /** Decoders from upstream bytes to typed events, by a provider's `streamFormat`. */
 export type EventDecoder = (body: AsyncIterable<Uint8Array>) => AsyncIterable<UpstreamEvent>;

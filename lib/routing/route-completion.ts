@@ -136,7 +136,7 @@ async function callOnce(provider: Provider, call: ProviderCall, context: RouteCo
     abort: attempt.abort,
     release: attempt.release,
   });
-  return { ...result, parts };
+  return { ...result, parts, cancel: attempt.abort };
 }
 
 /**
