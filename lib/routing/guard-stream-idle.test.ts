@@ -55,7 +55,9 @@ describe('withDeadline', () => {
     const started = Date.now();
     await expect(
       withDeadline(
-        (signal) => {
+        (maybeSignal) => {
+          // With a deadline the attempt always gets a signal.
+          const signal = maybeSignal!;
           attemptSignal = signal;
           return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
         },
@@ -71,7 +73,7 @@ describe('withDeadline', () => {
     let attemptSignal!: AbortSignal;
     const attempt = await withDeadline(
       async (signal) => {
-        attemptSignal = signal;
+        attemptSignal = signal!;
         return 'answer';
       },
       { timeoutMs: 1000, signal: caller.signal, onTimeout: () => new Error('too slow') },
@@ -87,7 +89,7 @@ describe('withDeadline', () => {
     let attemptSignal!: AbortSignal;
     const attempt = await withDeadline(
       async (signal) => {
-        attemptSignal = signal;
+        attemptSignal = signal!;
         return 1;
       },
       { signal: caller.signal, onTimeout: () => new Error('unused') },

@@ -6,18 +6,22 @@
  */
 export interface DeadlineResult<T> {
   value: T;
-  /** Aborts the attempt later (a stalled stream). */
+  /** Aborts the attempt later (a stalled stream); a no-op for an attempt with neither `timeoutMs` nor `signal`. */
   abort(reason: Error): void;
   /** Stops listening to the caller's signal once the answer is fully delivered. */
   release(): void;
 }
 
 export async function withDeadline<T>(
-  run: (signal: AbortSignal) => Promise<T>,
+  run: (signal: AbortSignal | undefined) => Promise<T>,
   options: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined; onTimeout: () => Error },
 ): Promise<DeadlineResult<T>> {
   const { signal, timeoutMs } = options;
   if (signal?.aborted) throw signal.reason;
+  // Nothing can abort an attempt with neither a deadline nor a caller's signal (callOnce gives
+  // every stream a deadline, so `abort` is never needed for it): it runs without an
+  // AbortController, whose creation and listeners were ~2% of the CPU per request.
+  if (timeoutMs === undefined && signal === undefined) return { value: await run(undefined), abort: noop, release: noop };
   const controller = new AbortController();
   const forward = () => controller.abort(signal!.reason);
   signal?.addEventListener('abort', forward, { once: true });
@@ -49,3 +53,5 @@ export async function withDeadline<T>(
     clearTimeout(timer);
   }
 }
+
+function noop(): void {}
