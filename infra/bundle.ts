@@ -1,107 +1,68 @@
 /**
- * `npm run bundle`: builds the Lambda bundle with exactly the options the stack deploys
- * (`bundling-options.ts`) into `dist/handler.mjs`, with its source map and an esbuild metafile, and
- * prints the minified and gzipped sizes. `--json` prints the sizes as one JSON line instead, for the
- * benchmark. `--top N` also lists the N largest inputs, to see what a dependency costs.
+ * `npm run bundle`: builds the Lambda bundle exactly as the stack deploys it (`buildHandlerBundle`,
+ * code-split) into `dist/handler.mjs` plus `dist/chunks/`, with source maps and an esbuild metafile,
+ * and prints the entry's minified and gzipped sizes and the chunks' size. `--json` prints the sizes
+ * as one JSON line instead, for the benchmark. `--top N` also lists the N largest inputs of the
+ * entry, to see what a dependency costs at module load.
  *
- * `--split` builds the same code with esbuild's code splitting into `dist/split/`: what is only
- * reached through `import()` (the AWS SDK clients, the credential chain, the event-stream codec)
- * becomes chunk files that load on first use, so module load parses and links only the entry.
- * Not what deploys today (`NodejsFunction` writes one `--outfile`); it measures what a split
- * deployment would gain.
+ * `--single` builds the same code as one file into `dist/single/` (no chunks), only to compare
+ * module load against the deployed split layout.
  *
  * @example npm run bundle -- --top 15
- * @example npm run bundle -- --split
+ * @example npm run bundle -- --single
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import {
-  BUNDLE_BANNER,
-  BUNDLE_EXTERNAL_MODULES,
-  BUNDLE_FORMAT,
-  BUNDLE_MAIN_FIELDS,
-  BUNDLE_MINIFY,
-  BUNDLE_SOURCE_MAP,
-  BUNDLE_SOURCES_CONTENT,
-  BUNDLE_TARGET,
-  HANDLER_ENTRY,
-} from './bundling-options.ts';
+import { buildHandlerBundle } from './build-handler-bundle.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const defaultOutputFile = join(projectRoot, 'dist', 'handler.mjs');
-const defaultSplitOutputFile = join(projectRoot, 'dist', 'split', 'handler.mjs');
+const defaultSingleOutputFile = join(projectRoot, 'dist', 'single', 'handler.mjs');
 
 export interface BundleReport {
+  /** The entry file, relative to the repository root. */
   file: string;
   metafile: string;
   /** The entry file: what module load reads, parses and links. */
   bytes: number;
   gzipBytes: number;
-  /** `split` only: the chunks beside the entry, loaded on first `import()` of what they hold. */
-  chunkBytes?: number;
+  /** The chunks beside the entry (no source maps), loaded on first `import()` of what they hold; 0 with `single`. */
+  chunkBytes: number;
+  /** The chunk files, relative to the entry's folder (`chunks/…-HASH.mjs`). */
+  chunks: string[];
   buildMilliseconds: number;
+  /** The entry's inputs, largest first. */
   largestInputs: Array<{ path: string; bytes: number }>;
 }
 
 /** Builds the bundle and reports its size; the files land in `dist/` unless told otherwise. */
-export async function bundleHandler(options: { outputFile?: string; split?: boolean } = {}): Promise<BundleReport> {
-  const outputFile = options.outputFile ?? (options.split ? defaultSplitOutputFile : defaultOutputFile);
+export async function bundleHandler(options: { outputFile?: string; single?: boolean } = {}): Promise<BundleReport> {
+  const outputFile = options.outputFile ?? (options.single ? defaultSingleOutputFile : defaultOutputFile);
+  const outdir = dirname(outputFile);
   const metafilePath = outputFile.replace(/\.mjs$/, '.meta.json');
-  const output = options.split
-    ? {
-        entryPoints: { [basename(outputFile, '.mjs')]: HANDLER_ENTRY },
-        outdir: dirname(outputFile),
-        outExtension: { '.js': '.mjs' },
-        splitting: true,
-        chunkNames: 'chunks/[name]-[hash]',
-      }
-    : { entryPoints: [HANDLER_ENTRY], outfile: outputFile };
   const started = performance.now();
-  const result = await build({
-    absWorkingDir: projectRoot,
-    ...output,
-    bundle: true,
-    platform: 'node',
-    target: BUNDLE_TARGET,
-    format: BUNDLE_FORMAT,
-    mainFields: [...BUNDLE_MAIN_FIELDS],
-    banner: { js: BUNDLE_BANNER },
-    minify: BUNDLE_MINIFY,
-    sourcemap: BUNDLE_SOURCE_MAP,
-    sourcesContent: BUNDLE_SOURCES_CONTENT,
-    external: [...BUNDLE_EXTERNAL_MODULES],
-    metafile: true,
-    write: false,
-    logLevel: 'warning',
-  });
+  const built = buildHandlerBundle({ projectRoot, outdir, entryName: basename(outputFile, '.mjs'), single: options.single });
   const buildMilliseconds = Math.round(performance.now() - started);
 
-  await mkdir(dirname(outputFile), { recursive: true });
-  let code: Uint8Array | undefined;
-  let chunkBytes = 0;
-  for (const file of result.outputFiles) {
-    await mkdir(dirname(file.path), { recursive: true });
-    await writeFile(file.path, file.contents);
-    if (file.path === outputFile) code = file.contents;
-    else if (file.path.endsWith('.mjs')) chunkBytes += file.contents.byteLength;
-  }
-  if (!code) throw new Error(`esbuild wrote no ${relative(projectRoot, outputFile)}`);
-  await writeFile(metafilePath, JSON.stringify(result.metafile));
+  const entry = built.files.find((file) => file.path === built.entryFile);
+  if (!entry) throw new Error(`esbuild wrote no ${relative(projectRoot, outputFile)}`);
+  const chunkFiles = built.files.filter((file) => file !== entry && file.path.endsWith('.mjs'));
+  await writeFile(metafilePath, JSON.stringify(built.metafile));
 
-  const inputs = result.metafile.outputs[relative(projectRoot, outputFile)]?.inputs ?? {};
+  const inputs = built.metafile.outputs[built.metafileEntry]?.inputs ?? {};
   const largestInputs = Object.entries(inputs)
     .map(([path, input]) => ({ path, bytes: input.bytesInOutput }))
     .sort((left, right) => right.bytes - left.bytes);
 
   return {
-    file: relative(projectRoot, outputFile),
+    file: relative(projectRoot, built.entryFile),
     metafile: relative(projectRoot, metafilePath),
-    bytes: code.byteLength,
-    gzipBytes: gzipSync(code).byteLength,
-    ...(options.split ? { chunkBytes } : {}),
+    bytes: entry.contents.byteLength,
+    gzipBytes: gzipSync(entry.contents).byteLength,
+    chunkBytes: chunkFiles.reduce((sum, file) => sum + file.contents.byteLength, 0),
+    chunks: chunkFiles.map((file) => relative(outdir, file.path)).sort(),
     buildMilliseconds,
     largestInputs,
   };
@@ -118,9 +79,9 @@ function packageOf(path: string): string {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const report = await bundleHandler({ split: argv.includes('--split') });
+  const report = await bundleHandler({ single: argv.includes('--single') });
   if (argv.includes('--json')) {
-    const { largestInputs: _omitted, ...sizes } = report;
+    const { largestInputs: _omitted, chunks: _names, ...sizes } = report;
     console.log(JSON.stringify(sizes));
     return;
   }
@@ -128,7 +89,9 @@ async function main(argv: string[]): Promise<void> {
     `${report.file}: ${kilobytes(report.bytes)} minified, ${kilobytes(report.gzipBytes)} gzipped ` +
       `(built in ${report.buildMilliseconds} ms; metafile ${report.metafile})`,
   );
-  if (report.chunkBytes !== undefined) console.log(`  + ${kilobytes(report.chunkBytes)} of chunks loaded on first use`);
+  if (report.chunks.length > 0) {
+    console.log(`  + ${kilobytes(report.chunkBytes)} in ${report.chunks.length} chunks, loaded on first import() of what they hold`);
+  }
   const topIndex = argv.indexOf('--top');
   if (topIndex >= 0) {
     const count = Number(argv[topIndex + 1] ?? 10) || 10;

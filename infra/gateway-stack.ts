@@ -7,7 +7,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AssetHashType, CfnOutput, DockerImage, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -19,26 +19,43 @@ import {
   ResponseTransferMode,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import {
-  BUNDLE_BANNER,
-  BUNDLE_EXTERNAL_MODULES,
-  BUNDLE_MAIN_FIELDS,
-  BUNDLE_MINIFY,
-  BUNDLE_SOURCE_MAP,
-  BUNDLE_SOURCES_CONTENT,
-  BUNDLE_TARGET,
-  HANDLER_ENTRY,
-  HANDLER_EXPORT,
-} from './bundling-options.ts';
+import { buildHandlerBundle } from './build-handler-bundle.ts';
+import { HANDLER_EXPORT } from './bundling-options.ts';
 import { DEFAULT_BEDROCK_MODELS, grantBedrockAccess } from './grant-bedrock-access.ts';
 import { grantSecretsAccess, validateSecretsPrefix } from './grant-secrets-access.ts';
 import { callerResourcePolicy } from './restrict-callers.ts';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The bundle's entry file name: Lambda's handler is `index.handler`. */
+const ENTRY_NAME = 'index';
+
+/**
+ * The function's code: the code-split bundle (entry + `chunks/`) that `npm run bundle` measures,
+ * built by the project's own esbuild on the host. `NodejsFunction` cannot deploy it (it writes one
+ * `--outfile`), so this does what its local bundling does, minus the single file: a folder asset
+ * hashed by its output (`AssetHashType.OUTPUT`, as NodejsFunction does), so unchanged code means an
+ * unchanged asset and no function update.
+ * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.ILocalBundling.html
+ */
+function splitBundleCode(): Code {
+  return Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type but never pulled: local bundling below always succeeds or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs24.x'),
+      local: {
+        tryBundle(outputDir) {
+          buildHandlerBundle({ projectRoot, outdir: outputDir, entryName: ENTRY_NAME });
+          return true;
+        },
+      },
+    },
+  });
+}
 
 /** API Gateway's integration timeout for streamed responses can reach Lambda's own 15 minutes. */
 const FIFTEEN_MINUTES = Duration.minutes(15);
@@ -104,7 +121,7 @@ export interface GatewayStackProps extends StackProps {
 }
 
 export class GatewayStack extends Stack {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly api: RestApi;
   /** `https://{id}.execute-api.{region}.amazonaws.com/{stage}/v1/completions`. */
   readonly completionsUrl: string;
@@ -120,11 +137,9 @@ export class GatewayStack extends Stack {
     }
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
-    this.function = new NodejsFunction(this, 'CompletionsFunction', {
-      entry: join(projectRoot, HANDLER_ENTRY),
-      handler: HANDLER_EXPORT,
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+    this.function = new LambdaFunction(this, 'CompletionsFunction', {
+      code: splitBundleCode(),
+      handler: `${ENTRY_NAME}.${HANDLER_EXPORT}`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -137,19 +152,6 @@ export class GatewayStack extends Stack {
         GATEWAY_SECRETS_TTL_SECONDS: String(secretsTtlSeconds),
         GATEWAY_ALLOWED_CUSTOM_HOSTS: (props.allowedCustomHosts ?? []).join(','),
         ...(props.enableSourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
-      },
-      bundling: {
-        // No Docker engine is needed (or present): the project's own esbuild bundles on the host.
-        forceDockerBundling: false,
-        target: BUNDLE_TARGET,
-        format: OutputFormat.ESM,
-        mainFields: [...BUNDLE_MAIN_FIELDS],
-        banner: BUNDLE_BANNER,
-        minify: BUNDLE_MINIFY,
-        sourceMap: BUNDLE_SOURCE_MAP,
-        sourcesContent: BUNDLE_SOURCES_CONTENT,
-        externalModules: [...BUNDLE_EXTERNAL_MODULES],
-        bundleAwsSDK: true,
       },
     });
 

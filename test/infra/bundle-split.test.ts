@@ -1,10 +1,10 @@
 /**
- * `npm run bundle -- --split` (infra/bundle.ts): the code-split build that measures what a split
- * deployment would save at module load. The entry must hold none of the AWS SDK (it is reached
- * only through `import()`), and the chunks must load and serve that `import()`.
+ * `npm run bundle` (infra/bundle.ts): the code-split build, the one that deploys. The entry must
+ * hold none of the AWS SDK (it is reached only through `import()`), and the chunks must load and
+ * serve that `import()`. `--single` still builds one file, for comparison.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +16,7 @@ let report: BundleReport;
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'gateway-split-'));
-  report = await bundleHandler({ outputFile: join(directory, 'handler.mjs'), split: true });
+  report = await bundleHandler({ outputFile: join(directory, 'handler.mjs') });
 });
 
 test('keeps the AWS SDK out of the entry file and in chunks beside it', () => {
@@ -25,6 +25,22 @@ test('keeps the AWS SDK out of the entry file and in chunks beside it', () => {
   expect(entryInputs.filter((path) => /node_modules\/@(aws-sdk|smithy)\//.test(path))).toEqual([]);
   expect(report.chunkBytes).toBeGreaterThan(report.bytes);
   expect(readFileSync(join(directory, 'handler.mjs'), 'utf8')).toMatch(/import\("\.\/chunks\/[^"]+\.mjs"\)/);
+  expect(report.chunks.length).toBeGreaterThan(0);
+  for (const chunk of report.chunks) expect(existsSync(join(directory, chunk)), chunk).toBe(true);
+});
+
+test('rebuilding into the same folder leaves no stale chunks', async () => {
+  writeFileSync(join(directory, 'chunks', 'stale-OLD.mjs'), 'export {};');
+  const again = await bundleHandler({ outputFile: join(directory, 'handler.mjs') });
+  expect(readdirSync(join(directory, 'chunks')).filter((name) => name.endsWith('.mjs')).sort()).toEqual(again.chunks.map((chunk) => chunk.slice('chunks/'.length)));
+});
+
+test('--single builds one file holding the SDK, no chunks', async () => {
+  const single = await bundleHandler({ outputFile: join(directory, 'single', 'handler.mjs'), single: true });
+  expect(single.chunks).toEqual([]);
+  expect(single.chunkBytes).toBe(0);
+  expect(existsSync(join(directory, 'single', 'chunks'))).toBe(false);
+  expect(single.bytes).toBeGreaterThan(report.bytes + report.chunkBytes / 2);
 });
 
 test('loads the entry, and the Secrets Manager client from its chunk on first import()', () => {

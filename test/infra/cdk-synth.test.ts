@@ -1,7 +1,8 @@
 /**
  * `npx cdk synth` works on a fresh clone, offline and without AWS credentials: the CLI reads
- * `cdk.json`, runs `infra/app.ts` through tsx, bundles with the local esbuild (no Docker) and
- * validates the template against the CloudFormation schemas, as a deployer's synth would.
+ * `cdk.json`, runs `infra/app.ts` through tsx, bundles with the local esbuild (no Docker; the entry
+ * and its chunks) and validates the template against the CloudFormation schemas, as a deployer's
+ * synth would.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -51,6 +52,9 @@ test(
 
     const bundled = readdirSync(outdir).filter((name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')));
     expect(bundled).toHaveLength(1);
+    // The code-split layout: the entry's `import()` targets ship beside it.
+    const chunks = readdirSync(join(outdir, bundled[0]!, 'chunks')).filter((name) => name.endsWith('.mjs'));
+    expect(chunks.length).toBeGreaterThan(0);
   },
   300_000,
 );

@@ -1,20 +1,26 @@
 /**
  * The deployed shape of the gateway with default props (issues 2, 4, 6): synthesized once, with the
- * real esbuild bundle, and asserted resource by resource.
+ * real esbuild bundle, and asserted resource by resource. The function's asset is the code-split
+ * bundle (`index.mjs` + `chunks/`); one request is driven through it in a separate Node process.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, test } from 'vitest';
-import { bundleHandler } from '../../infra/bundle.ts';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type BundleReport, bundleHandler } from '../../infra/bundle.ts';
 import { BUNDLE_BANNER } from '../../infra/bundling-options.ts';
+import { fakeAwsEnv, startFakeSecretsManager } from '../fakes/fake-secrets-manager.ts';
+import { json, startFakeUpstream } from '../fakes/fake-upstream.ts';
 import { functionPolicyStatements, statementResources, synthesizeGateway, TEST_ENV } from './synthesize-gateway.ts';
 
 let template: Template;
 let assetDirectory: string;
-let measuredBundle: string;
+let measuredDirectory: string;
+let measured: BundleReport;
 
 beforeAll(async () => {
   const synthesized = synthesizeGateway({}, { bundle: true });
@@ -25,9 +31,15 @@ beforeAll(async () => {
   if (!bundled) throw new Error(`no bundled asset in ${assembly.directory}: ${assets.join(', ')}`);
   assetDirectory = join(assembly.directory, bundled);
   // Right after the synth, so both builds see the same sources.
-  measuredBundle = join(mkdtempSync(join(tmpdir(), 'gateway-bundle-')), 'handler.mjs');
-  await bundleHandler({ outputFile: measuredBundle });
+  measuredDirectory = mkdtempSync(join(tmpdir(), 'gateway-bundle-'));
+  measured = await bundleHandler({ outputFile: join(measuredDirectory, 'handler.mjs') });
 });
+
+/** The asset's JavaScript files, relative to its folder: `index.mjs` and `chunks/*.mjs`. */
+function assetScripts(): string[] {
+  const chunks = readdirSync(join(assetDirectory, 'chunks')).filter((name) => name.endsWith('.mjs'));
+  return ['index.mjs', ...chunks.map((name) => `chunks/${name}`)];
+}
 
 describe('API Gateway', () => {
   test('is one REGIONAL REST API', () => {
@@ -185,34 +197,113 @@ describe('function permissions', () => {
 });
 
 describe('bundle', () => {
-  test('is minified ESM with the require banner, a source map without sources, and the AWS SDK inside', () => {
+  test('is the code-split layout: the entry, and the AWS SDK in chunks beside it', () => {
     const code = readFileSync(join(assetDirectory, 'index.mjs'), 'utf8');
-    expect(code.startsWith(BUNDLE_BANNER)).toBe(true);
     expect(code).toMatch(/\bexport\s*\{[^}]*\bas handler\b|\bexport\s*\{\s*handler\b/);
-    expect(code.split('\n').length).toBeLessThan(200);
-    // Nothing is left for the runtime to provide: no bare import of an npm package remains.
-    expect(code).not.toMatch(/\bfrom\s*"(?!node:)[@a-z][^"]*"/);
-    const map = JSON.parse(readFileSync(join(assetDirectory, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
-    expect(map.sources.some((source) => source.endsWith('functions/completions/handler.ts'))).toBe(true);
-    expect(map.sourcesContent).toBeUndefined();
+    expect(code).toMatch(/import\("\.\/chunks\/[^"]+\.mjs"\)/);
+    // The Secrets Manager client is reached only through import(): none of it is in the entry.
+    const sdkMarker = 'SecretsManagerServiceException';
+    expect(code).not.toContain(sdkMarker);
+    const holders = assetScripts().filter((script) => readFileSync(join(assetDirectory, script), 'utf8').includes(sdkMarker));
+    expect(holders).toHaveLength(1);
+    expect(holders[0]).toMatch(/^chunks\//);
+    expect(readdirSync(assetDirectory).filter((name) => !['index.mjs', 'index.mjs.map', 'chunks'].includes(name))).toEqual([]);
   });
 
-  test('is byte for byte what `npm run bundle` builds and measures', () => {
+  test('is minified ESM with the require banner in every file, source maps without sources, and no npm import left', () => {
+    for (const script of assetScripts()) {
+      const code = readFileSync(join(assetDirectory, script), 'utf8');
+      // Every file, chunks included: a chunk of CommonJS code needs its own `require`.
+      expect(code.startsWith(BUNDLE_BANNER), script).toBe(true);
+      expect(code.split('\n').length, script).toBeLessThan(200);
+      // Nothing is left for the runtime to provide: no bare import of an npm package remains.
+      expect(code, script).not.toMatch(/\bfrom\s*"(?!node:|\.\/)[@a-z][^"]*"/);
+      const map = JSON.parse(readFileSync(join(assetDirectory, `${script}.map`), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+      expect(map.sourcesContent, script).toBeUndefined();
+    }
+    const entryMap = JSON.parse(readFileSync(join(assetDirectory, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+    // Sources are named relative to the repository, not to where CDK staged the build.
+    expect(entryMap.sources).toContain('../functions/completions/handler.ts');
+  });
+
+  test('is byte for byte what `npm run bundle` builds and measures, entry and chunks', () => {
     const withoutMapComment = (code: string) => code.replace(/\/\/# sourceMappingURL=\S+\s*$/, '');
-    const deployed = withoutMapComment(readFileSync(join(assetDirectory, 'index.mjs'), 'utf8'));
-    const measured = withoutMapComment(readFileSync(measuredBundle, 'utf8'));
-    expect(measured.length).toBe(deployed.length);
-    expect(measured === deployed).toBe(true);
+    const deployedEntry = withoutMapComment(readFileSync(join(assetDirectory, 'index.mjs'), 'utf8'));
+    const measuredEntry = withoutMapComment(readFileSync(join(measuredDirectory, 'handler.mjs'), 'utf8'));
+    expect(measuredEntry.length).toBe(deployedEntry.length);
+    expect(measuredEntry === deployedEntry).toBe(true);
+    expect(measured.chunks).toEqual(assetScripts().slice(1).sort());
+    for (const chunk of measured.chunks) {
+      const same = readFileSync(join(measuredDirectory, chunk)).equals(readFileSync(join(assetDirectory, chunk)));
+      expect(same, chunk).toBe(true);
+    }
   });
 
-  test('loads in Node as an ES module and exports the streaming handler', () => {
-    const script = [
-      // The Lambda runtime provides `awslambda`; a stand-in is enough to load the module.
-      'globalThis.awslambda = { streamifyResponse: (handler) => handler, HttpResponseStream: { from: (stream) => stream } };',
-      `const module = await import(${JSON.stringify(join(assetDirectory, 'index.mjs'))});`,
-      'process.stdout.write(typeof module.handler);',
-    ].join('\n');
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } });
-    expect(output).toBe('function');
+  describe('run from the asset folder by Node', () => {
+    const upstreamAnswer = {
+      id: 'cmpl-uqkvlQyYK7bGYrRHQ0eXlWi7',
+      object: 'text_completion',
+      created: 1589478378,
+      model: 'gpt-3.5-turbo-instruct',
+      choices: [{ text: '\n\nThis is indeed a test', index: 0, logprobs: null, finish_reason: 'length' }],
+      usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
+    };
+    const storedKey = 'sk-proj-STORED-7c6235b4d2611184';
+    let child: ChildProcess | undefined;
+    const closers: Array<() => Promise<void>> = [];
+
+    afterAll(async () => {
+      child?.kill();
+      for (const close of closers) await close();
+    });
+
+    test('serves a virtual-key request: the handler loads, and the Secrets Manager client loads from its chunk', async () => {
+      const secrets = await startFakeSecretsManager();
+      closers.push(() => secrets.close());
+      const upstream = await startFakeUpstream(json(200, upstreamAnswer));
+      closers.push(() => upstream.close());
+      secrets.put('llm-gateway/team-a', { provider: 'openai', api_key: storedKey, custom_host: `${upstream.url}/v1` });
+
+      const server = fileURLToPath(new URL('./serve-bundled-handler.ts', import.meta.url));
+      child = spawn(process.execPath, ['--import', 'tsx', server, join(assetDirectory, 'index.mjs')], {
+        // The function's own environment (as the stack sets it), plus the loopback AWS endpoint.
+        env: {
+          PATH: process.env.PATH,
+          LOG_LEVEL: 'silent',
+          GATEWAY_KEY_SOURCE: 'secretsmanager',
+          GATEWAY_SECRETS_PREFIX: 'llm-gateway/',
+          GATEWAY_SECRETS_TTL_SECONDS: '300',
+          GATEWAY_ALLOWED_CUSTOM_HOSTS: '',
+          ...fakeAwsEnv(secrets),
+        },
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const port = await new Promise<number>((resolve, reject) => {
+        let output = '';
+        let errors = '';
+        child!.stdout!.on('data', (data: Buffer) => {
+          output += data.toString();
+          const match = /\{"port":(\d+)\}/.exec(output);
+          if (match) resolve(Number(match[1]));
+        });
+        child!.stderr!.on('data', (data: Buffer) => (errors += data.toString()));
+        child!.once('exit', (code) => reject(new Error(`the bundled handler exited (${code}): ${errors}`)));
+      });
+
+      const client = new OpenAI({
+        apiKey: 'not-a-provider-key',
+        baseURL: `http://127.0.0.1:${port}/v1`,
+        maxRetries: 0,
+        defaultHeaders: { 'x-portkey-virtual-key': 'team-a' },
+      });
+      const completion = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test' });
+
+      expect(completion.choices[0]!.text).toBe('\n\nThis is indeed a test');
+      expect(secrets.calls.get('llm-gateway/team-a')).toBe(1);
+      expect(secrets.requests[0]).toMatchObject({ target: 'secretsmanager.GetSecretValue', signed: true });
+      expect(upstream.received).toHaveLength(1);
+      expect(upstream.received[0]!.headers.authorization).toBe(`Bearer ${storedKey}`);
+    }, 30_000);
   });
 });

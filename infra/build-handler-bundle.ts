@@ -1,0 +1,108 @@
+/**
+ * The one esbuild call that builds the Lambda bundle. The stack's asset bundling (`gateway-stack.ts`)
+ * and `npm run bundle` (`bundle.ts`, which the benchmark measures) both call it, so the bundle that
+ * is measured is the bundle that deploys: same options, same code-split layout.
+ *
+ * Synchronous on purpose: CDK's local bundling hook (`ILocalBundling.tryBundle`) is synchronous.
+ *
+ * Layout (split, the default): `{outdir}/{entryName}.mjs` plus `{outdir}/chunks/*.mjs`, each with its
+ * `.map`. What the handler reaches only through `import()` (the AWS SDK clients, the credential
+ * chain, the event-stream codec) lands in chunks that Node loads on first use, resolved relative to
+ * the entry, so module load parses and links only the entry.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { buildSync, type Metafile } from 'esbuild';
+import {
+  BUNDLE_BANNER,
+  BUNDLE_EXTERNAL_MODULES,
+  BUNDLE_FORMAT,
+  BUNDLE_MAIN_FIELDS,
+  BUNDLE_MINIFY,
+  BUNDLE_SOURCE_MAP,
+  BUNDLE_SOURCES_CONTENT,
+  BUNDLE_TARGET,
+  HANDLER_ENTRY,
+} from './bundling-options.ts';
+
+/** Where chunks go, relative to the entry; the entry imports them as `./chunks/…`. */
+export const CHUNK_DIRECTORY = 'chunks';
+
+/**
+ * The folder esbuild is told it writes to, whatever folder the files are then written to. Source
+ * maps name their sources relative to the output, and chunk names hash the maps too, so building
+ * into CDK's staging folder and into `dist/` would give different chunks; a fixed notional folder
+ * makes the output depend on the sources alone (and keeps machine paths out of the maps).
+ */
+const NOTIONAL_OUTDIR = 'dist';
+
+export interface HandlerBundleOptions {
+  /** The repository root, against which `HANDLER_ENTRY` resolves. */
+  projectRoot: string;
+  /** The folder the entry (and `chunks/`) is written to; it is created if missing. */
+  outdir: string;
+  /** The entry's file name without `.mjs`: `index` on Lambda (handler `index.handler`). */
+  entryName: string;
+  /** One file, no chunks: only for comparing against the split layout. Default false. */
+  single?: boolean;
+}
+
+export interface HandlerBundle {
+  /** Absolute path of the entry file. */
+  entryFile: string;
+  /** Every file written (entry, chunks, source maps), with absolute paths. */
+  files: Array<{ path: string; contents: Uint8Array }>;
+  /** esbuild's metafile; its output paths are under `dist/`, see `metafileEntry`. */
+  metafile: Metafile;
+  /** The entry's key in `metafile.outputs`. */
+  metafileEntry: string;
+}
+
+/**
+ * Builds the handler into `outdir` and writes it; stale chunks of an earlier build in the same
+ * folder are removed first (their names carry content hashes, so they would otherwise pile up).
+ *
+ * @example buildHandlerBundle({ projectRoot, outdir: 'dist', entryName: 'handler' }) // dist/handler.mjs + dist/chunks/
+ */
+export function buildHandlerBundle(options: HandlerBundleOptions): HandlerBundle {
+  const layout = options.single
+    ? { splitting: false }
+    : { splitting: true, chunkNames: `${CHUNK_DIRECTORY}/[name]-[hash]` };
+  const result = buildSync({
+    absWorkingDir: options.projectRoot,
+    entryPoints: { [options.entryName]: HANDLER_ENTRY },
+    outdir: NOTIONAL_OUTDIR,
+    outExtension: { '.js': '.mjs' },
+    ...layout,
+    bundle: true,
+    platform: 'node',
+    target: BUNDLE_TARGET,
+    format: BUNDLE_FORMAT,
+    mainFields: [...BUNDLE_MAIN_FIELDS],
+    // esbuild puts the banner at the top of every output file, chunks included: a chunk holding
+    // CommonJS code needs its own `require` as much as the entry does.
+    banner: { js: BUNDLE_BANNER },
+    minify: BUNDLE_MINIFY,
+    sourcemap: BUNDLE_SOURCE_MAP,
+    sourcesContent: BUNDLE_SOURCES_CONTENT,
+    external: [...BUNDLE_EXTERNAL_MODULES],
+    metafile: true,
+    write: false,
+    logLevel: 'warning',
+  });
+
+  const outdir = resolve(options.projectRoot, options.outdir);
+  rmSync(join(outdir, CHUNK_DIRECTORY), { recursive: true, force: true });
+  const notionalOutdir = resolve(options.projectRoot, NOTIONAL_OUTDIR);
+  const files = result.outputFiles.map((file) => ({ path: join(outdir, relative(notionalOutdir, file.path)), contents: file.contents }));
+  for (const file of files) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.contents);
+  }
+  return {
+    entryFile: join(outdir, `${options.entryName}.mjs`),
+    files,
+    metafile: result.metafile,
+    metafileEntry: `${NOTIONAL_OUTDIR}/${options.entryName}.mjs`,
+  };
+}
