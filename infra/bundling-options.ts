@@ -1,7 +1,8 @@
 /**
- * The esbuild options of the Lambda bundle, in one place. The stack's `NodejsFunction` and
- * `npm run bundle` (which the benchmark measures) both read these constants, so the bundle that is
- * measured is the bundle that ships. Plain data: no CDK or esbuild types, cheap to import anywhere.
+ * The esbuild options of the Lambda bundle, in one place. `build-handler-bundle.ts` turns them into
+ * the one esbuild call that both the stack's asset and `npm run bundle` (which the benchmark
+ * measures) use, so the bundle that is measured is the bundle that ships. Plain data: no CDK or
+ * esbuild types, cheap to import anywhere.
  */
 
 /** The Lambda entry point and its export, relative to the repository root. */
@@ -39,15 +40,16 @@ export const BUNDLE_SOURCES_CONTENT = false;
  * deployed that week; bundling pins the version we test against, and tree-shaking keeps only the
  * Secrets Manager and Bedrock runtime clients we use.
  *
+ * Decision: bundled and code-split, and that is what deploys (`build-handler-bundle.ts`; the stack
+ * ships the folder, `index.mjs` + `chunks/`). The SDK is reached only through `import()`, so with
+ * splitting it lands in chunks that load on first use, and module load parses only the entry.
  * Measured (2-core machine, Node 20, median of 9 fresh processes, module load + first request,
- * 2026-11-24). The bundled SDK is reached only through `import()` and none of it is evaluated at
- * init, but a single-file bundle still makes every container parse it (~300 KB) and load the
- * builtins it imports (child_process, zlib, os...): ~40 ms of module load.
- * - bundled, one file (this):       no virtual key 102 ms, virtual key 143 ms
+ * 2026-11-24); a single-file bundle made every container parse the SDK (~300 KB) and load the
+ * builtins it imports (child_process, zlib, os...), ~40 ms of module load:
+ * - bundled, one file (`npm run bundle -- --single`): no virtual key 102 ms, virtual key 143 ms
  * - `@aws-sdk/*`, `@smithy/*` external: no virtual key  64 ms, virtual key 164 ms (the first
  *   `import('@aws-sdk/client-secrets-manager')` from node_modules takes ~120-170 ms)
- * - bundled, code-split (`npm run bundle -- --split`): no virtual key 64 ms, virtual key 127 ms
- * External makes the virtual-key request, the usual one on Lambda, slower; split is best for
- * both but needs the stack to deploy a folder (NodejsFunction writes one `--outfile`).
+ * - bundled, code-split (deployed):     no virtual key 64 ms, virtual key 127 ms
+ * External makes the virtual-key request, the usual one on Lambda, slower; split is best for both.
  */
 export const BUNDLE_EXTERNAL_MODULES: readonly string[] = [];
