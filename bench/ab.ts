@@ -30,7 +30,7 @@ async function compare(snapshots: string[], rounds: number): Promise<void> {
   const upstream = await startBenchUpstream({ streamChunks: 20, chunkIntervalMs: 20 });
   const body = JSON.stringify({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 16, temperature: 0 });
   const streamBody = JSON.stringify({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', stream: true });
-  const runs: { name: string; gateway: GatewayProcess; client: Client; cpuMs: number; requests: number; c1: number[]; ttfb: number[] }[] = [];
+  const runs: { name: string; gateway: GatewayProcess; client: Client; cpuMs: number; requests: number; streamCpuMs: number; streams: number; c1: number[]; ttfb: number[] }[] = [];
   for (const name of snapshots) {
     const port = await freePort();
     const gateway = await startProcess(name, [fileOf(name)], { HOST: '127.0.0.1', PORT: String(port), GATEWAY_ALLOWED_CUSTOM_HOSTS: 'loopback', LOG_LEVEL: 'warn' }, port);
@@ -42,7 +42,7 @@ async function compare(snapshots: string[], rounds: number): Promise<void> {
     await waitUntilServing(gateway, target, body);
     const client = createClient(target);
     await closedLoop(client, body, 16, 1000);
-    runs.push({ name, gateway, client, cpuMs: 0, requests: 0, c1: [], ttfb: [] });
+    runs.push({ name, gateway, client, cpuMs: 0, requests: 0, streamCpuMs: 0, streams: 0, c1: [], ttfb: [] });
   }
   for (let round = 0; round < rounds; round++) {
     const order = runs.map((_, index) => runs[(index + round) % runs.length]!);
@@ -54,14 +54,19 @@ async function compare(snapshots: string[], rounds: number): Promise<void> {
     }
     for (const run of order) run.c1.push(...(await closedLoop(run.client, body, 1, 500)).latencies);
     for (const run of order) {
+      const before = cpuMillisecondsOf(run.gateway.process.pid!);
       for (let index = 0; index < 4; index++) {
         run.ttfb.push((await streamOnce(run.client, streamBody, 20)).ttfb);
       }
+      // Four streams at once on top, for the CPU per stream (20 events each).
+      await Promise.all(Array.from({ length: 4 }, () => streamOnce(run.client, streamBody, 20)));
+      run.streamCpuMs += cpuMillisecondsOf(run.gateway.process.pid!) - before;
+      run.streams += 8;
     }
   }
   for (const run of runs) {
     console.log(
-      `${run.name.padEnd(12)} cpu/request ${((run.cpuMs * 1000) / run.requests).toFixed(0).padStart(4)} us  c16 rate ${(run.requests / rounds).toFixed(0)}/s  c1 p50 ${percentile(run.c1, 50).toFixed(3)} ms  p99 ${percentile(run.c1, 99).toFixed(3)} ms  ttfb p50 ${median(run.ttfb).toFixed(3)} ms`,
+      `${run.name.padEnd(12)} cpu/request ${((run.cpuMs * 1000) / run.requests).toFixed(0).padStart(4)} us  c16 rate ${(run.requests / rounds).toFixed(0)}/s  c1 p50 ${percentile(run.c1, 50).toFixed(3)} ms  p99 ${percentile(run.c1, 99).toFixed(3)} ms  ttfb p50 ${median(run.ttfb).toFixed(3)} ms  cpu/stream ${((run.streamCpuMs * 1000) / run.streams).toFixed(0)} us`,
     );
     run.client.agent.destroy();
     await run.gateway.stop();

@@ -21,6 +21,8 @@ export class LambdaResponseWriter extends Writable {
   /** The first body chunk, held with the headers until the turn ends or the body ends. */
   #held: Buffer | string | undefined;
   #sending = false;
+  /** Status and headers decoded from the prelude, not yet given to the response. */
+  #pendingHead: { statusCode: number; headers: Record<string, string | string[]> } | undefined;
 
   constructor(response: ServerResponse) {
     // Strings (Middy writes the body as one) go to the socket as they are, not copied into a Buffer first.
@@ -66,6 +68,7 @@ export class LambdaResponseWriter extends Writable {
     const held = this.#held;
     this.#held = undefined;
     if (this.#response.destroyed) return;
+    this.#sendHead();
     // Stream chunks must reach the caller now, not when Nagle decides.
     if (held !== undefined) this.#response.write(held);
     else this.#response.flushHeaders();
@@ -77,20 +80,40 @@ export class LambdaResponseWriter extends Writable {
       const body = this.#head;
       this.#head = undefined;
       this.#writeHead({ statusCode: 200 });
+      this.#sendHead();
       this.#response.write(body);
     }
+    const wasSending = this.#sending;
     this.#sending = true;
     const held = this.#held;
     this.#held = undefined;
-    if (held !== undefined) this.#response.end(held, () => callback());
-    else this.#response.end(() => callback());
+    if (held === undefined) {
+      this.#sendHead();
+      this.#response.end(() => callback());
+      return;
+    }
+    // The whole body is known: with its length, headers and body leave as one plain write,
+    // without chunked framing (a writev of five pieces), and the caller needs no terminator.
+    if (!wasSending) this.#sendHead(Buffer.byteLength(held));
+    this.#response.end(held, () => callback());
+  }
+
+  /** Gives the response its status and headers (once), with `content-length` when the body is whole. */
+  #sendHead(contentLength?: number): void {
+    const head = this.#pendingHead;
+    if (head === undefined) return;
+    this.#pendingHead = undefined;
+    if (contentLength !== undefined && !('content-length' in head.headers) && !('transfer-encoding' in head.headers)) {
+      head.headers['content-length'] = String(contentLength);
+    }
+    this.#response.writeHead(head.statusCode, head.headers);
   }
 
   #writeHead(prelude: ResponsePrelude): void {
     const headers: Record<string, string | string[]> = { ...prelude.headers };
     for (const [name, values] of Object.entries(prelude.multiValueHeaders ?? {})) headers[name] = values;
     if (prelude.cookies?.length) headers['set-cookie'] = prelude.cookies;
-    this.#response.writeHead(prelude.statusCode ?? 200, headers);
+    this.#pendingHead = { statusCode: prelude.statusCode ?? 200, headers };
     // A stream's first chunk comes in the same turn (the handler returns a stream only once its
     // first part is there) and takes the headers along; without one they go on their own.
     setImmediate(() => this.#release());
