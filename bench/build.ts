@@ -29,7 +29,7 @@ export interface BundleSize {
 }
 
 export interface BenchBuild {
-  handler: BundleSize & { largestPackages: Array<{ name: string; bytes: number }> };
+  handler: BundleSize & { chunkBytes: number; largestPackages: Array<{ name: string; bytes: number }> };
   emptyHandler: BundleSize;
   localServer: string;
   floorProxy: string;
@@ -96,6 +96,7 @@ export async function buildBench(): Promise<BenchBuild> {
       file: join(projectRoot, handlerReport.file),
       bytes: handlerReport.bytes,
       gzipBytes: handlerReport.gzipBytes,
+      chunkBytes: handlerReport.chunkBytes ?? 0,
       largestPackages: [...byPackage].sort((left, right) => right[1] - left[1]).slice(0, 6).map(([name, bytes]) => ({ name, bytes })),
     },
     emptyHandler: await sizeOf(files.emptyHandler),
