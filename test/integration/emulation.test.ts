@@ -112,7 +112,7 @@ describe('emulated n × prompt arrays', () => {
 });
 
 describe('strict mode', () => {
-  it('refuses with a 400 naming every parameter that would be dropped, before any setup.upstream call', async () => {
+  it('refuses with a 400 naming every parameter that would be dropped, before any upstream call', async () => {
     const before = setup.upstream.received.length;
     const error = await setup.client.completions
       .create({ model: 'llama3.2', prompt: ['a', 'b'], n: 2, best_of: 3, user: 'u', logprobs: 1 }, { headers: { 'x-portkey-strict-params': 'true' } })
@@ -139,7 +139,7 @@ describe('strict mode', () => {
 });
 
 describe('failures', () => {
-  it('answers the setup.upstream status when one call fails before its first byte, and closes the others', async () => {
+  it('answers the upstream status when one call fails before its first byte, and closes the others', async () => {
     const closed: string[] = [];
     setup.upstream.fallback = async (request, response, raw: http.IncomingMessage) => {
       if (promptOf(request.body) === 'bad') {
@@ -148,7 +148,7 @@ describe('failures', () => {
       }
       response.on('close', () => closed.push(promptOf(request.body)));
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.flushHeaders(); // headers but no first event: the setup.gateway is still waiting
+      response.flushHeaders(); // headers but no first event: the gateway is still waiting
     };
     const error = await setup.client.completions.create({ model: 'llama3.2', prompt: ['good', 'bad'], stream: true }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
@@ -181,7 +181,7 @@ describe('failures', () => {
     expect(text).not.toContain('[DONE]');
   });
 
-  it('closes every setup.upstream call when the caller goes away', async () => {
+  it('closes every upstream call when the caller goes away', async () => {
     const closed: string[] = [];
     setup.upstream.fallback = async (request, response) => {
       response.on('close', () => closed.push(promptOf(request.body)));

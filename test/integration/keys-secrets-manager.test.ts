@@ -9,17 +9,7 @@ import { setLogSink } from '../../lib/log.ts';
 import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { fakeAwsEnv, startFakeSecretsManager, type FakeSecretsManager } from '../fakes/fake-secrets-manager.ts';
 import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
-
-// A real response from https://platform.openai.com/docs/api-reference/completions/create
-const OPENAI_RESPONSE = {
-  id: 'cmpl-uqkvlQyYK7bGYrRHQ0eXlWi7',
-  object: 'text_completion',
-  created: 1589478378,
-  model: 'gpt-3.5-turbo-instruct',
-  system_fingerprint: 'fp_44709d6fcb',
-  choices: [{ text: '\n\nThis is indeed a test', index: 0, logprobs: null, finish_reason: 'length' }],
-  usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
-};
+import { OPENAI_COMPLETION } from '../fakes/openai-samples.ts';
 
 const STORED_KEY = 'sk-proj-STORED-b1946ac92492d2347c6235b4d2611184';
 
@@ -39,7 +29,7 @@ describe('virtual keys from Secrets Manager, end to end', () => {
 
   beforeAll(async () => {
     secrets = await startFakeSecretsManager();
-    upstream = await startFakeUpstream(json(200, OPENAI_RESPONSE));
+    upstream = await startFakeUpstream(json(200, OPENAI_COMPLETION));
     process.env.LOG_LEVEL = 'info';
     restoreLog = setLogSink((line) => logs.push(line));
     gateway = await startGateway({
@@ -66,7 +56,7 @@ describe('virtual keys from Secrets Manager, end to end', () => {
     const { data, response } = await clientFor('e2e')
       .completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 7 }, { headers: { 'x-portkey-trace-id': 'trace-vk-1' } })
       .withResponse();
-    expect(data.choices[0]!.text).toBe(OPENAI_RESPONSE.choices[0]!.text);
+    expect(data.choices[0]!.text).toBe(OPENAI_COMPLETION.choices[0]!.text);
     expect(response.headers.get('x-portkey-provider')).toBe('openai');
     const sent = upstream.received.at(-1)!;
     expect(sent.path).toBe('/v1/completions');
@@ -106,7 +96,7 @@ describe('virtual keys from Secrets Manager, end to end', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     for (let request = 0; request < 5; request++) {
       const completion = await client.completions.create({ model: 'm', prompt: 'x' });
-      expect(completion.choices[0]!.text).toBe(OPENAI_RESPONSE.choices[0]!.text);
+      expect(completion.choices[0]!.text).toBe(OPENAI_COMPLETION.choices[0]!.text);
     }
     expect(upstream.received.at(-1)!.headers.authorization).toBe(`Bearer ${STORED_KEY}`);
     expect(logs.some((line) => line.includes('serving the cached value') && line.includes('llm-gateway/outage'))).toBe(true);
@@ -162,7 +152,7 @@ describe('virtual keys from Secrets Manager, end to end', () => {
 
   it('streams with a virtual key', async () => {
     storeKey('stream');
-    upstream.enqueue(sse([{ ...OPENAI_RESPONSE, choices: [{ text: 'streamed', index: 0, logprobs: null, finish_reason: 'stop' }] }]));
+    upstream.enqueue(sse([{ ...OPENAI_COMPLETION, choices: [{ text: 'streamed', index: 0, logprobs: null, finish_reason: 'stop' }] }]));
     const stream = await clientFor('stream').completions.create({ model: 'm', prompt: 'x', stream: true });
     let text = '';
     for await (const part of stream) text += part.choices[0]?.text ?? '';

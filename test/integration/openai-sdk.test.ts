@@ -3,39 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completionChunkSchema, completionResponseSchema } from '../../lib/api/completion-response.ts';
 import { json, sse } from '../fakes/fake-upstream.ts';
 import { useGatewayClient } from '../support/gateway-client.ts';
+import { OPENAI_COMPLETION, openAIChunk } from '../fakes/openai-samples.ts';
 
-// A real response from https://platform.openai.com/docs/api-reference/completions/create
-const OPENAI_RESPONSE = {
-  id: 'cmpl-uqkvlQyYK7bGYrRHQ0eXlWi7',
-  object: 'text_completion',
-  created: 1589478378,
-  model: 'gpt-3.5-turbo-instruct',
-  system_fingerprint: 'fp_44709d6fcb',
-  choices: [{ text: '\n\nThis is indeed a test', index: 0, logprobs: null, finish_reason: 'length' }],
-  usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
-};
-
-const chunk = (text: string, finish: string | null) => ({
-  id: 'cmpl-7iA7iJjj8V2zOkCGvWF2hAkDWBQZe',
-  object: 'text_completion',
-  created: 1690759702,
-  choices: [{ text, index: 0, logprobs: null, finish_reason: finish }],
-  model: 'gpt-3.5-turbo-instruct',
-  system_fingerprint: 'fp_44709d6fcb',
-});
-
-describe('the openai SDK through the local setup.gateway to an OpenAI-compatible upstream', () => {
+describe('the openai SDK through the local gateway to an OpenAI-compatible upstream', () => {
   const setup = useGatewayClient({ provider: 'openai', apiKey: 'sk-test-key', hostPath: '/v1' });
 
   it('completes a prompt and forwards the key and OpenAI headers', async () => {
-    setup.upstream.enqueue(json(200, OPENAI_RESPONSE));
+    setup.upstream.enqueue(json(200, OPENAI_COMPLETION));
     const { data, response } = await setup.client.completions
       .create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 7, temperature: 0 }, {
         headers: { 'x-portkey-openai-organization': 'org-1', 'x-portkey-openai-project': 'proj-1', 'x-portkey-trace-id': 'trace-123' },
       })
       .withResponse();
 
-    expect(completionResponseSchema.parse(data)).toMatchObject({ id: OPENAI_RESPONSE.id, choices: OPENAI_RESPONSE.choices, usage: OPENAI_RESPONSE.usage });
+    expect(completionResponseSchema.parse(data)).toMatchObject({ id: OPENAI_COMPLETION.id, choices: OPENAI_COMPLETION.choices, usage: OPENAI_COMPLETION.usage });
     expect(response.headers.get('x-portkey-provider')).toBe('openai');
     expect(response.headers.get('x-portkey-trace-id')).toBe('trace-123');
     const sent = setup.upstream.received.at(-1)!;
@@ -48,19 +29,19 @@ describe('the openai SDK through the local setup.gateway to an OpenAI-compatible
   });
 
   it('generates a trace id when the caller sends none', async () => {
-    setup.upstream.enqueue(json(200, OPENAI_RESPONSE));
+    setup.upstream.enqueue(json(200, OPENAI_COMPLETION));
     const { response } = await setup.client.completions.create({ model: 'm', prompt: 'x' }).withResponse();
     expect(response.headers.get('x-portkey-trace-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('streams chunks as the setup.upstream sends them, then usage and [DONE]', async () => {
+  it('streams chunks as the upstream sends them, then usage and [DONE]', async () => {
     setup.upstream.enqueue(
       sse(
         [
-          chunk('This', null),
-          chunk(' is', null),
-          chunk(' a test', 'length'),
-          { ...chunk('', null), choices: [], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } },
+          openAIChunk('This', null),
+          openAIChunk(' is', null),
+          openAIChunk(' a test', 'length'),
+          { ...openAIChunk('', null), choices: [], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } },
         ],
         { delayMs: 150 },
       ),
@@ -80,12 +61,12 @@ describe('the openai SDK through the local setup.gateway to an OpenAI-compatible
     expect(chunks.filter((each) => each.choices.length > 0).map((each) => each.choices[0]!.text).join('')).toBe('This is a test');
     expect(chunks.find((each) => each.choices[0]?.finish_reason)?.choices[0]?.finish_reason).toBe('length');
     expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 });
-    // Paced 150 ms apart upstream: had the setup.gateway buffered, all chunks would arrive together.
+    // Paced 150 ms apart upstream: had the gateway buffered, all chunks would arrive together.
     expect(arrivals.at(2)! - arrivals.at(0)!).toBeGreaterThanOrEqual(200);
     expect(setup.upstream.received.at(-1)!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
 
-  it('keeps an setup.upstream 4xx status and message, naming the provider', async () => {
+  it('keeps an upstream 4xx status and message, naming the provider', async () => {
     setup.upstream.enqueue(json(401, { error: { message: 'Incorrect API key provided: sk-test***', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }));
     const error = await setup.client.completions.create({ model: 'm', prompt: 'x' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
@@ -93,7 +74,7 @@ describe('the openai SDK through the local setup.gateway to an OpenAI-compatible
     expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ code: 'invalid_api_key', provider: 'openai' });
   });
 
-  it('keeps an setup.upstream 5xx status', async () => {
+  it('keeps an upstream 5xx status', async () => {
     setup.upstream.enqueue(json(503, { error: { message: 'The engine is currently overloaded', type: 'server_error' } }));
     const error = await setup.client.completions.create({ model: 'm', prompt: 'x' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
@@ -101,14 +82,14 @@ describe('the openai SDK through the local setup.gateway to an OpenAI-compatible
     expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain('overloaded');
   });
 
-  it('aborts the setup.upstream request when the caller disconnects mid-stream', async () => {
+  it('aborts the upstream request when the caller disconnects mid-stream', async () => {
     let upstreamClosed!: () => void;
     const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
     setup.upstream.enqueue(async (_request, response, raw) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.write(`data: ${JSON.stringify(chunk('first', null))}\n\n`);
+      response.write(`data: ${JSON.stringify(openAIChunk('first', null))}\n\n`);
       raw.socket.once('close', upstreamClosed);
-      // Never ends on its own: only the setup.gateway closing the connection ends this.
+      // Never ends on its own: only the gateway closing the connection ends this.
     });
     const controller = new AbortController();
     const stream = await setup.client.completions.create({ model: 'm', prompt: 'x', stream: true }, { signal: controller.signal });

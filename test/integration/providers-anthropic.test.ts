@@ -1,6 +1,6 @@
 /**
- * The openai SDK through the local setup.gateway to a loopback stand-in for Anthropic's Messages API:
- * the exact setup.upstream path, headers and body, and the exact answer the caller gets.
+ * The openai SDK through the local gateway to a loopback stand-in for Anthropic's Messages API:
+ * the exact upstream path, headers and body, and the exact answer the caller gets.
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ const fixture = (name: string) => new URL(`../../lib/providers/anthropic/__fixtu
 
 /** Replays SSE text event by event, `delayMs` apart, as the provider would write it. */
 
-describe('the openai SDK through the setup.gateway to anthropic', () => {
+describe('the openai SDK through the gateway to anthropic', () => {
   const setup = useGatewayClient({ provider: 'anthropic', apiKey: 'sk-ant-test-key', hostPath: '/v1' });
 
   it('completes through /messages with the key, version and mapped body, reporting what it adjusted', async () => {
@@ -76,12 +76,12 @@ describe('the openai SDK through the setup.gateway to anthropic', () => {
     ]);
     expect(new Set(chunks.map((chunk) => chunk.id))).toEqual(new Set(['msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY']));
     expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 25, completion_tokens: 15, total_tokens: 40 });
-    // The setup.upstream paces its events 120 ms apart; a buffering setup.gateway would deliver them together.
+    // The upstream paces its events 120 ms apart; a buffering gateway would deliver them together.
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(200);
     expect(setup.upstream.received.at(-1)!.body).toEqual({ model: 'claude-opus-4-20250514', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 16, stream: true });
   });
 
-  it('keeps an setup.upstream 529 overloaded error, naming the provider', async () => {
+  it('keeps an upstream 529 overloaded error, naming the provider', async () => {
     setup.upstream.enqueue(json(529, readJsonFixture(fixture('anthropic-error-overloaded.json'))));
     const error = await setup.client.completions.create({ model: 'claude-opus-4-20250514', prompt: 'x' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.APIError);

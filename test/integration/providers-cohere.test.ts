@@ -1,6 +1,6 @@
 /**
- * The openai SDK through the local setup.gateway to a loopback stand-in for Cohere's v2 Chat API:
- * the exact setup.upstream path, headers and body, and the exact answer the caller gets.
+ * The openai SDK through the local gateway to a loopback stand-in for Cohere's v2 Chat API:
+ * the exact upstream path, headers and body, and the exact answer the caller gets.
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { useGatewayClient } from '../support/gateway-client.ts';
 const fixture = (name: string) => new URL(`../../lib/providers/cohere/__fixtures__/${name}`, import.meta.url);
 
 
-describe('the openai SDK through the setup.gateway to cohere', () => {
+describe('the openai SDK through the gateway to cohere', () => {
   const setup = useGatewayClient({ provider: 'cohere', apiKey: 'co-test-key', hostPath: '/v2' });
 
   it('completes through /v2/chat with Cohere names, reporting clamps and drops', async () => {
@@ -52,7 +52,7 @@ describe('the openai SDK through the setup.gateway to cohere', () => {
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(200);
   });
 
-  it('keeps an setup.upstream 401 and its message, naming the provider', async () => {
+  it('keeps an upstream 401 and its message, naming the provider', async () => {
     setup.upstream.enqueue(json(401, readJsonFixture(fixture('cohere-error-unauthorized.json'))));
     const error = await setup.client.completions.create({ model: 'command-a-03-2025', prompt: 'x' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);

@@ -1,6 +1,6 @@
 /**
- * The openai SDK through the local setup.gateway to a loopback stand-in for the Gemini API:
- * the exact setup.upstream path, headers and body, and the exact answer the caller gets.
+ * The openai SDK through the local gateway to a loopback stand-in for the Gemini API:
+ * the exact upstream path, headers and body, and the exact answer the caller gets.
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { useGatewayClient } from '../support/gateway-client.ts';
 const fixture = (name: string) => new URL(`../../lib/providers/google/__fixtures__/${name}`, import.meta.url);
 
 
-describe('the openai SDK through the setup.gateway to google', () => {
+describe('the openai SDK through the gateway to google', () => {
   const setup = useGatewayClient({ provider: 'google', apiKey: 'AIza-test-key', hostPath: '/v1beta' });
 
   it('completes through generateContent with the key header and generationConfig', async () => {
@@ -66,11 +66,11 @@ describe('the openai SDK through the setup.gateway to google', () => {
     ]);
     expect(chunks[0]!.id).toBe('bH6LaZW8Fp_3nsEPqtaSwQ4');
     expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 9, completion_tokens: 208, total_tokens: 217 });
-    // Paced 150 ms apart setup.upstream (300 ms in all); a buffering setup.gateway would deliver everything at once.
+    // Paced 150 ms apart upstream (300 ms in all); a buffering gateway would deliver everything at once.
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(150);
   });
 
-  it('keeps an setup.upstream 400 with Google’s status as the code', async () => {
+  it('keeps an upstream 400 with Google’s status as the code', async () => {
     setup.upstream.enqueue(json(400, readJsonFixture(fixture('google-error-invalid-key.json'))));
     const error = await setup.client.completions.create({ model: 'gemini-2.0-flash', prompt: 'x' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);

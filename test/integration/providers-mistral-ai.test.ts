@@ -1,5 +1,5 @@
 /**
- * The openai SDK through the local setup.gateway to a loopback stand-in for Mistral AI: chat
+ * The openai SDK through the local gateway to a loopback stand-in for Mistral AI: chat
  * completions for plain prompts, FIM completions for a suffix, exact requests and answers.
  */
 import OpenAI from 'openai';
@@ -12,7 +12,7 @@ import { useGatewayClient } from '../support/gateway-client.ts';
 const fixture = (name: string) => new URL(`../../lib/providers/mistral-ai/__fixtures__/${name}`, import.meta.url);
 
 
-describe('the openai SDK through the setup.gateway to mistral-ai', () => {
+describe('the openai SDK through the gateway to mistral-ai', () => {
   const setup = useGatewayClient({ provider: 'mistral-ai', apiKey: 'mistral-test-key', hostPath: '/v1' });
 
   it('completes a plain prompt through chat completions', async () => {
@@ -60,7 +60,7 @@ describe('the openai SDK through the setup.gateway to mistral-ai', () => {
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(200);
   });
 
-  it('keeps an setup.upstream 429 and its message, naming the provider', async () => {
+  it('keeps an upstream 429 and its message, naming the provider', async () => {
     setup.upstream.enqueue(json(429, readJsonFixture(fixture('mistral-error-rate-limit.json')), { 'retry-after': '1' }));
     const error = await setup.client.completions.create({ model: 'mistral-small-latest', prompt: 'x' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);

@@ -7,23 +7,7 @@ import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
-
-// https://platform.openai.com/docs/api-reference/completions/create
-const OPENAI_RESPONSE = {
-  id: 'cmpl-uqkvlQyYK7bGYrRHQ0eXlWi7',
-  object: 'text_completion',
-  created: 1589478378,
-  model: 'gpt-3.5-turbo-instruct',
-  choices: [{ text: '\n\nThis is indeed a test', index: 0, logprobs: null, finish_reason: 'length' }],
-  usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
-};
-const chunk = (text: string, finish: string | null) => ({
-  id: 'cmpl-7iA7iJjj8V2zOkCGvWF2hAkDWBQZe',
-  object: 'text_completion',
-  created: 1690759702,
-  choices: [{ text, index: 0, logprobs: null, finish_reason: finish }],
-  model: 'gpt-3.5-turbo-instruct',
-});
+import { OPENAI_COMPLETION, openAIChunk } from '../fakes/openai-samples.ts';
 
 describe('the portkey-ai SDK through the local gateway', () => {
   let gateway: RunningGateway;
@@ -60,12 +44,12 @@ describe('the portkey-ai SDK through the local gateway', () => {
 
   it('falls back per its config option and reports the routing headers', async () => {
     primary.enqueue(json(503, { error: { message: 'The engine is currently overloaded', type: 'server_error' } }));
-    backup.enqueue(json(200, OPENAI_RESPONSE));
+    backup.enqueue(json(200, OPENAI_COMPLETION));
     const portkey = client();
     const completion = await portkey.completions.create({ model: 'any', prompt: 'Say this is a test', max_tokens: 7 });
 
     expect(completion.choices[0]!.text).toBe('\n\nThis is indeed a test');
-    expect(completion.usage).toEqual(OPENAI_RESPONSE.usage);
+    expect(completion.usage).toEqual(OPENAI_COMPLETION.usage);
     expect(backup.received[0]!.headers.authorization).toBe('Bearer sk-caller-key');
     expect(backup.received[0]!.body).toMatchObject({ model: 'davinci-002', max_tokens: 7 });
     expect(primary.received[0]!.body).toMatchObject({ model: 'gpt-3.5-turbo-instruct' });
@@ -78,7 +62,7 @@ describe('the portkey-ai SDK through the local gateway', () => {
   });
 
   it('streams through the chosen target', async () => {
-    primary.enqueue(sse([chunk('This', null), chunk(' is a test', 'stop')]));
+    primary.enqueue(sse([openAIChunk('This', null), openAIChunk(' is a test', 'stop')]));
     const stream = await client().completions.create({ model: 'any', prompt: 'Say this is a test', stream: true });
     const texts: string[] = [];
     for await (const part of stream) texts.push(part.choices[0]?.text ?? '');

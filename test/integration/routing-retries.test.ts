@@ -2,16 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
+import { OPENAI_COMPLETION } from '../fakes/openai-samples.ts';
 
-// https://platform.openai.com/docs/api-reference/completions/create
-const OPENAI_RESPONSE = {
-  id: 'cmpl-uqkvlQyYK7bGYrRHQ0eXlWi7',
-  object: 'text_completion',
-  created: 1589478378,
-  model: 'gpt-3.5-turbo-instruct',
-  choices: [{ text: '\n\nThis is indeed a test', index: 0, logprobs: null, finish_reason: 'length' }],
-  usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
-};
 // https://platform.openai.com/docs/guides/error-codes (429: rate limit reached for requests)
 const RATE_LIMITED = { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } };
 
@@ -47,7 +39,7 @@ describe('retries through the local gateway', () => {
   const target = (retry: unknown) => ({ provider: 'openai', custom_host: `${upstream.url}/v1`, retry });
 
   it('waits as long as Retry-After says when use_retry_after_header is set, then succeeds', async () => {
-    upstream.enqueue(timed(json(429, RATE_LIMITED, { 'retry-after': '1' })), timed(json(200, OPENAI_RESPONSE)));
+    upstream.enqueue(timed(json(429, RATE_LIMITED, { 'retry-after': '1' })), timed(json(200, OPENAI_COMPLETION)));
     const { response, body } = await complete(target({ attempts: 3, use_retry_after_header: true }));
 
     expect(response.status).toBe(200);
@@ -59,14 +51,14 @@ describe('retries through the local gateway', () => {
   });
 
   it('honours retry-after-ms too', async () => {
-    upstream.enqueue(timed(json(429, RATE_LIMITED, { 'retry-after-ms': '300' })), timed(json(200, OPENAI_RESPONSE)));
+    upstream.enqueue(timed(json(429, RATE_LIMITED, { 'retry-after-ms': '300' })), timed(json(200, OPENAI_COMPLETION)));
     const { response } = await complete(target({ attempts: 1, useRetryAfterHeader: true }));
     expect(response.status).toBe(200);
     expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(250);
   });
 
   it('counts each retry made before success', async () => {
-    upstream.enqueue(json(503, { error: { message: 'overloaded' } }), json(502, { error: { message: 'bad gateway' } }), json(200, OPENAI_RESPONSE));
+    upstream.enqueue(json(503, { error: { message: 'overloaded' } }), json(502, { error: { message: 'bad gateway' } }), json(200, OPENAI_COMPLETION));
     const { response } = await complete(target({ attempts: 3 }));
     expect(response.status).toBe(200);
     expect(response.headers.get('x-portkey-retry-attempt-count')).toBe('2');

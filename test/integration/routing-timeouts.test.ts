@@ -7,17 +7,10 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json, sse, startFakeUpstream, type FakeUpstream, type Responder } from '../fakes/fake-upstream.ts';
 import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
+import { openAIChunk } from '../fakes/openai-samples.ts';
 
 const IDLE_LIMIT_MS = 800;
 
-// Chunk shape from https://platform.openai.com/docs/api-reference/completions/object
-const chunk = (text: string, finish: string | null = null) => ({
-  id: 'cmpl-7iA7iJjj8V2zOkCGvWF2hAkDWBQZe',
-  object: 'text_completion',
-  created: 1690759702,
-  choices: [{ text, index: 0, logprobs: null, finish_reason: finish }],
-  model: 'gpt-3.5-turbo-instruct',
-});
 const ANSWER = {
   id: 'cmpl-uqkvlQyYK7bGYrRHQ0eXlWi7',
   object: 'text_completion',
@@ -47,14 +40,14 @@ describe('timeouts and broken streams through the local gateway', () => {
   /** One event, then the connection is cut without [DONE]. */
   const cutAfterOne: Responder = async (_request, response) => {
     response.writeHead(200, { 'content-type': 'text/event-stream' });
-    response.write(`data: ${JSON.stringify(chunk('half an'))}\n\n`);
+    response.write(`data: ${JSON.stringify(openAIChunk('half an'))}\n\n`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     response.socket?.destroy();
   };
   /** One event, then silence with the connection open. */
   const stallAfterOne: Responder = (_request, response, raw) => {
     response.writeHead(200, { 'content-type': 'text/event-stream' });
-    response.write(`data: ${JSON.stringify(chunk('then nothing'))}\n\n`);
+    response.write(`data: ${JSON.stringify(openAIChunk('then nothing'))}\n\n`);
     upstreamClosed = new Promise((resolve) => raw.socket.once('close', () => resolve()));
   };
 
@@ -185,7 +178,7 @@ describe('timeouts and broken streams through the local gateway', () => {
   });
 
   it('never cuts a healthy stream whose total length exceeds the idle limit and the request timeout', async () => {
-    slow.enqueue(sse([chunk('one'), chunk(' two'), chunk(' three'), chunk(' four'), chunk('', 'stop')], { delayMs: IDLE_LIMIT_MS / 4 }));
+    slow.enqueue(sse([openAIChunk('one'), openAIChunk(' two'), openAIChunk(' three'), openAIChunk(' four'), openAIChunk('', 'stop')], { delayMs: IDLE_LIMIT_MS / 4 }));
     const { response, text } = await complete(config({ provider: 'openai', custom_host: `${slow.url}/v1`, request_timeout: 700 }), { stream: true });
     expect(response.status).toBe(200);
     expect(text).not.toContain('"error"');

@@ -9,16 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
-
-// https://platform.openai.com/docs/api-reference/completions/create
-const OPENAI_RESPONSE = {
-  id: 'cmpl-uqkvlQyYK7bGYrRHQ0eXlWi7',
-  object: 'text_completion',
-  created: 1589478378,
-  model: 'gpt-3.5-turbo-instruct',
-  choices: [{ text: '\n\nThis is indeed a test', index: 0, logprobs: null, finish_reason: 'length' }],
-  usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
-};
+import { OPENAI_COMPLETION } from '../fakes/openai-samples.ts';
 
 describe('configs with virtual keys and stored configs through the local gateway', () => {
   let gateway: RunningGateway;
@@ -66,7 +57,7 @@ describe('configs with virtual keys and stored configs through the local gateway
 
   it('uses the header virtual key as the default of config targets, and a target virtual key instead', async () => {
     primary.enqueue(json(500, { error: { message: 'boom' } }));
-    backup.enqueue(json(200, OPENAI_RESPONSE));
+    backup.enqueue(json(200, OPENAI_COMPLETION));
     const { response } = await complete({
       'x-portkey-virtual-key': 'vk-primary',
       'x-portkey-config': JSON.stringify({ strategy: { mode: 'fallback' }, targets: [{ request_timeout: 5000 }, { virtual_key: 'vk-backup' }] }),
@@ -79,7 +70,7 @@ describe('configs with virtual keys and stored configs through the local gateway
 
   it('routes a stored config id like an inline config', async () => {
     primary.enqueue(json(503, { error: { message: 'overloaded' } }));
-    backup.enqueue(json(200, OPENAI_RESPONSE));
+    backup.enqueue(json(200, OPENAI_COMPLETION));
     const { response, body } = await complete({ 'x-portkey-config': 'pc-primary-then-backup' });
     expect(response.status).toBe(200);
     expect(body.choices[0].text).toBe('\n\nThis is indeed a test');
