@@ -8,7 +8,7 @@ import { decodeAwsEventStream } from '../upstream/decode-aws-event-stream.ts';
 import { decodeSse } from '../upstream/decode-sse.ts';
 import { readBodyText, sendUpstream, type UpstreamResponse } from '../upstream/send-upstream.ts';
 import type { MappingWarning } from './map-parameters.ts';
-import { parseUpstreamJson } from './openai-compatible/parse-json.ts';
+import { parseUpstreamJson } from './parse-upstream-json.ts';
 import type { CompletionPart, Provider, ProviderCall, UpstreamEvent } from './provider.ts';
 import { parseRetryAfter, readUpstreamError } from './read-upstream-error.ts';
 
@@ -23,19 +23,12 @@ export type ProviderResult =
     };
 
 /** Decoders from upstream bytes to typed events, by a provider's `streamFormat`. */
-export type EventDecoder = (body: AsyncIterable<Uint8Array>) => AsyncIterable<UpstreamEvent>;
-const decoders: Record<Provider['streamFormat'], EventDecoder | undefined> = {
+type EventDecoder = (body: AsyncIterable<Uint8Array>) => AsyncIterable<UpstreamEvent>;
+const decoders: Record<Provider['streamFormat'], EventDecoder> = {
   sse: decodeSse,
+  // Static: the Bedrock provider is always bundled, and the codec itself loads on first use.
   'aws-event-stream': decodeAwsEventStream,
 };
-
-/**
- * Replaces a decoder (tests). Both are registered statically: the AWS one costs ~25 KB, and the
- * Bedrock provider, which is always bundled, needs it anyway.
- */
-export function registerEventDecoder(format: Provider['streamFormat'], decoder: EventDecoder): void {
-  decoders[format] = decoder;
-}
 
 export async function callProvider(
   provider: Provider,
@@ -53,7 +46,6 @@ export async function callProvider(
   }
 
   const decode = decoders[provider.streamFormat];
-  if (!decode) throw new Error(`no decoder registered for ${provider.streamFormat}`);
   const iterator = streamParts(provider, call, decode(response.body))[Symbol.asyncIterator]();
   try {
     const first = await iterator.next();

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAIErrorSchema } from '../../lib/api/completion-response.ts';
 import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
 
-type ErrorBody = { error: Record<string, unknown> };
-const errorOf = async (response: Response) => ((await response.json()) as ErrorBody).error;
+// Every error answer must be the OpenAI shape, whatever layer produced it.
+const errorOf = async (response: Response) => openAIErrorSchema.parse(await response.json()).error;
 
 describe('the local server', () => {
   let gateway: RunningGateway;

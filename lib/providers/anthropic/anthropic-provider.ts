@@ -3,8 +3,8 @@
  * models): the prompt becomes one user turn, the answer's text blocks become the completion.
  * @see https://docs.anthropic.com/en/api/messages
  */
-import { expectShape } from '../openai-compatible/parse-json.ts';
-import { joinUrl } from '../openai-compatible/create-openai-compatible-provider.ts';
+import { expectShape } from '../parse-upstream-json.ts';
+import { joinUrl } from '../join-url.ts';
 import { mapParameters, type ParameterTable } from '../map-parameters.ts';
 import type { CompletionPart, Provider } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';

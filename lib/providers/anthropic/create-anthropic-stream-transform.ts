@@ -7,7 +7,7 @@
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming#event-types
  */
 import { UpstreamError } from '../../api/errors.ts';
-import { expectShape, parseUpstreamJson } from '../openai-compatible/parse-json.ts';
+import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
 import type { CompletionPart, StreamTransform, UpstreamEvent } from '../provider.ts';
 import { anthropicSchemas, type AnthropicUsage } from './anthropic-schemas.ts';
 import { convertAnthropicUsage } from './convert-anthropic-usage.ts';

@@ -6,7 +6,7 @@
  */
 import { lazy } from '../../api/lazy.ts';
 import { z } from '../../api/zod.ts';
-import { expectShape } from '../openai-compatible/parse-json.ts';
+import { expectShape } from '../parse-upstream-json.ts';
 import { type BedrockFamily, toStopList } from './bedrock-family.ts';
 
 const schemas = lazy(() => {

@@ -10,7 +10,7 @@ import type { Prompt } from '../../api/completion-request.ts';
 import type { Usage } from '../../api/completion-response.ts';
 import { UnsupportedParameterError, UpstreamError } from '../../api/errors.ts';
 import { mapParameters, type ParameterTable } from '../map-parameters.ts';
-import { parseUpstreamJson } from '../openai-compatible/parse-json.ts';
+import { parseUpstreamJson } from '../parse-upstream-json.ts';
 import type { CompletionPart, Provider, ProviderCall, ResponseHeaders, StreamTransform } from '../provider.ts';
 import { mapFinishReason, type BedrockFamily, type FamilyUsage } from './bedrock-family.ts';
 import { exceptionFrameError, exceptionName, readBedrockMessage } from './map-bedrock-error.ts';

@@ -3,8 +3,8 @@
  * content becomes the completion. Bearer auth.
  * @see https://docs.cohere.com/reference/chat
  */
-import { joinUrl } from '../openai-compatible/create-openai-compatible-provider.ts';
-import { expectShape } from '../openai-compatible/parse-json.ts';
+import { joinUrl } from '../join-url.ts';
+import { expectShape } from '../parse-upstream-json.ts';
 import { mapParameters, type ParameterTable } from '../map-parameters.ts';
 import type { CompletionPart, Provider } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';

@@ -6,7 +6,7 @@
  * @see https://docs.cohere.com/docs/streaming
  */
 import { UpstreamError } from '../../api/errors.ts';
-import { expectShape, parseUpstreamJson } from '../openai-compatible/parse-json.ts';
+import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
 import type { CompletionPart, StreamTransform, UpstreamEvent } from '../provider.ts';
 import { cohereSchemas } from './cohere-schemas.ts';
 import { convertCohereUsage } from './convert-cohere-usage.ts';

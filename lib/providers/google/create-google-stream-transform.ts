@@ -7,7 +7,7 @@
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
 import { UpstreamError } from '../../api/errors.ts';
-import { expectShape, parseUpstreamJson } from '../openai-compatible/parse-json.ts';
+import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
 import type { CompletionPart, ProviderCall, StreamTransform, UpstreamEvent } from '../provider.ts';
 import { convertGoogleLogprobs } from './convert-google-logprobs.ts';
 import { convertGoogleUsage } from './convert-google-usage.ts';

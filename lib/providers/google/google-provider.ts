@@ -3,8 +3,8 @@
  * `contents`, the parameters go to `generationConfig`, the key goes in `x-goog-api-key`.
  * @see https://ai.google.dev/api/generate-content
  */
-import { joinUrl } from '../openai-compatible/create-openai-compatible-provider.ts';
-import { expectShape } from '../openai-compatible/parse-json.ts';
+import { joinUrl } from '../join-url.ts';
+import { expectShape } from '../parse-upstream-json.ts';
 import { mapParameters, setPath, type ParameterTable } from '../map-parameters.ts';
 import type { Provider } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';

@@ -5,7 +5,7 @@
  * @see https://docs.mistral.ai/api/#tag/chat/operation/chat_completion_v1_chat_completions_post (stream)
  */
 import { UpstreamError } from '../../api/errors.ts';
-import { expectShape, parseUpstreamJson } from '../openai-compatible/parse-json.ts';
+import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
 import type { CompletionPart, StreamTransform, UpstreamEvent } from '../provider.ts';
 import { convertMistralAIUsage } from './convert-mistral-ai-usage.ts';
 import { readMistralAIText } from './read-mistral-ai-text.ts';

@@ -3,8 +3,8 @@
  * anything else goes to chat completions with the prompt as the user turn. Bearer auth.
  * @see https://docs.mistral.ai/api/
  */
-import { joinUrl } from '../openai-compatible/create-openai-compatible-provider.ts';
-import { expectShape } from '../openai-compatible/parse-json.ts';
+import { joinUrl } from '../join-url.ts';
+import { expectShape } from '../parse-upstream-json.ts';
 import { mapParameters, type ParameterTable } from '../map-parameters.ts';
 import type { CompletionPart, Provider } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';

@@ -12,7 +12,8 @@ import { convertOpenAICompatibleUsage } from './convert-openai-compatible-usage.
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { openAICompatibleChunkSchema, openAICompatibleErrorSchema, openAICompatibleResponseSchema } from './openai-compatible-schemas.ts';
 import { isOpenAICompatibleChunk, isOpenAICompatibleResponse } from './is-openai-compatible-shape.ts';
-import { expectShape, parseUpstreamJson } from './parse-json.ts';
+import { joinUrl } from '../join-url.ts';
+import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
 
 export interface OpenAICompatibleOptions {
   name: string;
@@ -130,9 +131,4 @@ function streamError(json: unknown, provider: string): UpstreamError {
     statusCode: 502,
     code: typeof error === 'object' && error?.code != null ? String(error.code) : 'upstream_stream_error',
   });
-}
-
-/** Joins a base URL and a path without doubling or losing the slash. */
-export function joinUrl(base: string, path: string): string {
-  return base.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`);
 }

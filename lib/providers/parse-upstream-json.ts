@@ -1,4 +1,4 @@
-import { UpstreamError } from '../../api/errors.ts';
+import { UpstreamError } from '../api/errors.ts';
 
 /** JSON.parse that turns garbage from a provider into a 502 naming the provider. */
 export function parseUpstreamJson(text: string, provider: string): unknown {
