@@ -8,7 +8,7 @@ import { parseCompletionRequest } from '../lib/api/completion-request.ts';
 import { renderResponse, renderStream } from '../lib/api/render-completion.ts';
 import { encodeSseData } from '../lib/api/sse.ts';
 import { mergeResponses } from '../lib/providers/fan-out-completion.ts';
-import { parseUpstreamJson } from '../lib/providers/openai-compatible/parse-json.ts';
+import { parseUpstreamJson } from '../lib/providers/parse-upstream-json.ts';
 import { openAIProvider } from '../lib/providers/openai/openai-provider.ts';
 import { ollamaProvider } from '../lib/providers/ollama/ollama-provider.ts';
 import { planFanOut } from '../lib/providers/plan-fan-out.ts';
