@@ -1,5 +1,6 @@
-import { InvalidRequestError } from '../api/errors.ts';
+import { InvalidRequestError, toGatewayError } from '../api/errors.ts';
 import type { ProviderTarget } from '../config/target.ts';
+import { TargetUnavailableError } from './key-errors.ts';
 import type { CallerIdentity, KeyStore } from './key-store.ts';
 import { markCustomHostTrusted } from './trusted-custom-host.ts';
 
@@ -13,7 +14,8 @@ const HOST_FIELDS = ['custom_host', 'azure_resource_name'] as const satisfies Re
 
 /**
  * Fills a target's credentials from its virtual key, if it names one. Called per attempt,
- * so only targets that are actually tried cost a secret look-up.
+ * so only targets that are actually tried cost a secret look-up. A failed look-up is the
+ * target's own failure (`TargetUnavailableError`), which fallback moves on from.
  *
  * The target's own fields win over the secret's (model settings, timeouts, API versions,
  * regions), except where that would misuse the stored credential:
@@ -37,7 +39,12 @@ export async function resolveTargetKeys(
   if (!context.keyStore) {
     throw new InvalidRequestError('Virtual keys are not configured on this gateway.', { param: 'x-portkey-virtual-key' });
   }
-  const stored = await context.keyStore.getVirtualKey(target.virtual_key, context.caller);
+  let stored: Partial<ProviderTarget>;
+  try {
+    stored = await context.keyStore.getVirtualKey(target.virtual_key, context.caller);
+  } catch (error) {
+    throw new TargetUnavailableError(toGatewayError(error));
+  }
   return mergeStoredTarget(stored, target);
 }
 
