@@ -97,6 +97,13 @@ describe('parseConfig', () => {
     expect(problemsOf({ provider: 'openai', customHost: 'file:///etc/passwd' })).toContain('must use http or https');
   });
 
+  it('refuses a cache setting at any depth while the cache is not built, instead of ignoring it', () => {
+    expect(problemsOf({ provider: 'openai', cache: { mode: 'simple' } })).toContain('config.cache: caching is not supported by this gateway yet');
+    expect(problemsOf({ strategy: { mode: 'fallback' }, targets: [{ provider: 'openai', cache: { mode: 'simple', maxAge: 60 } }] })).toContain(
+      'config.targets[0].cache: caching is not supported',
+    );
+  });
+
   it('reads targets without a strategy as mode single', () => {
     expect(parseConfig({ targets: [{ provider: 'openai' }] }, { customHostGuard }).strategy).toBeUndefined();
   });
