@@ -1,13 +1,8 @@
 import { InvalidRequestError, toGatewayError } from '../api/errors.ts';
-import type { ProviderTarget } from '../config/target.ts';
+import { CREDENTIAL_FIELDS, type ProviderTarget } from '../config/target.ts';
 import { TargetUnavailableError } from './key-errors.ts';
 import type { CallerIdentity, KeyStore } from './key-store.ts';
 import { markCustomHostTrusted } from './trusted-custom-host.ts';
-
-/** Fields that are a credential: a secret holding one of them owns all of them. */
-const CREDENTIAL_FIELDS = ['api_key', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'] as const satisfies ReadonlyArray<
-  keyof ProviderTarget
->;
 
 /** Fields that choose the host a credential is sent to (Azure's host is `{resource}.openai.azure.com`). */
 const HOST_FIELDS = ['custom_host', 'azure_resource_name'] as const satisfies ReadonlyArray<keyof ProviderTarget>;

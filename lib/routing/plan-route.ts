@@ -6,7 +6,7 @@
  */
 import type { RetrySettings, RoutingConfig, Strategy } from '../config/routing-config.ts';
 import { targetFieldsOf } from '../config/routing-config.ts';
-import type { ProviderTarget } from '../config/target.ts';
+import { CREDENTIAL_FIELDS, type ProviderTarget } from '../config/target.ts';
 
 export interface RouteNode {
   /** Portkey's path of this node (`config.targets[0].targets[1]`); undefined without a config. */
@@ -22,12 +22,11 @@ export interface RouteNode {
 }
 
 /**
- * Credentials come as a set: a node that names its own key (or virtual key) drops every
- * inherited one, so `Authorization` never rides along to a target that brought its own key.
+ * Credentials come as a set (target.ts): a node that names its own key, or a virtual key (which
+ * names a stored one), drops every inherited one, so `Authorization` never rides along to a
+ * target that brought its own key.
  */
-const CREDENTIAL_FIELDS = ['api_key', 'virtual_key', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'] as const satisfies ReadonlyArray<
-  keyof ProviderTarget
->;
+const OWN_CREDENTIAL_FIELDS = [...CREDENTIAL_FIELDS, 'virtual_key'] as const;
 
 /**
  * @example planRoute({ strategy: { mode: 'fallback' }, targets: [{ provider: 'openai' }] }, { api_key: 'sk-from-authorization' })
@@ -54,8 +53,8 @@ function planNode(config: RoutingConfig, path: string, inherited: Partial<Provid
 
 export function inheritTarget(parent: Partial<ProviderTarget>, own: Partial<ProviderTarget>): Partial<ProviderTarget> {
   const target: Partial<ProviderTarget> = { ...parent };
-  if (CREDENTIAL_FIELDS.some((field) => own[field] !== undefined)) {
-    for (const field of CREDENTIAL_FIELDS) delete target[field];
+  if (OWN_CREDENTIAL_FIELDS.some((field) => own[field] !== undefined)) {
+    for (const field of OWN_CREDENTIAL_FIELDS) delete target[field];
   }
   for (const [field, value] of Object.entries(own) as Array<[keyof ProviderTarget, unknown]>) {
     if (value !== undefined) (target as Record<string, unknown>)[field] = value;
