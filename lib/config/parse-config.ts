@@ -65,8 +65,8 @@ function checkNode(node: RoutingConfig, path: string, options: ParseConfigOption
  * Every target may cost upstream calls (times its retries), so a config of hundreds would let
  * one request fan out into thousands; real configs hold a handful.
  */
-export const MAX_CONFIG_TARGETS = 64;
-export const MAX_CONFIG_DEPTH = 8;
+const MAX_CONFIG_TARGETS = 64;
+const MAX_CONFIG_DEPTH = 8;
 
 function checkSize(config: RoutingConfig, problems: string[]): void {
   let count = 0;

@@ -51,7 +51,7 @@ function planNode(config: RoutingConfig, path: string, inherited: Partial<Provid
   };
 }
 
-export function inheritTarget(parent: Partial<ProviderTarget>, own: Partial<ProviderTarget>): Partial<ProviderTarget> {
+function inheritTarget(parent: Partial<ProviderTarget>, own: Partial<ProviderTarget>): Partial<ProviderTarget> {
   const target: Partial<ProviderTarget> = { ...parent };
   if (OWN_CREDENTIAL_FIELDS.some((field) => own[field] !== undefined)) {
     for (const field of OWN_CREDENTIAL_FIELDS) delete target[field];
