@@ -82,8 +82,9 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
   const params = parseCompletionRequest(request.body);
   const options = readRequestOptions(request.headers);
   const { outcome } = request;
-  const config = await readConfigHeader(options.config, { customHostGuard: dependencies.customHostGuard, keyStore: dependencies.keyStore, caller: request.caller });
+  // Recorded before the read, so that a refused stored config is in the usage record too.
   if (options.config !== undefined && !options.config.startsWith('{')) outcome.storedConfig = options.config;
+  const config = await readConfigHeader(options.config, { customHostGuard: dependencies.customHostGuard, keyStore: dependencies.keyStore, caller: request.caller });
 
   const result = await routeCompletion(planRoute(config, options.targetDefaults), params, {
     headers: options.headers,

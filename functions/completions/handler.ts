@@ -10,7 +10,7 @@ import middy from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { InvalidRequestError } from '../../lib/api/errors.ts';
+import { InvalidRequestError, toGatewayError } from '../../lib/api/errors.ts';
 import { handleCompletion, type GatewayDependencies } from '../../lib/handle-completion.ts';
 import type { KeyStore } from '../../lib/keys/key-store.ts';
 import { describeError, log } from '../../lib/log.ts';
@@ -114,14 +114,14 @@ export function createCompletionsHandler(dependencies: CompletionsDependencies):
 function finish(onRequestFinished: RequestFinishedHook, event: APIGatewayProxyEvent, context: GatewayContext, startedAt: number, callerGone: boolean): void {
   const answer = context.answer;
   const summary = answer?.summary;
-  const streamError = summary?.streamError as { code?: unknown } | undefined;
+  const streamError = summary?.streamError === undefined ? undefined : toGatewayError(summary.streamError);
   try {
     onRequestFinished({
       traceId: context.traceId,
       caller: callerOf(event),
       outcome: context.outcome,
       statusCode: callerGone && answer?.firstByteAt === undefined ? 499 : (answer?.statusCode ?? 500),
-      errorCode: answer?.errorCode ?? (typeof streamError?.code === 'string' ? streamError.code : streamError ? 'stream_error' : null),
+      errorCode: answer?.errorCode ?? (streamError ? (streamError.code ?? streamError.type) : null),
       stream: summary?.stream ?? false,
       usage: summary?.usage,
       callerGone,
