@@ -7,6 +7,9 @@ import { readMetadataHeader } from './read-metadata-header.ts';
 import { targetFieldsFromHeaders, type Headers } from './target-from-headers.ts';
 import type { ProviderTarget } from './target.ts';
 
+/** The response cache's headers; refused until the cache is built (the cache issue replaces this). */
+const CACHE_HEADERS = ['x-portkey-cache', 'x-portkey-cache-force-refresh'] as const;
+
 export interface RequestOptions {
   /** The target the plain headers describe: the root default of every config target. */
   targetDefaults: Partial<ProviderTarget>;
@@ -27,11 +30,10 @@ export interface RequestOptions {
  */
 export function readRequestOptions(headers: Headers): RequestOptions {
   const targetDefaults = targetFieldsFromHeaders(headers);
-  if (headers['x-portkey-cache']) {
-    throw new InvalidRequestError('x-portkey-cache is not supported by this gateway yet; send the request without it.', {
-      param: 'x-portkey-cache',
-      code: 'cache_not_supported',
-    });
+  for (const header of CACHE_HEADERS) {
+    if (headers[header] && headers[header] !== 'false') {
+      throw new InvalidRequestError(`${header} is not supported by this gateway yet; send the request without it.`, { param: header, code: 'cache_not_supported' });
+    }
   }
   return {
     targetDefaults,

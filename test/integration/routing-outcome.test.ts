@@ -127,6 +127,8 @@ describe('the route outcome, the seam and the edge, with explicit dependencies',
     const header = await complete({}, { 'x-portkey-cache': 'simple' });
     expect(header.response.status).toBe(400);
     expect(JSON.parse(header.text).error).toMatchObject({ param: 'x-portkey-cache', code: 'cache_not_supported' });
+    const refresh = await complete({}, { 'x-portkey-cache-force-refresh': 'true' });
+    expect(JSON.parse(refresh.text).error).toMatchObject({ param: 'x-portkey-cache-force-refresh', code: 'cache_not_supported' });
     const config = await complete({}, { 'x-portkey-config': JSON.stringify({ provider: 'openai', cache: { mode: 'simple', max_age: 60 } }) });
     expect(config.response.status).toBe(400);
     expect(JSON.parse(config.text).error.message).toContain('config.cache: caching is not supported');
