@@ -12,7 +12,7 @@ import { UnsupportedParameterError, UpstreamError } from '../../api/errors.ts';
 import { mapParameters, type ParameterTable } from '../map-parameters.ts';
 import { parseUpstreamJson } from '../parse-upstream-json.ts';
 import type { CompletionPart, Provider, ProviderCall, ResponseHeaders, StreamTransform } from '../provider.ts';
-import { mapFinishReason, type BedrockFamily, type FamilyUsage } from './bedrock-family.ts';
+import { mapFamilyFinishReason, type BedrockFamily, type FamilyUsage } from './bedrock-family.ts';
 import { exceptionFrameError, exceptionName, readBedrockMessage } from './map-bedrock-error.ts';
 import { resolveBedrockCredentials, resolveBedrockEndpoint, resolveBedrockRegion } from './resolve-bedrock-credentials.ts';
 import { bedrockParameterVariants, selectBedrockFamily } from './select-bedrock-family.ts';
@@ -68,7 +68,7 @@ export const bedrockProvider: Provider = {
     const family = selectBedrockFamily(call.params.model);
     const output = family.parseResponse(json);
     return {
-      choices: [{ index: 0, text: output.text, logprobs: null, finish_reason: mapFinishReason(family, output.stopReason) ?? 'stop' }],
+      choices: [{ index: 0, text: output.text, logprobs: null, finish_reason: mapFamilyFinishReason(family, output.stopReason) ?? 'stop' }],
       usage: toUsage(mergeUsage(headerUsage(headers), output.usage)),
     };
   },
@@ -96,7 +96,7 @@ export const bedrockProvider: Provider = {
         }
         // Bedrock's own count of the invocation wins over what the model's events said.
         const finalUsage = toUsage(mergeUsage(usage, invocationMetrics));
-        return [{ choices: [{ index: 0, text: '', logprobs: null, finish_reason: mapFinishReason(family, stopReason) }], usage: finalUsage }];
+        return [{ choices: [{ index: 0, text: '', logprobs: null, finish_reason: mapFamilyFinishReason(family, stopReason) }], usage: finalUsage }];
       },
     };
   },

@@ -75,7 +75,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
           index: choice.index ?? position,
           text: choice.text ?? '',
           logprobs: (choice.logprobs as Logprobs | null | undefined) ?? null,
-          finish_reason: mapOpenAIFinishReason(choice.finish_reason) ?? 'stop',
+          finish_reason: mapOpenAIFinishReason(choice.finish_reason, name) ?? 'stop',
         })),
         usage: convertOpenAICompatibleUsage(response.usage) ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
       };
@@ -102,7 +102,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
               index: choice.index ?? position,
               text: choice.text ?? '',
               logprobs: (choice.logprobs as Logprobs | null | undefined) ?? null,
-              finish_reason: mapOpenAIFinishReason(choice.finish_reason),
+              finish_reason: mapOpenAIFinishReason(choice.finish_reason, name),
             })),
           };
           const usage = convertOpenAICompatibleUsage(chunk.usage);
