@@ -31,8 +31,6 @@ export const bedrockCohere: BedrockFamily = {
     seed: {},
     frequency_penalty: { range: [0, 1] },
     presence_penalty: { range: [0, 1] },
-    n: 'emulated',
-    echo: 'emulated',
   },
   buildBody: (prompt, mapped) => ({ message: prompt, ...mapped }),
   parseResponse(json) {

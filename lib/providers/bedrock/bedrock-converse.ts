@@ -62,8 +62,6 @@ export const converseParameters = {
   stop: { to: 'inferenceConfig.stopSequences', transform: toStopList },
   temperature: { to: 'inferenceConfig.temperature', range: [0, 1] },
   top_p: { to: 'inferenceConfig.topP' },
-  n: 'emulated',
-  echo: 'emulated',
 } as const satisfies BedrockFamily['parameters'];
 
 export const bedrockConverse: BedrockFamily = {

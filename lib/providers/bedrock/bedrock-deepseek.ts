@@ -28,8 +28,6 @@ export const bedrockDeepSeek: BedrockFamily = {
     stop: { transform: toStopList },
     temperature: { range: [0, 1] },
     top_p: {},
-    n: 'emulated',
-    echo: 'emulated',
   },
   buildBody: (prompt, mapped) => ({ prompt, ...mapped }),
   parseResponse: read,

@@ -29,8 +29,6 @@ export const bedrockMistral: BedrockFamily = {
     stop: { transform: toStopList },
     temperature: { range: [0, 1] },
     top_p: {},
-    n: 'emulated',
-    echo: 'emulated',
   },
   buildBody: (prompt, mapped) => ({ prompt, ...mapped }),
   parseResponse: read,

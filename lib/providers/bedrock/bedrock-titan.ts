@@ -31,8 +31,6 @@ export const bedrockTitan: BedrockFamily = {
     stop: { to: 'textGenerationConfig.stopSequences', transform: toStopList },
     temperature: { to: 'textGenerationConfig.temperature', range: [0, 1] },
     top_p: { to: 'textGenerationConfig.topP' },
-    n: 'emulated',
-    echo: 'emulated',
   },
   buildBody: (prompt, mapped) => ({ inputText: prompt, ...mapped }),
   parseResponse(json) {
