@@ -18,7 +18,7 @@ const STREAM_ACCEPT: Record<Provider['streamFormat'], string> = {
  * @example upstreamUrl(openAIProvider, { provider: 'openai', custom_host: 'http://127.0.0.1:8000/v1' }, '/completions')
  * // 'http://127.0.0.1:8000/v1/completions'
  */
-export function upstreamUrl(provider: Provider, target: ProviderTarget, path: string): string {
+function upstreamUrl(provider: Provider, target: ProviderTarget, path: string): string {
   return joinUrl(target.custom_host ?? provider.baseUrl(target), path);
 }
 

@@ -6,7 +6,7 @@
 import type { CompletionRequest } from '../api/completion-request.ts';
 
 /** Parameters every provider places itself in `buildRequest` rather than through a table. */
-export type StructuralParameter = 'model' | 'prompt' | 'stream' | 'stream_options';
+type StructuralParameter = 'model' | 'prompt' | 'stream' | 'stream_options';
 export type MappedParameter = Exclude<keyof CompletionRequest, StructuralParameter>;
 
 export interface ParameterRule {

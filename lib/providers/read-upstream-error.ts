@@ -89,7 +89,7 @@ function readCommonErrorFields(json: unknown, text: string): UpstreamErrorFields
 }
 
 /** Seconds to wait from `retry-after-ms` (OpenAI, Azure) or `retry-after` (seconds or an HTTP date). */
-export function parseRetryAfter(headers: IncomingHttpHeaders, now = Date.now()): number | undefined {
+function parseRetryAfter(headers: IncomingHttpHeaders, now = Date.now()): number | undefined {
   const milliseconds = Number(headers['retry-after-ms']);
   if (headers['retry-after-ms'] !== undefined && Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds / 1000;
   const value = headers['retry-after'];

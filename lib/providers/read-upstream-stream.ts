@@ -16,7 +16,7 @@ export function createEventDecoder(provider: Provider): EventDecoder<UpstreamEve
 }
 
 /** The error for a stream that ended before its terminal event. */
-export function streamTruncatedError(provider: Provider): UpstreamError {
+function streamTruncatedError(provider: Provider): UpstreamError {
   return new UpstreamError(`${provider.name} ended the stream before ${provider.streamEnd}.`, { provider: provider.name, statusCode: 502, code: 'stream_truncated' });
 }
 

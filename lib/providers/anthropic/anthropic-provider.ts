@@ -17,9 +17,9 @@ import { singleTextPrompt } from '../single-text-prompt.ts';
 
 const NAME = 'anthropic';
 /** A custom host replaces this, version prefix included: `{host}/messages`. */
-export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
+const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
 /** @see https://docs.anthropic.com/en/api/versioning */
-export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
 export const anthropicProvider: Provider = {
   name: NAME,

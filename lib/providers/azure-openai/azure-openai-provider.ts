@@ -9,7 +9,7 @@ import type { ProviderTarget } from '../../config/target.ts';
 import { createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
 
 /** The GA inference version current when this was written; callers choose another with x-portkey-azure-api-version. */
-export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
+const AZURE_DEFAULT_API_VERSION = '2024-10-21';
 
 export const azureOpenAIProvider = createOpenAICompatibleProvider({
   name: 'azure-openai',

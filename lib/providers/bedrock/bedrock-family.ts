@@ -43,10 +43,6 @@ export interface BedrockFamily {
   readonly finishReasons: FinishReasonTable;
 }
 
-/** OpenAI `stop` (a string or up to four) as the list every Bedrock family takes. */
-export function toStopList(stop: string | string[]): string[] {
-  return typeof stop === 'string' ? [stop] : stop;
-}
 
 /** Maps a family's stop reason; `null` while the model has not stopped; an unknown one is logged once. */
 export function mapFamilyFinishReason(family: BedrockFamily, reason: string | null | undefined): FinishReason | null {

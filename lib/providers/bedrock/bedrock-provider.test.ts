@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCompletionRequest } from '../../api/completion-request.ts';
 import { UpstreamError } from '../../api/errors.ts';
 import type { AwsStreamEvent, CompletionPart, ProviderCall } from '../provider.ts';
-import { EXPECTED_BODIES, EXPECTED_RESPONSES, EXPECTED_STREAM_TEXT, FAMILIES, loadFixture, REQUEST, TOKEN_COUNT_HEADERS } from './bedrock-fixtures.ts';
+import { EXPECTED_BODIES, EXPECTED_RESPONSES, EXPECTED_STREAM_TEXT, FAMILIES, loadFixture, REQUEST, TOKEN_COUNT_HEADERS } from '../../../test/support/bedrock-fixtures.ts';
 import { bedrockProvider } from './bedrock-provider.ts';
 import { buildProviderRequest } from '../complete-with-provider.ts';
 import { createStreamTransform } from '../read-upstream-stream.ts';

@@ -15,7 +15,7 @@ import { mapCohereFinishReason } from './map-cohere-finish-reason.ts';
 
 const NAME = 'cohere';
 /** A custom host replaces this, version prefix included: `{host}/chat`. */
-export const COHERE_BASE_URL = 'https://api.cohere.com/v2';
+const COHERE_BASE_URL = 'https://api.cohere.com/v2';
 
 export const cohereProvider: Provider = {
   name: NAME,

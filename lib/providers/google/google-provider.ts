@@ -14,7 +14,7 @@ import { readGoogleResponse } from './read-google-response.ts';
 
 const NAME = 'google';
 /** A custom host replaces this, version prefix included: `{host}/models/{model}:generateContent`. */
-export const GOOGLE_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
+const GOOGLE_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
 export const googleProvider: Provider = {
   name: NAME,

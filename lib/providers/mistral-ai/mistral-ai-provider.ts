@@ -16,7 +16,7 @@ import { mistralSchemas } from './mistral-ai-schemas.ts';
 
 const NAME = 'mistral-ai';
 /** A custom host replaces this, version prefix included: `{host}/chat/completions`, `{host}/fim/completions`. */
-export const MISTRAL_AI_BASE_URL = 'https://api.mistral.ai/v1';
+const MISTRAL_AI_BASE_URL = 'https://api.mistral.ai/v1';
 
 /** Whether a request is fill-in-the-middle: a suffix to fill up to, or a code model (Codestral). */
 export function isFimRequest(model: string, suffix: string | undefined): boolean {
