@@ -46,7 +46,10 @@ export function createOpenAICompatibleProvider(definition: OpenAICompatibleDefin
 
     buildRequest(call, mapped) {
       const { params, stream } = call;
-      const body: Record<string, unknown> = { ...mapped, model: params.model, prompt: params.prompt };
+      // Object.assign, not a spread: on the hot path a spread with extra fields costs ~10× more (bench/measure-transform-cost.ts).
+      const body: Record<string, unknown> = Object.assign({}, mapped);
+      body.model = params.model;
+      body.prompt = params.prompt;
       if (stream) {
         body.stream = true;
         // Ask for usage whenever the caller did, so the gateway never has to guess it.
