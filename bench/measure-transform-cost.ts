@@ -76,7 +76,7 @@ async function engineStream(count: number): Promise<number> {
     for (let offset = 0; offset < bytes.length; offset += 1024) yield bytes.subarray(offset, offset + 1024);
   }
   const body = Object.assign(chunks(), { destroy() {} });
-  const parts = readUpstreamStream(openAIProvider, openAIProvider.createStreamReader(streamed), createSseDecoder(), body);
+  const parts = readUpstreamStream(openAIProvider, createStreamTransform(openAIProvider, streamed), createSseDecoder(), body);
   await parts.ready();
   let seen = 0;
   for await (const part of parts) seen += part.choices.length;

@@ -10,7 +10,7 @@ import type { MappingWarning } from './map-parameters.ts';
 import { parseUpstreamJson } from './parse-upstream-json.ts';
 import type { CompletionPart, Provider, ProviderCall } from './provider.ts';
 import { toUpstreamError } from './read-upstream-error.ts';
-import { createEventDecoder, readUpstreamStream } from './read-upstream-stream.ts';
+import { createEventDecoder, createStreamTransform, readUpstreamStream } from './read-upstream-stream.ts';
 
 export type ProviderResult =
   | { kind: 'response'; part: CompletionPart; warnings: MappingWarning[] }
@@ -56,7 +56,7 @@ export async function callProvider(
 
   let parts;
   try {
-    parts = readUpstreamStream(provider, provider.createStreamReader(call), await createEventDecoder(provider), response.body);
+    parts = readUpstreamStream(provider, createStreamTransform(provider, call), await createEventDecoder(provider), response.body);
   } catch (error) {
     response.body.destroy();
     throw error;

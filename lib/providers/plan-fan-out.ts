@@ -92,6 +92,7 @@ export function planFanOut(provider: Provider, call: ProviderCall): FanOutPlan {
   if (!splitPrompts && copies === 1 && Object.keys(shared).length === 0) {
     return { calls: [{ call, promptOffset: 0, copy: 0, choicesPerPrompt: n }], n, echoPrompts, mapped, warnings };
   }
+  // The number of calls (groups × copies) is known here, before any is built: where a cap on fan-out size belongs.
   const groups: Array<{ prompt: CompletionRequest['prompt']; offset: number }> = splitPrompts
     ? prompts.map((prompt, offset) => ({ prompt, offset }))
     : [{ prompt: params.prompt, offset: 0 }];

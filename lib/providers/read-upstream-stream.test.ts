@@ -4,7 +4,7 @@ import { parseCompletionRequest } from '../api/completion-request.ts';
 import { UpstreamError } from '../api/errors.ts';
 import { createSseDecoder } from '../upstream/decode-sse.ts';
 import type { CompletionPart, ProviderCall } from './provider.ts';
-import { readUpstreamStream } from './read-upstream-stream.ts';
+import { createStreamTransform, readUpstreamStream } from './read-upstream-stream.ts';
 import { findProvider } from './registry.ts';
 
 const openai = findProvider('openai')!;
@@ -32,7 +32,7 @@ function body(pieces: Array<string | Error>): Readable {
 
 function open(pieces: Array<string | Error>) {
   const readable = body(pieces);
-  return { readable, parts: readUpstreamStream(openai, openai.createStreamReader(call), createSseDecoder(), readable) };
+  return { readable, parts: readUpstreamStream(openai, createStreamTransform(openai, call), createSseDecoder(), readable) };
 }
 
 async function texts(parts: AsyncIterable<CompletionPart>): Promise<string[]> {

@@ -8,7 +8,7 @@
 import { UpstreamError } from '../api/errors.ts';
 import { createAwsEventStreamDecoder } from '../upstream/decode-aws-event-stream.ts';
 import { createSseDecoder, type EventDecoder } from '../upstream/decode-sse.ts';
-import type { CompletionPart, Provider, ProviderCall, StreamReader, StreamTransform, UpstreamEvent } from './provider.ts';
+import type { CompletionPart, Provider, ProviderCall, StreamTransform, UpstreamEvent } from './provider.ts';
 
 /** A decoder for a provider's stream framing (the AWS codec loads with the first Bedrock stream). */
 export function createEventDecoder(provider: Provider): EventDecoder<UpstreamEvent> | Promise<EventDecoder<UpstreamEvent>> {
@@ -21,8 +21,8 @@ function streamTruncatedError(provider: Provider): UpstreamError {
 }
 
 /**
- * A provider's reader with the engine's truncation check, as one object (tests and the bench
- * feed it events directly).
+ * A provider's reader with the engine's truncation check: the one place a stream cut short
+ * becomes an error, for every provider (tests and the bench feed it events directly).
  */
 export function createStreamTransform(provider: Provider, call: ProviderCall): StreamTransform {
   const reader = provider.createStreamReader(call);
@@ -49,7 +49,7 @@ export interface UpstreamPartStream extends AsyncIterableIterator<CompletionPart
  */
 export function readUpstreamStream(
   provider: Provider,
-  reader: StreamReader,
+  transform: StreamTransform,
   decoder: EventDecoder<UpstreamEvent>,
   body: AsyncIterable<Uint8Array> & { destroy(error?: Error): void },
 ): UpstreamPartStream {
@@ -61,7 +61,7 @@ export function readUpstreamStream(
 
   const accept = (events: UpstreamEvent[]) => {
     for (const event of events) {
-      const parts = reader.read(event);
+      const parts = transform.transform(event);
       if (parts.length === 0) continue;
       if (position === queue.length) {
         queue = parts;
@@ -80,9 +80,7 @@ export function readUpstreamStream(
         if (chunk.done) {
           accept(decoder.end());
           finished = true;
-          const last = reader.end();
-          if (last === undefined) throw streamTruncatedError(provider);
-          for (const part of last) queue.push(part);
+          for (const part of transform.flush()) queue.push(part);
         } else {
           accept(decoder.feed(chunk.value));
         }
