@@ -1,5 +1,5 @@
 /**
- * The recorded Bedrock bodies in `__fixtures__/` (each names its AWS docs page in `source`),
+ * The recorded Bedrock bodies in lib/providers/bedrock/__fixtures__/ (each names its AWS docs page in `source`),
  * with what each family must send for the same OpenAI request. Shared by the unit and the
  * integration tests.
  */
@@ -19,7 +19,7 @@ export const FAMILIES = ['anthropic', 'meta', 'mistral', 'titan', 'nova', 'coher
 export type FamilyName = (typeof FAMILIES)[number];
 
 export function loadFixture(family: FamilyName): BedrockFixture {
-  return JSON.parse(readFileSync(new URL(`./__fixtures__/bedrock-${family}.json`, import.meta.url), 'utf8')) as BedrockFixture;
+  return JSON.parse(readFileSync(new URL(`../../lib/providers/bedrock/__fixtures__/bedrock-${family}.json`, import.meta.url), 'utf8')) as BedrockFixture;
 }
 
 export const PROMPT = 'What is the capital of France?';

@@ -1,5 +1,5 @@
 import type { Usage } from '../../api/completion-response.ts';
-import type { AnthropicUsage } from './anthropic-schemas.ts';
+import type { AnthropicUsage } from './anthropic-messages-schemas.ts';
 
 /**
  * Anthropic counts cached prompt tokens apart from `input_tokens`; OpenAI's `prompt_tokens`

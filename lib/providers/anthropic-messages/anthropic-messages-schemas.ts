@@ -1,5 +1,5 @@
 /**
- * Minimal, lenient schemas of what the Messages API sends back: only the fields the gateway
+ * Minimal, lenient schemas of what the Messages API sends back (Anthropic, Bedrock's Claude): only the fields the gateway
  * reads, `nullish` everywhere else so new fields and block types never break a response.
  * Built on first use (`anthropicSchemas()`), not at import.
  * @see https://docs.anthropic.com/en/api/messages
@@ -16,7 +16,8 @@ function buildAnthropicSchemas() {
     cache_read_input_tokens: z.nullish(z.number()),
   });
 
-  const contentBlock = z.object({ type: z.string(), text: z.nullish(z.string()) });
+  // `type` is nullish: Bedrock's documented example omits it on text blocks.
+  const contentBlock = z.object({ type: z.nullish(z.string()), text: z.nullish(z.string()) });
 
   const message = z.object({
     id: z.nullish(z.string()),
