@@ -38,12 +38,12 @@ export interface BundleReport {
 }
 
 /** Builds the bundle and reports its size; the files land in `dist/` unless told otherwise. */
-export async function bundleHandler(options: { outputFile?: string; single?: boolean } = {}): Promise<BundleReport> {
+export async function bundleHandler(options: { outputFile?: string; single?: boolean; keepNames?: boolean } = {}): Promise<BundleReport> {
   const outputFile = options.outputFile ?? (options.single ? defaultSingleOutputFile : defaultOutputFile);
   const outdir = dirname(outputFile);
   const metafilePath = outputFile.replace(/\.mjs$/, '.meta.json');
   const started = performance.now();
-  const built = buildHandlerBundle({ projectRoot, outdir, entryName: basename(outputFile, '.mjs'), single: options.single });
+  const built = buildHandlerBundle({ projectRoot, outdir, entryName: basename(outputFile, '.mjs'), single: options.single, keepNames: options.keepNames });
   const buildMilliseconds = Math.round(performance.now() - started);
 
   const entry = built.files.find((file) => file.path === built.entryFile);

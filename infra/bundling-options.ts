@@ -28,6 +28,9 @@ export const BUNDLE_BANNER =
 
 export const BUNDLE_MINIFY = true;
 
+/** Placeholder until measured. */
+export const BUNDLE_KEEP_NAMES = true;
+
 /**
  * A source map beside the bundle, without the sources themselves: stack traces in the logs can name
  * our files and lines, and the deployment package stays small.
