@@ -204,6 +204,12 @@ describe('writeUsage', () => {
     expect(lines.map((line) => JSON.parse(line).message)).toEqual(['request']);
   });
 
+  test('writes the short readable line instead of JSON when asked (a terminal)', () => {
+    const lines: string[] = [];
+    writeUsage(record(), { limitRejected: false }, { metrics: readMetricsSettings({}), write: (line) => lines.push(line), now, readable: true });
+    expect(lines).toEqual(['200 anthropic claude-3-haiku-20240307 10+20 tok $0.000030 900 ms (first byte 150 ms) stream retries 1 fallbacks 2']);
+  });
+
   test('a request that reached no provider is counted under none', () => {
     const lines: string[] = [];
     writeUsage(record({ provider: null, model: null, status: 400, errorCode: 'invalid_request_error' }), { limitRejected: false }, { metrics: readMetricsSettings({ GATEWAY_METRICS: 'emf' }), write: (line) => lines.push(line), now });

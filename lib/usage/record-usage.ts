@@ -5,6 +5,7 @@
  */
 import { describeError, log } from '../log.ts';
 import { formatEmfMetrics } from './format-emf-metrics.ts';
+import { formatUsageLine } from './format-usage-line.ts';
 import { lookUpTableCost } from './look-up-table-cost.ts';
 import type { MetricsSettings } from './metrics-settings.ts';
 import { NO_TARGET } from './metrics-settings.ts';
@@ -37,6 +38,11 @@ export interface WriteUsageOptions {
   /** Where lines go: stdout, which CloudWatch Logs reads (EMF needs exactly that). */
   write?: (line: string) => void;
   now?: () => Date;
+  /**
+   * One short line for a person instead of the JSON record (`npm start` on a terminal: the local
+   * server passes `process.stdout.isTTY`). Never on Lambda: the JSON record is the bill.
+   */
+  readable?: boolean;
 }
 
 const stdout = (line: string) => process.stdout.write(`${line}\n`);
@@ -48,7 +54,7 @@ const stdout = (line: string) => process.stdout.write(`${line}\n`);
 export function writeUsage(record: UsageRecord, facts: RequestFacts, options: WriteUsageOptions): void {
   const write = options.write ?? stdout;
   const now = (options.now ?? (() => new Date()))();
-  write(JSON.stringify({ level: 'info', time: now.toISOString(), ...record }));
+  write(options.readable ? formatUsageLine(record) : JSON.stringify({ level: 'info', time: now.toISOString(), ...record }));
   if (!options.metrics.enabled) return;
   write(
     formatEmfMetrics({
