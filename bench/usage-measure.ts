@@ -10,6 +10,26 @@
  * Candidates whose packages are missing are skipped.
  *
  *   USAGE_SCRATCH=/tmp/usage-scratch npx tsx bench/usage-measure.ts [runs] [name filter]
+ *
+ * Recorded 2026-11-27, node 20.20, 2 shared cores under load (load average ~9: absolute times are
+ * ~2-3x a quiet machine's; compare the "+" over the empty-module floor). 41 processes, interleaved:
+ *
+ * | candidate                                  | bundle  | import + first call (over floor) | warm              |
+ * | empty module (node floor)                  |    0 KB |   21.9 ms                        |                   |
+ * | gpt-tokenizer o200k_base                   | 2698 KB |  481.0 ms (+459.0)               | 0.77 M tokens/s   |
+ * | gpt-tokenizer cl100k_base                  |  971 KB |  236.1 ms (+214.2)               | 0.55 M tokens/s   |
+ * | js-tiktoken/lite + o200k_base              | 2276 KB | 2164.6 ms (+2142.7)              | 0.14 M tokens/s   |
+ * | js-tiktoken/lite + cl100k_base             | 1070 KB | 1053.8 ms (+1031.8)              | 0.12 M tokens/s   |
+ * | @pydantic/genai-prices (table + calcPrice) |  466 KB |  130.4 ms (+108.5)               | 271 µs/call       |
+ * | lib/usage/format-emf-metrics.ts (ours)     |    1 KB |   22.2 ms (+0.2)                 |                   |
+ * | @aws-lambda-powertools/metrics 2.36        |   15 KB |   34.2 ms (+12.3)                |                   |
+ * | lib/log.ts (ours)                          |    1 KB |   24.1 ms (+2.2)                 |                   |
+ * | @aws-lambda-powertools/logger 2.36         |   23 KB |   47.5 ms (+25.6)                |                   |
+ * | @aws-lambda-powertools/tracer 2.36 (X-Ray) |  125 KB |  105.3 ms (+83.4)                |                   |
+ *
+ * An earlier quieter run (9 processes, not interleaved): cl100k 115 ms and 1.9 M tokens/s, o200k
+ * 329 ms and 0.72 M tokens/s, js-tiktoken cl100k 573 ms / o200k 832 ms and ~0.2 M tokens/s,
+ * genai-prices 77 ms, Powertools Metrics 12.7 ms against lib/log.ts 8.2 ms.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -32,11 +52,18 @@ interface Candidate {
   source: string;
   /** For tokenizers: a `count(text)` export for the throughput run. */
   counts?: boolean;
+  /** Time the warm default export per call (what a request pays once loaded). */
+  timesCalls?: boolean;
 }
 
 const lib = (path: string) => JSON.stringify(join(projectRoot, path));
 
 const candidates: Candidate[] = [
+  {
+    name: 'empty module (node floor)',
+    needs: 'gpt-tokenizer',
+    source: 'export default () => 0;',
+  },
   {
     name: 'gpt-tokenizer o200k_base',
     needs: 'gpt-tokenizer',
@@ -76,6 +103,7 @@ const candidates: Candidate[] = [
   {
     name: '@pydantic/genai-prices (table + calcPrice)',
     needs: '@pydantic/genai-prices',
+    timesCalls: true,
     source: `import { calcPrice } from '@pydantic/genai-prices';
       export default () => calcPrice({ input_tokens: 10, output_tokens: 10 }, 'gpt-4o-mini', { providerId: 'openai' });`,
   },
@@ -153,6 +181,15 @@ function corpus(): string {
   return text;
 }
 
+async function warmCallMicroseconds(file: string): Promise<number> {
+  const module = (await import(pathToFileURL(file).href)) as { default: () => unknown };
+  for (let call = 0; call < 100; call++) module.default();
+  const calls = 2000;
+  const started = performance.now();
+  for (let call = 0; call < calls; call++) module.default();
+  return ((performance.now() - started) * 1000) / calls;
+}
+
 async function throughput(file: string, text: string): Promise<{ tokens: number; tokensPerSecond: number }> {
   const module = (await import(pathToFileURL(file).href)) as { count: (text: string) => number };
   module.count('warm up');
@@ -167,8 +204,9 @@ async function throughput(file: string, text: string): Promise<{ tokens: number;
 const directory = mkdtempSync(join(tmpdir(), 'usage-measure-'));
 const text = corpus();
 console.log(`node ${process.version}, ${runs} fresh processes each; corpus ${text.length} characters\n`);
-console.log('| candidate | bundle (min) | import + first call, median | tokens/s (warm) |');
+console.log('| candidate | bundle (min) | import + first call, median | tokens/s or µs/call (warm) |');
 console.log('| --- | ---: | ---: | ---: |');
+const built: Array<{ candidate: Candidate; output: string; samples: number[] }> = [];
 for (const [index, candidate] of candidates.entries()) {
   if (only && !candidate.name.includes(only)) continue;
   if (!resolvable(candidate.needs)) {
@@ -183,9 +221,19 @@ for (const [index, candidate] of candidates.entries()) {
     // CommonJS dependencies (the X-Ray SDK) `require` Node built-ins; ESM has no `require` of its own.
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   });
-  const samples: number[] = [];
-  for (let run = 0; run < runs; run++) samples.push(await loadOnce(output));
+  built.push({ candidate, output, samples: [] });
+}
+// Round-robin over the candidates, so load from other processes on the machine hits all alike.
+for (let run = 0; run < runs; run++) {
+  for (const item of built) item.samples.push(await loadOnce(item.output));
+}
+const floor = built.find((item) => item.candidate.name.startsWith('empty module'));
+const floorMs = floor ? median(floor.samples) : 0;
+for (const { candidate, output, samples } of built) {
   const rate = candidate.counts ? await throughput(output, text) : undefined;
+  const perCall = candidate.timesCalls ? await warmCallMicroseconds(output) : undefined;
   const kilobytes = (statSync(output).size / 1024).toFixed(0);
-  console.log(`| ${candidate.name} | ${kilobytes} KB | ${median(samples).toFixed(1)} ms | ${rate ? `${(rate.tokensPerSecond / 1e6).toFixed(2)} M (${rate.tokens} tokens)` : ''} |`);
+  const warm = rate ? `${(rate.tokensPerSecond / 1e6).toFixed(2)} M tokens/s (${rate.tokens} tokens)` : perCall !== undefined ? `${perCall.toFixed(1)} µs/call` : '';
+  const overFloor = floor && floor.candidate !== candidate ? ` (+${(median(samples) - floorMs).toFixed(1)})` : '';
+  console.log(`| ${candidate.name} | ${kilobytes} KB | ${median(samples).toFixed(1)} ms${overFloor} | ${warm} |`);
 }

@@ -3,15 +3,16 @@
  * the caller left mid-stream. The tokenizer is loaded by `import()` on the first estimate, never
  * at cold start: its ranks are ~1 MB of code.
  *
- * Why `gpt-tokenizer` with `cl100k_base` (bench/usage-measure.ts, node 20, median of 31 fresh
- * processes; bundle minified with esbuild):
- *   gpt-tokenizer cl100k_base    971 KB, import + first call ~115 ms, ~1.9 M tokens/s
- *   gpt-tokenizer o200k_base    2698 KB, ~330 ms, ~0.7 M tokens/s
- *   js-tiktoken/lite cl100k     1070 KB, ~570 ms, ~0.24 M tokens/s
- *   js-tiktoken/lite o200k      2275 KB, ~830 ms, ~0.21 M tokens/s
+ * Why `gpt-tokenizer` with `cl100k_base` (bench/usage-measure.ts: esbuild-minified bundle, import
+ * + first count in a fresh process, warm throughput; quiet run / loaded run over the node floor):
+ *   gpt-tokenizer cl100k_base     971 KB   115 ms / +214 ms   1.9 / 0.55 M tokens/s
+ *   gpt-tokenizer o200k_base     2698 KB   329 ms / +459 ms   0.7 / 0.77 M tokens/s
+ *   js-tiktoken/lite cl100k      1070 KB   573 ms / +1032 ms  ~0.2 / 0.12 M tokens/s
+ *   js-tiktoken/lite o200k       2276 KB   832 ms / +2143 ms  ~0.2 / 0.14 M tokens/s
+ * js-tiktoken decodes its base64 ranks on construction: 4-5x the load time, a third of the speed.
  * An estimate is an estimate: OpenAI-compatible upstreams are asked for exact usage, so the
  * estimate mostly prices other families' tokenizers anyway, where neither encoding is exact; the
- * two encodings differ by <0.1% on our mixed English/code corpus, and cl100k costs a third to load.
+ * two encodings differ by <0.1% on our mixed English/code corpus, and cl100k costs less than half to load.
  */
 import type { TokenUsagePart } from './sum-token-usage.ts';
 
