@@ -5,7 +5,7 @@
 import { type ModelInfo, type ModelPrice, waitForUpdate } from '@pydantic/genai-prices';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { setLogSink } from '../log.ts';
-import { lookUpTableCost, resetPriceWarnings } from './look-up-table-cost.ts';
+import { lookUpTableCost, preloadPriceTable, resetPriceWarnings } from './look-up-table-cost.ts';
 
 /** The flat per-million prices of one table entry, found by the table's provider and model id. */
 async function tablePrices(providerId: string, modelId: string, at = new Date()): Promise<{ input: number; output: number }> {
@@ -101,6 +101,13 @@ describe('lookUpTableCost', () => {
   ])('%s %s has no table price (only a pricing can give one)', async (provider, model) => {
     expect(await lookUpTableCost({ provider, model, promptTokens: 100, completionTokens: 100 })).toBeNull();
     expect(lines).toHaveLength(1);
+  });
+
+  test('preloading is harmless and leaves lookups as they were', async () => {
+    const before = await lookUpTableCost({ provider: 'openai', model: 'gpt-4o-mini', promptTokens: 10, completionTokens: 10 });
+    preloadPriceTable();
+    preloadPriceTable();
+    expect(await lookUpTableCost({ provider: 'openai', model: 'gpt-4o-mini', promptTokens: 10, completionTokens: 10 })).toBe(before);
   });
 
   test('never fetches prices: the packaged table is the only one used', async () => {
