@@ -1,0 +1,14 @@
+/**
+ * The table this process uses: DynamoDB when `GATEWAY_TABLE` names one, otherwise in-process
+ * (DESIGN.md "The table"). The DynamoDB module itself is small; its SDK loads on first use.
+ */
+import type { GatewayTable } from './gateway-table.ts';
+import { createDynamoDbGatewayTable } from './dynamodb-gateway-table.ts';
+import { createMemoryGatewayTable } from './memory-gateway-table.ts';
+
+export const GATEWAY_TABLE_ENV = 'GATEWAY_TABLE';
+
+export function createGatewayTable(env: Record<string, string | undefined> = process.env): GatewayTable {
+  const tableName = env[GATEWAY_TABLE_ENV]?.trim();
+  return tableName ? createDynamoDbGatewayTable({ tableName }) : createMemoryGatewayTable();
+}
