@@ -5,8 +5,7 @@
 import type { GatewayTable } from './gateway-table.ts';
 import { createDynamoDbGatewayTable } from './dynamodb-gateway-table.ts';
 import { createMemoryGatewayTable } from './memory-gateway-table.ts';
-
-export const GATEWAY_TABLE_ENV = 'GATEWAY_TABLE';
+import { GATEWAY_TABLE_ENV } from './table-schema.ts';
 
 export function createGatewayTable(env: Record<string, string | undefined> = process.env): GatewayTable {
   const tableName = env[GATEWAY_TABLE_ENV]?.trim();
