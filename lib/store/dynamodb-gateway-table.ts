@@ -4,13 +4,14 @@
  * that serves no limited request never evaluates it.
  *
  * Throttling (`ThrottlingException`, `ProvisionedThroughputExceededException`) and 5xx are retried
- * by the SDK's standard strategy within `maxAttempts` (default 3: at most ~300 ms of backoff);
- * after that the caller sees a `TableUnavailableError` and applies its store-error policy.
+ * within `maxAttempts` (default 3) after 10 and 20 ms (`shortRetryStrategy`); after that the caller
+ * sees a `TableUnavailableError` and applies its store-error policy.
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html#Programming.Errors.RetryAndBackoff
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { shortRetryStrategy } from './short-retry-strategy.ts';
 import { type AddResult, type GatewayTable, type TableItem, type TableKey, TableUnavailableError, type TableValue } from './gateway-table.ts';
 
 type Sdk = typeof import('@aws-sdk/client-dynamodb');
@@ -35,7 +36,7 @@ export function createDynamoDbGatewayTable(options: DynamoDbTableOptions): Gatew
     loaded ??= import('@aws-sdk/client-dynamodb').then((sdk) => [
       options.client ??
         new sdk.DynamoDBClient({
-          maxAttempts: options.maxAttempts ?? 3,
+          retryStrategy: shortRetryStrategy({ maxAttempts: options.maxAttempts ?? 3 }),
           requestHandler: { connectionTimeout: options.connectionTimeoutMs ?? 1_000, requestTimeout: options.requestTimeoutMs ?? 2_000 },
         }),
       sdk,

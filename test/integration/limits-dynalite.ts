@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { shortRetryStrategy } from '../../lib/store/short-retry-strategy.ts';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: Record<string, unknown>) => http.Server;
@@ -43,12 +44,15 @@ export async function startDynalite(): Promise<Dynalite> {
   return { url, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** A real SDK client for `endpoint`, with test credentials (dynalite checks their shape, not their value). */
+/**
+ * A real SDK client for `endpoint`, with test credentials (dynalite checks their shape, not their
+ * value) and the retry policy the gateway's own client uses.
+ */
 export function dynamoDbClient(endpoint: string, options: { maxAttempts?: number } = {}): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: REGION,
-    maxAttempts: options.maxAttempts ?? 3,
+    retryStrategy: shortRetryStrategy({ maxAttempts: options.maxAttempts ?? 3 }),
     credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
   });
 }
