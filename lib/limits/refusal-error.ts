@@ -1,7 +1,8 @@
 /**
  * The answer to a request a rule has no room for. A budget wins over a rate limit (retrying in a
- * minute will not help if the day's budget is gone); the message names the rule, the measure and
- * when the window resets.
+ * minute will not help if the day's budget is gone), and a request larger than a whole minute's
+ * limit is not worth retrying either; the message names the rule, the measure and when the window
+ * resets.
  */
 import { InsufficientQuotaError, RateLimitExceededError } from './limit-errors.ts';
 import { type CounterState, rateLimitHeaders } from './rate-limit-headers.ts';
@@ -21,6 +22,14 @@ export function refusalError(refused: readonly RefusedCounter[], others: readonl
   const budget = refused.find((state) => !isRateLimit(state.counter.measure));
   if (budget) {
     return new InsufficientQuotaError(`Budget exhausted: ${describe(budget)} It resets at ${new Date(budget.counter.window.endMs).toISOString()}.`, {
+      headers: { ...headers, 'x-should-retry': 'false' },
+    });
+  }
+  // A request larger than a whole window's limit never fits: say so, and tell SDKs not to retry it.
+  const tooLarge = refused.find((state) => state.requested > state.counter.limit);
+  if (tooLarge) {
+    return new RateLimitExceededError(`Request too large: ${describe(tooLarge)} Lower max_tokens or n, or shorten the prompt.`, {
+      unit: tooLarge.counter.unit === 'tokens' ? 'tokens' : 'requests',
       headers: { ...headers, 'x-should-retry': 'false' },
     });
   }

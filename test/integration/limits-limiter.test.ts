@@ -158,6 +158,19 @@ describe.each(backends)('the limiter on %s', (_name, createTable) => {
     expect(second.headers['x-ratelimit-remaining-tokens']).toBe('300');
   });
 
+  test('refuses a request larger than a whole minute\'s tokens without inviting a retry', async () => {
+    const document = documentOf({ name: 'too-large', tokens_per_minute: 1000 });
+    const refusal = await refusalOf(reserve(document, { caller: TEAM_A }, { tokens: 1001, costUsd: null }));
+    expect(refusal).toBeInstanceOf(RateLimitExceededError);
+    expect(refusal.toOpenAIError().error).toMatchObject({ code: 'rate_limit_exceeded', type: 'tokens' });
+    expect(refusal.message).toMatch(/^Request too large: rule ".*-too-large" allows 1000 tokens per minute/);
+    expect(refusal.headers['x-should-retry']).toBe('false');
+    expect(refusal.headers['retry-after']).toBeUndefined();
+    // A request that fits an empty window is an ordinary rate refusal when the window is full.
+    await reserve(document, { caller: TEAM_A }, { tokens: 1000, costUsd: null });
+    expect((await refusalOf(reserve(document, { caller: TEAM_A }, { tokens: 1, costUsd: null }))).headers['retry-after']).toBe('30');
+  });
+
   test('a refused reservation releases those already made', async () => {
     const document = documentOf({ name: 'wide', requests_per_minute: 10, tokens_per_minute: 10_000 }, { name: 'narrow', requests_per_minute: 1 });
     await reserve(document, { caller: TEAM_A }, { tokens: 100, costUsd: null });
