@@ -10,6 +10,7 @@
  * `STREAM_URL_FORMS`).
  */
 import { createHash, createHmac } from 'node:crypto';
+import type { ProviderTarget } from '../config/target.ts';
 
 /** Whose credential the upstream call uses. */
 export type CacheCredential =
@@ -70,6 +71,25 @@ export function cacheKey(input: CacheKeyInput, hashSecret: string = DEFAULT_CACH
     canonicalBody(input.body),
   ]);
   return createHash('sha256').update(material).digest('hex');
+}
+
+/**
+ * The credential a resolved target would call with. A virtual key is named even when its secret
+ * has been read into the target (its name is what the caller was allowed to use). Otherwise the
+ * caller's own secrets: the provider key, the AWS keys, and the values of forwarded headers,
+ * since a forwarded header may carry an upstream's own authorisation.
+ */
+export function cacheCredentialOf(target: ProviderTarget, forwardedHeaders: Readonly<Record<string, string>> = {}): CacheCredential {
+  const forwarded = Object.entries(forwardedHeaders)
+    .map(([name, value]) => `${name.toLowerCase()}:${value}`)
+    .sort();
+  if (target.virtual_key) {
+    return forwarded.length === 0 ? { kind: 'virtual-key', name: target.virtual_key } : { kind: 'secret', values: [`vk:${target.virtual_key}`, ...forwarded] };
+  }
+  const values = [target.api_key, target.aws_access_key_id, target.aws_secret_access_key, target.aws_session_token]
+    .map((value) => value ?? '')
+    .concat(forwarded);
+  return values.some((value) => value !== '') ? { kind: 'secret', values } : { kind: 'none' };
 }
 
 /**
