@@ -13,6 +13,11 @@ export interface StoredEntry {
 export interface CacheStore {
   /** For the log. */
   readonly kind: 'dynamodb' | 'memory';
+  /**
+   * Loads what the first call needs (the SDK module), outside the read budget: otherwise the first
+   * cached request of every container would miss on the import alone.
+   */
+  ready?(): Promise<void>;
   /** The entry, expired or not (the cache checks), or undefined. Rejects on a store failure. */
   get(key: string, options: { signal: AbortSignal }): Promise<StoredEntry | undefined>;
   put(key: string, entry: StoredEntry, options: { signal: AbortSignal }): Promise<void>;

@@ -34,6 +34,10 @@ export class DynamoDbCacheStore implements CacheStore {
     this.#client = options.client;
   }
 
+  async ready(): Promise<void> {
+    await this.#load();
+  }
+
   async get(key: string, options: { signal: AbortSignal }): Promise<StoredEntry | undefined> {
     const { sdk, client } = await this.#load();
     const output = await client.send(

@@ -1,6 +1,7 @@
 /**
  * The cache of `npm start` (no `GATEWAY_TABLE`): least recently used out first, bounded by the
  * bytes it holds rather than by a count, since one answer may be 100 bytes or 100 KB.
+ * Expired entries leave when met; the bound evicts the rest.
  */
 import type { CacheStore, StoredEntry } from './cache-store.ts';
 
@@ -16,7 +17,7 @@ export class MemoryCacheStore implements CacheStore {
   readonly #now: () => number;
   #bytes = 0;
 
-  /** `now` in milliseconds; expired entries are dropped when met. */
+  /** `now` in milliseconds. */
   constructor(options: { maxBytes?: number; now?: () => number } = {}) {
     this.maxBytes = options.maxBytes ?? DEFAULT_MEMORY_CACHE_BYTES;
     this.#now = options.now ?? Date.now;
@@ -36,8 +37,9 @@ export class MemoryCacheStore implements CacheStore {
     if (!entry) return Promise.resolve(undefined);
     this.#entries.delete(key);
     if (entry.expiresAt * 1000 <= this.#now()) {
+      // Dropped now to free the memory; handed back once so the cache counts it as expired.
       this.#bytes -= sizeOf(key, entry);
-      return Promise.resolve(undefined);
+      return Promise.resolve(entry);
     }
     this.#entries.set(key, entry); // most recently used now
     return Promise.resolve(entry);

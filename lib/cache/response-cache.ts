@@ -62,6 +62,15 @@ export class ResponseCache {
   /** The stored answer for `key`, or undefined on a miss, an expired entry or any fault. Never rejects. */
   async lookup(key: string, context: { traceId?: string } = {}): Promise<CompletionPart | undefined> {
     const fields = { traceId: context.traceId, store: this.store.kind, key: key.slice(0, 12) };
+    if (this.store.ready) {
+      try {
+        await this.store.ready();
+      } catch (error) {
+        this.stats.readErrors++;
+        log.warn('cache store unavailable, treated as a miss', { ...fields, ...describeError(error) });
+        return undefined;
+      }
+    }
     const read = await withinBudget((signal) => this.store.get(key, { signal }), this.#readBudgetMs);
     if (read.kind === 'timeout') {
       this.stats.readTimeouts++;
