@@ -106,9 +106,12 @@ export class ResponseCache {
 
   /**
    * Stores a whole answer for `maxAgeSeconds`. Only complete answers (assemble-parts.ts →
-   * isCompleteAnswer) that fit an item are written. Never rejects.
+   * isCompleteAnswer) that fit an item are written. Never rejects. The work (compressing
+   * included) starts on the next turn of the event loop, so the answer or the stream's last
+   * chunks already written in this turn reach the caller first.
    */
   async save(key: string, part: CompletionPart, maxAgeSeconds: number, context: { traceId?: string } = {}): Promise<StoreOutcome> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const fields = { traceId: context.traceId, store: this.store.kind, key: key.slice(0, 12) };
     if (!isCompleteAnswer(part)) {
       this.stats.incomplete++;
