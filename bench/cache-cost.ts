@@ -1,13 +1,15 @@
 /**
  * What the response cache costs per request: a hit (key + read + decompress + render JSON, or
  * replay + render SSE), a miss (key + empty read + the upstream call + compress + write) and
- * direct (the upstream call alone, no cache), on the memory store and on DynamoDB (dynalite on
- * loopback: its latency is dynalite's, not DynamoDB's; only the CPU column carries over).
+ * direct (the upstream call alone, no cache), on the memory store and on DynamoDB (dynalite in a
+ * child process on loopback: the wall column is dynalite's latency, not DynamoDB's; the CPU column
+ * is this process's own, AWS SDK client included, and carries over).
  * Also the codec choice: gzip vs brotli sizes and times on answers of several sizes.
  * Run: `npx tsx bench/cache-cost.ts` (markdown tables; µs per operation, median of rounds).
  */
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import type { AddressInfo, Server } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseCompletionRequest } from '../lib/api/completion-request.ts';
@@ -64,6 +66,14 @@ async function measure(operations: number, run: () => unknown, roundCount = 7): 
   }
   rounds.sort((a, b) => a.wallUs - b.wallUs);
   return rounds[Math.floor(rounds.length / 2)]!;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 // --- the codec choice -----------------------------------------------------------------------
@@ -133,7 +143,9 @@ async function scenarios(store: CacheStore, operations: number): Promise<Array<[
   const cache = new ResponseCache({ store, readBudgetMs: 5_000 });
   const fixed = callOf('Say this is a test', false);
   const fixedStream = callOf('Say this is a test', true);
-  await withResponseCache({ cache, settings, stream: false, key: () => keyOf(fixed), complete: () => completeWithProvider(openAIProvider, fixed, {}) });
+  const firstWrites: Array<Promise<unknown>> = [];
+  await withResponseCache({ cache, settings, stream: false, key: () => keyOf(fixed), complete: () => completeWithProvider(openAIProvider, fixed, {}), onWrite: (write) => firstWrites.push(write) });
+  await Promise.all(firstWrites);
   let unique = 0;
   return interleaved(
     [
@@ -162,10 +174,14 @@ async function scenarios(store: CacheStore, operations: number): Promise<Array<[
 
 const memoryRows = await scenarios(new MemoryCacheStore(), 200);
 
-const dynalite = createRequire(import.meta.url)('dynalite') as (options: object) => Server;
-const dynaliteServer = dynalite({ createTableMs: 0 });
-await new Promise<void>((resolve) => dynaliteServer.listen(0, '127.0.0.1', resolve));
-const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(dynaliteServer.address() as AddressInfo).port}`, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+// dynalite in its own process, so the CPU column is the gateway's (SDK client included), not dynalite's.
+const port = await freePort();
+const dynaliteProcess = spawn(process.execPath, [createRequire(import.meta.url).resolve('dynalite/cli.js'), '--host', '127.0.0.1', '--port', String(port), '--createTableMs', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise<void>((resolve, reject) => {
+  dynaliteProcess.stdout!.once('data', () => resolve());
+  dynaliteProcess.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
+});
+const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 await client.send(new CreateTableCommand({
   TableName: 'bench-table',
   BillingMode: 'PAY_PER_REQUEST',
@@ -175,14 +191,14 @@ await client.send(new CreateTableCommand({
 const dynamoRows = await scenarios(new DynamoDbCacheStore({ tableName: 'bench-table', client }), 40);
 
 client.destroy();
-dynaliteServer.close();
+dynaliteProcess.kill();
 await upstream.close();
 
 console.log(`Node ${process.version}, ${new Date().toISOString()}\n`);
 console.log('Codec (CPU µs per answer; the stored value is the compressed JSON of the part):\n');
 console.log('| JSON bytes | codec | stored bytes | compress µs | decompress µs |\n| ---: | --- | ---: | ---: | ---: |');
 console.log(codecRows.join('\n'));
-for (const [name, rows] of [['memory store', memoryRows], ['DynamoDB store (dynalite on loopback)', dynamoRows]] as const) {
+for (const [name, rows] of [['memory store', memoryRows], ['DynamoDB store (dynalite in a child process on loopback)', dynamoRows]] as const) {
   console.log(`\nPer request, ${name}; upstream = fake OpenAI on loopback, 600-character answer:\n`);
   console.log('| path | wall µs | CPU µs |\n| --- | ---: | ---: |');
   for (const [label, cost] of rows) console.log(`| ${label} | ${cost.wallUs.toFixed(1)} | ${cost.cpuUs.toFixed(1)} |`);
