@@ -194,6 +194,30 @@ describe('the token cache', () => {
     expect(await tokens.getAccessToken(account)).toBe('ya29.token-2');
   });
 
+  it('answers with the still-valid token when a refresh inside the margin fails, and refreshes on the next call', async () => {
+    let now = 1_800_000_000_000;
+    const tokens = createGoogleTokenCache({ now: () => now, refreshMarginMs: 300_000 });
+    expect(await tokens.getAccessToken(account)).toBe('ya29.token-1');
+
+    now += 3599_000 - 60_000;
+    server.mode = 'unavailable';
+    expect(await tokens.getAccessToken(account)).toBe('ya29.token-1');
+    expect(server.requests).toHaveLength(2);
+
+    server.mode = 'ok';
+    expect(await tokens.getAccessToken(account)).toBe('ya29.token-3');
+  });
+
+  it('fails once the old token has expired too', async () => {
+    let now = 1_800_000_000_000;
+    const tokens = createGoogleTokenCache({ now: () => now });
+    await tokens.getAccessToken(account);
+
+    now += 3599_000;
+    server.mode = 'unavailable';
+    await expect(tokens.getAccessToken(account)).rejects.toBeInstanceOf(UpstreamError);
+  });
+
   it('lets one caller leave without cancelling the exchange the others wait for', async () => {
     server.hold = true;
     const tokens = createGoogleTokenCache();

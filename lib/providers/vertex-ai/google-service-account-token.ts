@@ -4,7 +4,8 @@
  * A JWT signed RS256 with the account's private key is POSTed to its `token_uri`; the answer's
  * `access_token` is cached until shortly before `expires_in` runs out, and concurrent callers
  * for one account share a single exchange (one Lambda container serves many requests, and
- * Google rate-limits the token endpoint).
+ * Google rate-limits the token endpoint). A refresh that fails while the old token is still
+ * valid answers with the old token; the next caller tries the refresh again.
  *
  * Standalone on purpose: node:crypto and fetch only, no google-auth-library (~1 MB with gaxios).
  * @see https://developers.google.com/identity/protocols/oauth2/service-account#authorizingrequests
@@ -55,6 +56,8 @@ interface CachedToken {
   accessToken: string;
   /** Past this instant (ms) the next caller starts a new exchange. */
   refreshAt: number;
+  /** Until this instant (ms) Google still accepts the token: a failed refresh may fall back to it. */
+  expiresAt: number;
 }
 
 interface Entry {
@@ -187,7 +190,7 @@ export function createGoogleTokenCache(options: GoogleTokenCacheOptions = {}): G
     // Counted from before the request, so network time never stretches the token's life.
     const lifetimeMs = expiresIn * 1000;
     const margin = Math.min(settings.refreshMarginMs, lifetimeMs / 2);
-    return { accessToken, refreshAt: startedAt + lifetimeMs - margin };
+    return { accessToken, refreshAt: startedAt + lifetimeMs - margin, expiresAt: startedAt + lifetimeMs };
   }
 
   return {
@@ -204,6 +207,8 @@ export function createGoogleTokenCache(options: GoogleTokenCacheOptions = {}): G
           },
           (error: unknown) => {
             entry.pending = undefined;
+            // Stale on error: a refresh inside the margin that fails still has a valid token to give.
+            if (entry.token && settings.now() < entry.token.expiresAt) return entry.token;
             throw error;
           },
         );
