@@ -23,6 +23,7 @@ import { ResponseCache } from '../lib/cache/response-cache.ts';
 import { withResponseCache } from '../lib/cache/with-response-cache.ts';
 import { completeWithProvider } from '../lib/providers/complete-with-provider.ts';
 import { openAIProvider } from '../lib/providers/openai/openai-provider.ts';
+import { previewUpstreamRequest } from '../lib/providers/preview-upstream-request.ts';
 import type { CompletionPart, ProviderCall } from '../lib/providers/provider.ts';
 import { json, startFakeUpstream } from '../test/fakes/fake-upstream.ts';
 
@@ -114,7 +115,7 @@ const callOf = (prompt: string, stream: boolean): ProviderCall => ({
   strict: false,
 });
 const keyOf = async (call: ProviderCall) => {
-  const { request } = await openAIProvider.buildRequest(call);
+  const request = await previewUpstreamRequest(openAIProvider, call);
   return cacheKey({ provider: 'openai', url: request.url, body: request.body, credential: cacheCredentialOf(target) });
 };
 const settings = resolveCacheSettings({ headers: { 'x-portkey-cache': 'simple' } });

@@ -4,6 +4,7 @@ import { parseCompletionRequest } from '../api/completion-request.ts';
 import { renderResponse, renderStream } from '../api/render-completion.ts';
 import { openAIProvider } from '../providers/openai/openai-provider.ts';
 import type { CompletionPart, ProviderCall } from '../providers/provider.ts';
+import { createStreamTransform } from '../providers/read-upstream-stream.ts';
 import { assembleParts, isCompleteAnswer, PartAssembler } from './assemble-parts.ts';
 
 const call = (stream: boolean): ProviderCall => ({
@@ -25,7 +26,7 @@ function chunkEventsOf(response: typeof OPENAI_COMPLETION, pieces: string[]): st
 }
 
 function partsFromStream(events: string[]): CompletionPart[] {
-  const transform = openAIProvider.createStreamTransform(call(true));
+  const transform = createStreamTransform(openAIProvider, call(true));
   const parts = events.flatMap((data) => transform.transform({ kind: 'sse', event: undefined, data }));
   return [...parts, ...transform.flush()];
 }

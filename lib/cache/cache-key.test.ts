@@ -7,6 +7,7 @@ import { cohereProvider } from '../providers/cohere/cohere-provider.ts';
 import { googleProvider } from '../providers/google/google-provider.ts';
 import { openAIProvider } from '../providers/openai/openai-provider.ts';
 import type { Provider, ProviderCall } from '../providers/provider.ts';
+import { previewUpstreamRequest } from '../providers/preview-upstream-request.ts';
 import { cacheCredentialOf, cacheKey, canonicalBody, credentialIdentity, type CacheCredential, type CacheKeyInput } from './cache-key.ts';
 
 const URL_OPENAI = 'https://api.openai.com/v1/completions';
@@ -18,7 +19,7 @@ const base: CacheKeyInput = { provider: 'openai', url: URL_OPENAI, body: BODY, c
 async function keysOf(provider: Provider, target: ProviderTarget, body: Record<string, unknown>): Promise<[string, string]> {
   const build = async (stream: boolean) => {
     const call: ProviderCall = { params: parseCompletionRequest({ ...body, stream, ...(stream ? { stream_options: { include_usage: true } } : {}) }), target, stream, forwardedHeaders: {}, strict: false };
-    const { request } = await provider.buildRequest(call);
+    const request = await previewUpstreamRequest(provider, call);
     return cacheKey({ provider: provider.name, url: request.url, body: request.body, credential: cacheCredentialOf(target) });
   };
   return [await build(false), await build(true)];

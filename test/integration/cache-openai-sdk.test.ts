@@ -19,6 +19,7 @@ import { ResponseCache } from '../../lib/cache/response-cache.ts';
 import { withResponseCache } from '../../lib/cache/with-response-cache.ts';
 import { completeWithProvider } from '../../lib/providers/complete-with-provider.ts';
 import { openAIProvider } from '../../lib/providers/openai/openai-provider.ts';
+import { previewUpstreamRequest } from '../../lib/providers/preview-upstream-request.ts';
 import type { ProviderCall } from '../../lib/providers/provider.ts';
 import { OPENAI_COMPLETION, openAIChunk } from '../fakes/openai-samples.ts';
 import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
@@ -44,7 +45,7 @@ async function serve(raw: http.IncomingMessage, response: http.ServerResponse): 
       settings: resolveCacheSettings({ headers }),
       stream,
       key: async () => {
-        const { request } = await openAIProvider.buildRequest(call);
+        const request = await previewUpstreamRequest(openAIProvider, call);
         return cacheKey({ provider: 'openai', url: request.url, body: request.body, credential: cacheCredentialOf(target) });
       },
       complete: () => completeWithProvider(openAIProvider, call, {}),

@@ -12,6 +12,7 @@
  * @see https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html
  */
 import type { CompletionRequest } from '../../api/completion-request.ts';
+import { UnsupportedParameterError } from '../../api/errors.ts';
 import { mapParameters, type MappingWarning, type ParameterTable } from '../map-parameters.ts';
 import { toStopSequences } from '../to-stop-sequences.ts';
 
@@ -32,8 +33,6 @@ const absentWhenOne = (topP: number) => (topP >= 1 ? undefined : topP);
  * `logit_bias`, `user`, `suffix`.
  */
 export const tgiParameters = {
-  n: 'emulated',
-  echo: 'emulated',
   max_tokens: { to: 'parameters.max_new_tokens', range: [1, Number.MAX_SAFE_INTEGER], default: OPENAI_DEFAULT_MAX_TOKENS },
   temperature: { to: 'parameters.temperature', transform: greedyWhenZero },
   top_p: { to: 'parameters.top_p', range: [0.001, 1], transform: absentWhenOne },
@@ -47,8 +46,6 @@ export const tgiParameters = {
  * TensorRT-LLM backends document (a backend without them ignores them).
  */
 export const lmiParameters = {
-  n: 'emulated',
-  echo: 'emulated',
   max_tokens: { to: 'parameters.max_new_tokens', range: [1, Number.MAX_SAFE_INTEGER], default: OPENAI_DEFAULT_MAX_TOKENS },
   temperature: { to: 'parameters.temperature', transform: greedyWhenZero },
   top_p: { to: 'parameters.top_p' },
@@ -101,7 +98,12 @@ export function buildSageMakerContainerBody(
   options: SageMakerBodyOptions,
 ): { body: Record<string, unknown>; warnings: MappingWarning[] } {
   const provider = `sagemaker (${options.container})`;
-  const mapped = mapParameters(params, sagemakerParameterTables[options.container], { strict: options.strict ?? false, provider });
+  const mapped = mapParameters(params, sagemakerParameterTables[options.container], { provider });
+  // Until this module is a provider of the engine (whose planner refuses in strict mode), it refuses itself.
+  if (options.strict && mapped.warnings.length > 0) {
+    const names = [...new Set(mapped.warnings.map((warning) => warning.param))];
+    throw new UnsupportedParameterError(`Strict parameters: ${mapped.warnings.map((warning) => warning.details).join('; ')}.`, names.join(','));
+  }
 
   if (options.container === 'openai') {
     const body: Record<string, unknown> = {
