@@ -86,7 +86,7 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
   if (options.config !== undefined && !options.config.startsWith('{')) outcome.storedConfig = options.config;
   const config = await readConfigHeader(options.config, { customHostGuard: dependencies.customHostGuard, keyStore: dependencies.keyStore, caller: request.caller });
 
-  const result = await routeCompletion(planRoute(config, options.targetDefaults), params, {
+  const result = await routeCompletion(planRoute(config, options.targetDefaults, options.cache.config), params, {
     headers: options.headers,
     customHostGuard: dependencies.customHostGuard,
     keyStore: dependencies.keyStore,
@@ -98,6 +98,7 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
     strict: options.strict,
     outcome,
     middlewares: dependencies.middlewares,
+    cacheForceRefresh: options.cache.forceRefresh,
   });
 
   const headers: Record<string, string> = { 'x-portkey-trace-id': request.traceId, ...renderRoutingHeaders(outcome) };

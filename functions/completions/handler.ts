@@ -11,6 +11,7 @@ import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { InvalidRequestError, toGatewayError } from '../../lib/api/errors.ts';
+import { CACHE_STATUS_HEADER } from '../../lib/cache/cache-settings.ts';
 import { handleCompletion, type GatewayDependencies } from '../../lib/handle-completion.ts';
 import type { KeyStore } from '../../lib/keys/key-store.ts';
 import { describeError, log } from '../../lib/log.ts';
@@ -32,6 +33,11 @@ export interface CompletionsDependencies extends GatewayDependencies {
    * where the usage record, metrics and limit settlement plug in. Must not throw.
    */
   onRequestFinished?: RequestFinishedHook | undefined;
+  /**
+   * Work started by the request that must end before the invocation does (cache writes): awaited
+   * after the last byte, since a frozen Lambda finishes nothing. Must not reject.
+   */
+  settle?: (() => Promise<void>) | undefined;
 }
 
 export interface StreamingResult {
@@ -46,7 +52,7 @@ type StreamingHandler = (event: APIGatewayProxyEvent, responseStream: Writable, 
 const CALLER_GONE = 'caller disconnected';
 
 export function createCompletionsHandler(dependencies: CompletionsDependencies): StreamingHandler {
-  const { keyStore: store, prefetchVirtualKey = true, onRequestFinished, ...core } = dependencies;
+  const { keyStore: store, prefetchVirtualKey = true, onRequestFinished, settle, ...core } = dependencies;
 
   async function completions(event: APIGatewayProxyEvent, context: GatewayContext): Promise<StreamingResult> {
     if (event.httpMethod !== 'POST') {
@@ -99,12 +105,16 @@ export function createCompletionsHandler(dependencies: CompletionsDependencies):
     responseStream.once('error', onClose);
     context.signal = controller.signal;
     context.outcome = createRouteOutcome();
+    // Every answer says whether the cache served it; the cache middleware overwrites this for each
+    // target it sees, so only answers refused before a target was tried keep it.
+    context.outcome.headers[CACHE_STATUS_HEADER] = 'DISABLED';
     try {
       await middyHandler(event, responseStream, context);
     } finally {
       responseStream.off('close', onClose);
       responseStream.off('error', onClose);
       if (onRequestFinished) finish(onRequestFinished, event, context, startedAt, controller.signal.aborted);
+      if (settle) await settle().catch((error: unknown) => log.error('settling background work failed', { traceId: context.traceId, ...describeError(error) }));
     }
   }
   // Marks it as a response-streaming handler for the runtime (Middy marked only its own).

@@ -28,6 +28,11 @@ export interface CacheKeyInput {
   /** The upstream body: JSON text or the object it was built from. */
   body: string | Record<string, unknown>;
   credential: CacheCredential;
+  /**
+   * Parameters the gateway itself acts on besides the body (a fan-out's prompts, `n`, `echo`):
+   * where the engine splits a call, the previewed body may not carry them, so they are keyed too.
+   */
+  gatewayParams?: Record<string, unknown> | undefined;
 }
 
 /** Bumped when what the key covers changes, so old entries are never read under new rules. */
@@ -69,6 +74,7 @@ export function cacheKey(input: CacheKeyInput, hashSecret: string = DEFAULT_CACH
     withoutStreamUrl(input.url),
     credentialIdentity(input.credential, hashSecret),
     canonicalBody(input.body),
+    ...(input.gatewayParams ? [stableStringify(input.gatewayParams)] : []),
   ]);
   return createHash('sha256').update(material).digest('hex');
 }

@@ -93,6 +93,42 @@ export function resolveCacheSettings(
   return { enabled: true, maxAgeSeconds: whole, forceRefresh };
 }
 
+/**
+ * What one target asks of the cache before the gateway's limits are applied: its config `cache`
+ * after inheritance (the headers' form is the root's default, so a config's `cache` wins) and
+ * whether the request asked to refresh. Routing carries it to the seam without reading it.
+ */
+export interface CacheRequest {
+  config: CacheConfig | undefined;
+  forceRefresh: boolean;
+}
+
+export const NO_CACHE_REQUEST: CacheRequest = { config: undefined, forceRefresh: false };
+
+/**
+ * The cache headers of a request, read once (lib/config/read-request-options.ts) and checked at
+ * once: an unknown or semantic `x-portkey-cache` is a 400 before anything is routed.
+ * @example readCacheHeaders({ 'x-portkey-cache': 'simple', 'cache-control': 'max-age=600' })
+ *   // { config: { mode: 'simple', max_age: 600 }, forceRefresh: false }
+ */
+export function readCacheHeaders(headers: Readonly<Record<string, string | undefined>>): CacheRequest {
+  const forceRefresh = headers[CACHE_FORCE_REFRESH_HEADER]?.trim().toLowerCase() === 'true';
+  const mode = headers[CACHE_HEADER]?.trim().toLowerCase();
+  if (!mode) return forceRefresh ? { config: undefined, forceRefresh } : NO_CACHE_REQUEST;
+  // Validates the mode (400s) the same way a lookup would.
+  resolveCacheSettings({ headers });
+  const maxAge = readMaxAge(headers['cache-control']);
+  return { config: maxAge === undefined ? { mode: 'simple' } : { mode: 'simple', max_age: maxAge }, forceRefresh };
+}
+
+/** The settings of one target from what routing carried (see `CacheRequest`). */
+export function cacheSettingsOf(request: CacheRequest, limits: CacheAgeLimits = PORTKEY_CACHE_AGE_LIMITS): CacheSettings {
+  return resolveCacheSettings({ config: request.config, headers: request.forceRefresh ? FORCE_REFRESH_HEADERS : NO_HEADERS }, limits);
+}
+
+const FORCE_REFRESH_HEADERS = { [CACHE_FORCE_REFRESH_HEADER]: 'true' };
+const NO_HEADERS = {};
+
 /** The status a request has before its answer is known: a lookup turns MISS into HIT. */
 export function initialCacheStatus(settings: CacheSettings): Exclude<CacheStatus, 'HIT'> {
   if (!settings.enabled) return 'DISABLED';

@@ -5,6 +5,9 @@
  * `GATEWAY_CACHE_MEMORY_BYTES` (default 64 MiB; memory store only).
  * Ages: `GATEWAY_CACHE_MAX_AGE_SECONDS` (cache-settings.ts); key secret: `GATEWAY_CACHE_HASH_SECRET` (cache-key.ts).
  */
+import { createCacheMiddleware, type CacheMiddleware } from './cache-middleware.ts';
+import { cacheHashSecretFromEnv } from './cache-key.ts';
+import { cacheAgeLimitsFromEnv } from './cache-settings.ts';
 import { DynamoDbCacheStore } from './dynamodb-cache-store.ts';
 import { DEFAULT_MEMORY_CACHE_BYTES, MemoryCacheStore } from './memory-cache-store.ts';
 import { DEFAULT_READ_BUDGET_MS, DEFAULT_WRITE_TIMEOUT_MS, ResponseCache } from './response-cache.ts';
@@ -30,4 +33,9 @@ function positiveInteger(env: Env, name: string, fallback: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got ${text}`);
   return value;
+}
+
+/** The seam's cache middleware with every setting from the environment (the deployed handler's). */
+export function cacheMiddlewareFromEnv(env: Env = process.env): CacheMiddleware {
+  return createCacheMiddleware({ cache: createResponseCache(env), ageLimits: cacheAgeLimitsFromEnv(env), hashSecret: cacheHashSecretFromEnv(env) });
 }

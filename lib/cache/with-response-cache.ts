@@ -13,8 +13,10 @@ import type { ResponseCache } from './response-cache.ts';
 
 export type CacheableResult = { kind: 'response'; part: CompletionPart } | { kind: 'stream'; parts: AsyncIterable<CompletionPart> };
 
-/** A hit, in the engine's result shape (no mapping warnings: nothing was mapped). */
-export type CacheHitResult = { kind: 'response'; part: CompletionPart; warnings: [] } | { kind: 'stream'; parts: AsyncIterable<CompletionPart>; warnings: [] };
+/** A hit, in the engine's result shape (no mapping warnings: nothing was mapped), marked `cached` for usage and limits. */
+export type CacheHitResult =
+  | { kind: 'response'; part: CompletionPart; warnings: []; cached: true }
+  | { kind: 'stream'; parts: AsyncIterable<CompletionPart>; warnings: []; cached: true };
 
 export interface ResponseCacheStep<Result extends CacheableResult> {
   cache: ResponseCache;
@@ -30,6 +32,8 @@ export interface ResponseCacheStep<Result extends CacheableResult> {
    * invocation ends (a frozen Lambda finishes nothing).
    */
   onWrite?: (write: Promise<unknown>) => void;
+  /** The caller's signal: once it aborted, nothing is stored (an answer nobody received is not one to replay). */
+  signal?: AbortSignal | undefined;
 }
 
 export async function withResponseCache<Result extends CacheableResult>(
@@ -44,13 +48,16 @@ export async function withResponseCache<Result extends CacheableResult>(
   if (status === 'MISS') {
     const stored = await cache.lookup(key, context);
     if (stored) {
-      const result: CacheHitResult = step.stream ? { kind: 'stream', parts: replayParts(stored), warnings: [] } : { kind: 'response', part: stored, warnings: [] };
+      const result: CacheHitResult = step.stream
+        ? { kind: 'stream', parts: replayParts(stored), warnings: [], cached: true }
+        : { kind: 'response', part: stored, warnings: [], cached: true };
       return { status: 'HIT', result };
     }
   }
 
   const result = await step.complete();
   const save = (whole: CompletionPart) => {
+    if (step.signal?.aborted) return;
     const write = cache.save(key, whole, settings.maxAgeSeconds, context);
     step.onWrite?.(write);
   };

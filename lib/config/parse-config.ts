@@ -49,8 +49,8 @@ function checkNode(node: RoutingConfig, path: string, options: ParseConfigOption
       problems.push(`${path}.custom_host: ${(error as Error).message}`);
     }
   }
-  // Until the cache is built, a cache setting is refused rather than accepted and ignored.
-  if (node.cache !== undefined) problems.push(`${path}.cache: caching is not supported by this gateway yet`);
+  // Refused whether or not this node is ever tried: a config must not work only on some requests.
+  if (node.cache?.mode === 'semantic') problems.push(`${path}.cache.mode: the semantic cache is not supported by this gateway; use "simple"`);
   if (strategy && !targets) problems.push(`${path}.targets: required when a strategy is given`);
   if (strategy && targets) {
     if (strategy.mode === 'loadbalance' && !targets.some((target) => (target.weight ?? 1) > 0)) {

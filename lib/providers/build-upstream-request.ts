@@ -28,6 +28,15 @@ export function buildUpstreamRequest(
   call: ProviderCall,
   mapped: Readonly<Record<string, unknown>>,
 ): UpstreamRequest | Promise<UpstreamRequest> {
+  const request = buildUnsignedUpstreamRequest(provider, call, mapped);
+  return provider.signRequest ? provider.signRequest(request, call) : request;
+}
+
+/**
+ * The request before a provider signs it. Signing (SigV4) only adds headers, so URL and body are
+ * already final here; what the cache keys on needs no credentials lookup or signature.
+ */
+export function buildUnsignedUpstreamRequest(provider: Provider, call: ProviderCall, mapped: Readonly<Record<string, unknown>>): UpstreamRequest {
   const built = provider.buildRequest(call, mapped);
   const request: UpstreamRequest = {
     url: upstreamUrl(provider, call.target, built.path),
@@ -40,5 +49,5 @@ export function buildUpstreamRequest(
     },
     body: JSON.stringify(built.body),
   };
-  return provider.signRequest ? provider.signRequest(request, call) : request;
+  return request;
 }

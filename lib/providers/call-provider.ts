@@ -13,11 +13,19 @@ import { toUpstreamError } from './read-upstream-error.ts';
 import { createEventDecoder, createStreamTransform, readUpstreamStream } from './read-upstream-stream.ts';
 
 export type ProviderResult =
-  | { kind: 'response'; part: CompletionPart; warnings: MappingWarning[] }
+  | {
+      kind: 'response';
+      part: CompletionPart;
+      warnings: MappingWarning[];
+      /** Served by the response cache: no provider was called (limits count a request, no tokens; usage costs 0). */
+      cached?: true;
+    }
   | {
       kind: 'stream';
       parts: AsyncIterable<CompletionPart>;
       warnings: MappingWarning[];
+      /** Served by the response cache: no provider was called (limits count a request, no tokens; usage costs 0). */
+      cached?: true;
       /** Tears the stream's upstream down at once (the caller went away); set by routing. */
       cancel?: (reason: Error) => void;
     };

@@ -8,6 +8,7 @@
  */
 import { parseCompletionRequest, type CompletionRequest } from '../api/completion-request.ts';
 import { InvalidRequestError, UpstreamError, UpstreamTimeoutError } from '../api/errors.ts';
+import { NO_CACHE_REQUEST } from '../cache/cache-settings.ts';
 import type { CustomHostGuard } from '../config/custom-host-guard.ts';
 import { pickForwardedHeaders, type Headers } from '../config/target-from-headers.ts';
 import type { CallerIdentity, KeyStore } from '../keys/key-store.ts';
@@ -42,6 +43,8 @@ export interface RouteContext {
   outcome?: RouteOutcome | undefined;
   /** The seam around each provider call, outermost first. */
   middlewares?: readonly TargetMiddleware[] | undefined;
+  /** `x-portkey-cache-force-refresh: true`, for the cache middleware. */
+  cacheForceRefresh?: boolean | undefined;
 }
 
 /** @returns the answering target's result; what routing did is in `context.outcome`. */
@@ -77,6 +80,7 @@ async function attemptTarget(
       forwardedHeaders: pickForwardedHeaders(context.headers, target.forward_headers),
       strict: context.strict === true,
     };
+    const cache = leaf.cache || context.cacheForceRefresh ? { config: leaf.cache, forceRefresh: context.cacheForceRefresh === true } : NO_CACHE_REQUEST;
     for (let retry = 0; ; retry++) {
       record.retries = retry;
       const attempt: TargetAttempt = {
@@ -84,6 +88,7 @@ async function attemptTarget(
         call,
         path: leaf.path,
         virtualKey: target.virtual_key,
+        cache,
         retry,
         traceId: context.traceId,
         caller: context.caller,

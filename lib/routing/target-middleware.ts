@@ -19,6 +19,7 @@
  *   return next(attempt);
  * };
  */
+import type { CacheRequest } from '../cache/cache-settings.ts';
 import type { CallerIdentity } from '../keys/key-store.ts';
 import type { ProviderResult } from '../providers/call-provider.ts';
 import type { Provider, ProviderCall } from '../providers/provider.ts';
@@ -31,6 +32,8 @@ export interface TargetAttempt {
   readonly path: string | undefined;
   /** The credential's identity for scoping (cache, limits): the virtual key's name, if one was used. */
   readonly virtualKey: string | undefined;
+  /** The target's `cache` after inheritance and the request's force refresh; read by the cache middleware only. */
+  readonly cache: CacheRequest;
   /** 0 for the first try of this target. */
   readonly retry: number;
   readonly traceId: string | undefined;
