@@ -98,9 +98,12 @@ describe('inheritCacheConfig', () => {
   });
 
   it('takes the cache of a parsed config, in snake_case or camelCase', () => {
-    const config = parseConfig({ cache: { mode: 'simple', maxAge: 120 }, targets: [{ provider: 'openai' }, { provider: 'openai', cache: { mode: 'semantic' } }] });
+    const config = parseConfig({ cache: { mode: 'simple', maxAge: 120 }, targets: [{ provider: 'openai' }, { provider: 'openai', cache: { mode: 'simple', max_age: 600 } }] });
     const [first, second] = config.targets!;
     expect(resolveCacheSettings({ config: inheritCacheConfig(config.cache, first!.cache), headers: {} })).toMatchObject({ maxAgeSeconds: 120 });
-    expect(() => resolveCacheSettings({ config: inheritCacheConfig(config.cache, second!.cache), headers: {} })).toThrow(/semantic/);
+    expect(resolveCacheSettings({ config: inheritCacheConfig(config.cache, second!.cache), headers: {} })).toMatchObject({ maxAgeSeconds: 600 });
+    // A semantic cache anywhere is refused when the config is parsed, and again if one ever reached a target.
+    expect(() => parseConfig({ cache: { mode: 'simple' }, targets: [{ provider: 'openai' }, { provider: 'openai', cache: { mode: 'semantic' } }] })).toThrow(/semantic/);
+    expect(() => resolveCacheSettings({ config: inheritCacheConfig(config.cache, { mode: 'semantic' }), headers: {} })).toThrow(/semantic/);
   });
 });

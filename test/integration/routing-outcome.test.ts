@@ -123,15 +123,16 @@ describe('the route outcome, the seam and the edge, with explicit dependencies',
     expect(models).toEqual(['gpt-override', 'gpt-override']);
   });
 
-  it('refuses a cache request with a 400 instead of ignoring it, in the header and in a config', async () => {
-    const header = await complete({}, { 'x-portkey-cache': 'simple' });
+  it('refuses the semantic cache with a 400 instead of ignoring it, in the header and in a config', async () => {
+    const header = await complete({}, { 'x-portkey-cache': 'semantic' });
     expect(header.response.status).toBe(400);
-    expect(JSON.parse(header.text).error).toMatchObject({ param: 'x-portkey-cache', code: 'cache_not_supported' });
-    const refresh = await complete({}, { 'x-portkey-cache-force-refresh': 'true' });
-    expect(JSON.parse(refresh.text).error).toMatchObject({ param: 'x-portkey-cache-force-refresh', code: 'cache_not_supported' });
-    const config = await complete({}, { 'x-portkey-config': JSON.stringify({ provider: 'openai', cache: { mode: 'simple', max_age: 60 } }) });
+    expect(JSON.parse(header.text).error).toMatchObject({ param: 'x-portkey-cache', code: 'unsupported_cache_mode' });
+    expect(header.response.headers.get('x-portkey-cache-status')).toBe('DISABLED');
+    const unknown = await complete({}, { 'x-portkey-cache': 'sometimes' });
+    expect(JSON.parse(unknown.text).error).toMatchObject({ param: 'x-portkey-cache', code: 'invalid_cache_mode' });
+    const config = await complete({}, { 'x-portkey-config': JSON.stringify({ provider: 'openai', cache: { mode: 'semantic', max_age: 60 } }) });
     expect(config.response.status).toBe(400);
-    expect(JSON.parse(config.text).error.message).toContain('config.cache: caching is not supported');
+    expect(JSON.parse(config.text).error.message).toContain('config.cache.mode: the semantic cache is not supported');
     expect(upstream.received).toHaveLength(0);
   });
 
