@@ -28,8 +28,10 @@ interface AwsLambdaGlobal {
 /** Installs `globalThis.awslambda` unless a real runtime already provides it. Call before importing a handler. */
 export function installLambdaStreamingRuntime(): void {
   const global = globalThis as { awslambda?: AwsLambdaGlobal };
-  if (global.awslambda) return;
+  if (global.awslambda?.streamifyResponse) return;
+  // Loading @aws-sdk/client-dynamodb leaves an `awslambda` object of its own (without these): keep what it holds.
   global.awslambda = {
+    ...global.awslambda,
     streamifyResponse(handler) {
       (handler as unknown as Record<symbol, string>)[STREAMING] = 'response';
       return handler;
