@@ -13,6 +13,7 @@ import { completionBody, startBenchUpstream } from './fake-upstream.ts';
 import { cpuMillisecondsOf, memoryOf, startGateways, waitUntilServing, type GatewayProcess } from './gateways.ts';
 import { closedLoop, createClient, send, type Client, type Target } from './load-client.ts';
 import { measureModuleLoad } from './measure-module-load.ts';
+import { measureCacheCosts } from './cache-scenario.ts';
 import { renderMarkdown, renderTerminal, type BenchReport } from './report.ts';
 import { measureLatency, measureStreams, searchSustainedRate, type LatencyFigures } from './scenarios.ts';
 
@@ -134,6 +135,9 @@ async function main(): Promise<void> {
       pauseMs: 200,
     });
 
+    log('response cache: hit and miss against cache off and direct');
+    const cacheSection = await measureCacheCosts({ gateway: gateways.ours, direct: targets[0]!, headers: commonHeaders, body: requestBody, rounds: settings.latencyRounds, blockMs: settings.blockMs });
+
     const report: BenchReport = {
       mode: quick ? 'quick' : 'full',
       machine: machine(),
@@ -155,7 +159,8 @@ async function main(): Promise<void> {
     };
     for (const client of clients) client.agent.destroy();
     process.stdout.write(renderTerminal(report));
-    await writeFile(join(projectRoot, 'bench', 'results.md'), renderMarkdown(report));
+    process.stdout.write(`\n${cacheSection}`);
+    await writeFile(join(projectRoot, 'bench', 'results.md'), `${renderMarkdown(report)}\n${cacheSection}`);
     log('wrote bench/results.md');
   } finally {
     await Promise.all(processes.map((gateway) => gateway.stop()));

@@ -53,14 +53,14 @@ describe('npm start with a cache config', () => {
         body: JSON.stringify({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 7 }),
       });
     const first = await send();
-    const firstBody = await first.json();
+    const firstBody = (await first.json()) as { choices: unknown };
     expect(first.headers.get('x-portkey-cache-status')).toBe('MISS');
     // The write starts on the event-loop turn after the answer's last byte (in memory it takes
     // well under a millisecond); a pause keeps the second request clear of it.
     await new Promise((resolve) => setTimeout(resolve, 100));
     const second = await send();
     expect(second.headers.get('x-portkey-cache-status')).toBe('HIT');
-    expect((await second.json()).choices).toEqual(firstBody.choices);
+    expect(((await second.json()) as { choices: unknown }).choices).toEqual(firstBody.choices);
     expect(upstream.received).toHaveLength(1);
   });
 });
