@@ -3,9 +3,11 @@ import { InvalidRequestError } from '../api/errors.ts';
 import { parseConfig } from '../config/parse-config.ts';
 import {
   cacheAgeLimitsFromEnv,
+  cacheSettingsOf,
   inheritCacheConfig,
   initialCacheStatus,
   PORTKEY_CACHE_AGE_LIMITS,
+  readCacheHeaders,
   resolveCacheSettings,
   type CacheConfig,
 } from './cache-settings.ts';
@@ -86,6 +88,26 @@ describe('resolveCacheSettings', () => {
 
   it('answers a 400 for an unknown x-portkey-cache value', () => {
     expect(() => resolveCacheSettings({ headers: { 'x-portkey-cache': 'always' } })).toThrow(InvalidRequestError);
+  });
+});
+
+describe('readCacheHeaders', () => {
+  it('reads the headers into the root cache and force refresh, refusing what it cannot honour', () => {
+    expect(readCacheHeaders({})).toEqual({ config: undefined, forceRefresh: false });
+    expect(readCacheHeaders({ 'x-portkey-cache': 'false' })).toEqual({ config: undefined, forceRefresh: false });
+    expect(readCacheHeaders({ 'x-portkey-cache': 'simple' })).toEqual({ config: { mode: 'simple' }, forceRefresh: false });
+    expect(readCacheHeaders({ 'x-portkey-cache': 'simple', 'cache-control': 'no-store, max-age=120', 'x-portkey-cache-force-refresh': 'true' })).toEqual({
+      config: { mode: 'simple', max_age: 120 },
+      forceRefresh: true,
+    });
+    expect(() => readCacheHeaders({ 'x-portkey-cache': 'semantic' })).toThrow(/semantic cache is not supported/);
+    expect(() => readCacheHeaders({ 'x-portkey-cache': 'always' })).toThrow(InvalidRequestError);
+  });
+
+  it('gives the same settings as the headers read directly', () => {
+    const headers = { 'x-portkey-cache': 'simple', 'cache-control': 'max-age=30', 'x-portkey-cache-force-refresh': 'true' };
+    expect(cacheSettingsOf(readCacheHeaders(headers))).toEqual(resolveCacheSettings({ headers }));
+    expect(cacheSettingsOf({ config: undefined, forceRefresh: true })).toEqual({ enabled: false });
   });
 });
 

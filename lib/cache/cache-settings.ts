@@ -78,7 +78,8 @@ export function resolveCacheSettings(
     askedSeconds = config.max_age;
   } else {
     const mode = headers[CACHE_HEADER]?.trim().toLowerCase();
-    if (!mode) return { enabled: false };
+    // "false" is what a client sends for "no cache" when it always sets the header.
+    if (!mode || mode === 'false') return { enabled: false };
     if (mode === 'semantic') throw semanticNotSupported(CACHE_HEADER);
     if (mode !== 'simple') {
       throw new InvalidRequestError(`${CACHE_HEADER} must be "simple" (the gateway has no other cache mode).`, { param: CACHE_HEADER, code: 'invalid_cache_mode' });
@@ -114,7 +115,7 @@ export const NO_CACHE_REQUEST: CacheRequest = { config: undefined, forceRefresh:
 export function readCacheHeaders(headers: Readonly<Record<string, string | undefined>>): CacheRequest {
   const forceRefresh = headers[CACHE_FORCE_REFRESH_HEADER]?.trim().toLowerCase() === 'true';
   const mode = headers[CACHE_HEADER]?.trim().toLowerCase();
-  if (!mode) return forceRefresh ? { config: undefined, forceRefresh } : NO_CACHE_REQUEST;
+  if (!mode || mode === 'false') return forceRefresh ? { config: undefined, forceRefresh } : NO_CACHE_REQUEST;
   // Validates the mode (400s) the same way a lookup would.
   resolveCacheSettings({ headers });
   const maxAge = readMaxAge(headers['cache-control']);

@@ -251,6 +251,20 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('the response c
     expect(upstream.received).toHaveLength(2);
   });
 
+  it('stores a fan-out whole, keyed on every prompt it was split into', async () => {
+    // DeepInfra takes one prompt per call: the gateway splits the array and merges the answers.
+    const headers = { authorization: 'Bearer sk-alice', 'x-portkey-provider': 'deepinfra', 'x-portkey-custom-host': `${upstream.url}/v1`, 'x-portkey-cache': 'simple' };
+    const first = await complete(headers, { prompt: [`${prompt} a`, `${prompt} b`] });
+    expect(first.cache).toBe('MISS');
+    expect(upstream.received).toHaveLength(2);
+    const hit = await complete(headers, { prompt: [`${prompt} a`, `${prompt} b`] });
+    expect(hit.cache).toBe('HIT');
+    expect(hit.body.choices.map((choice: { index: number }) => choice.index)).toEqual([0, 1]);
+    expect(upstream.received).toHaveLength(2);
+    // Same first prompt, another second one: not the stored answer.
+    expect((await complete(headers, { prompt: [`${prompt} a`, `${prompt} c`] })).cache).toBe('MISS');
+  });
+
   it('stores nothing from a stream that broke in-band', async () => {
     upstream.enqueue(sse(STREAM_EVENTS.slice(0, 2), { done: false }));
     const broken = await complete(headerCache(), { stream: true });
