@@ -21,6 +21,7 @@ import { setLogSink } from '../../lib/log.ts';
 import type { FinishedRequest } from '../../lib/request-finished.ts';
 import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { OPENAI_COMPLETION, openAIChunk } from '../fakes/openai-samples.ts';
+import { readJsonFixture } from '../support/provider-fixtures.ts';
 import { startGatewayWith, type RunningGateway } from '../support/start-gateway.ts';
 import { dynamoDbClient, startDynalite, startDynamoDbProxy, TEST_TABLE, type Dynalite, type DynamoDbProxy } from './limits-dynalite.ts';
 
@@ -263,6 +264,18 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('the response c
     expect(upstream.received).toHaveLength(2);
     // Same first prompt, another second one: not the stored answer.
     expect((await complete(headers, { prompt: [`${prompt} a`, `${prompt} c`] })).cache).toBe('MISS');
+  });
+
+  it('keys on n where the gateway emulates it: n=2 and n=1 are different answers', async () => {
+    // Mistral has no n: the gateway makes n calls with the same upstream body and merges them.
+    upstream.fallback = json(200, readJsonFixture(new URL('../../lib/providers/mistral-ai/__fixtures__/mistral-chat.json', import.meta.url)));
+    const headers = { authorization: 'Bearer sk-alice', 'x-portkey-provider': 'mistral-ai', 'x-portkey-custom-host': `${upstream.url}/v1`, 'x-portkey-cache': 'simple' };
+    const two = await complete(headers, { model: 'mistral-small-latest', n: 2 });
+    expect([two.cache, two.body.choices.length]).toEqual(['MISS', 2]);
+    const one = await complete(headers, { model: 'mistral-small-latest', n: 1 });
+    expect([one.cache, one.body.choices.length]).toEqual(['MISS', 1]);
+    expect((await complete(headers, { model: 'mistral-small-latest', n: 2 })).cache).toBe('HIT');
+    expect(upstream.received).toHaveLength(3);
   });
 
   it('stores nothing from a stream that broke in-band', async () => {
