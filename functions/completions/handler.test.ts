@@ -67,7 +67,8 @@ describe('the Lambda handler in streaming mode', () => {
 
   it('answers a validation failure in the OpenAI error shape with the trace id', async () => {
     const result = await invoke(event({ model: 'm', prompt: 'p', n: 0 }, { 'x-portkey-provider': 'openai', 'x-portkey-trace-id': 'abc-123' }));
-    expect(result.prelude).toEqual({ statusCode: 400, headers: { 'content-type': 'application/json', 'x-portkey-trace-id': 'abc-123' } });
+    // Every answer says whether the cache served it; a request refused before routing never reached it.
+    expect(result.prelude).toEqual({ statusCode: 400, headers: { 'content-type': 'application/json', 'x-portkey-trace-id': 'abc-123', 'x-portkey-cache-status': 'DISABLED' } });
     expect(JSON.parse(result.body)).toEqual({ error: { message: expect.stringContaining('n'), type: 'invalid_request_error', param: 'n', code: null } });
   });
 
