@@ -4,10 +4,10 @@
  * others quote the key in a 403 or a stream error event. Every such text passes here before it
  * reaches an answer, an SSE error event or a log line.
  *
- * Scrubbed: the value itself; a token that is a long enough piece of it (a truncated key); a
- * masked token (`*`, `•`, `…` or `...` inside) whose visible start is a prefix of the value or
- * whose visible end is a suffix of it; and a bare token equal to its last 4 to 6 characters
- * ("key ending in wxyz").
+ * Scrubbed: the value itself; a token sharing 10 characters in a row with it (a truncated key);
+ * a masked token (`*`, `•`, `…` or `...` inside) whose text before a mask ends with the value's
+ * start or whose text after a mask begins with its end; and a bare token equal to its last 4 to
+ * 6 characters ("key ending in wxyz"). Values under 8 characters are scrubbed whole only.
  */
 import { UpstreamError } from '../api/errors.ts';
 import { CREDENTIAL_FIELDS, type ProviderTarget } from '../config/target.ts';
@@ -51,16 +51,39 @@ export function scrubCredentials(text: string, secrets: readonly string[]): stri
   });
 }
 
+/** Characters shared with a key that count as a piece of it, in a token without a mask. */
+const SHARED_WINDOW = 10;
+
 function revealsSecret(token: string, secret: string): boolean {
   if (secret.length < MINIMUM_PARTIAL_LENGTH) return false;
+  if (sharesWindow(token, secret)) return true;
   if (MASK.test(token)) {
-    const pieces = token.split(MASK).filter((piece) => piece !== '');
-    const first = pieces[0];
-    const last = pieces[pieces.length - 1];
-    return (first !== undefined && first.length >= 3 && secret.startsWith(first)) || (last !== undefined && last.length >= 3 && secret.endsWith(last));
+    // A mask hides the middle: the text before it may end with the key's start, the text after it begin with its end.
+    const pieces = token.split(MASK);
+    for (let position = 0; position < pieces.length; position++) {
+      const piece = pieces[position]!;
+      if (position < pieces.length - 1 && endsWithStartOf(piece, secret)) return true;
+      if (position > 0 && startsWithEndOf(piece, secret)) return true;
+    }
+    return false;
   }
-  if (token.length >= MINIMUM_PARTIAL_LENGTH && secret.includes(token)) return true;
   return secret.length >= 16 && token.length >= 4 && token.length <= 6 && secret.endsWith(token);
+}
+
+function sharesWindow(token: string, secret: string): boolean {
+  const width = Math.min(SHARED_WINDOW, secret.length);
+  for (let start = 0; start + width <= token.length; start++) if (secret.includes(token.slice(start, start + width))) return true;
+  return false;
+}
+
+function endsWithStartOf(piece: string, secret: string): boolean {
+  for (let length = Math.min(piece.length, secret.length); length >= 3; length--) if (piece.endsWith(secret.slice(0, length))) return true;
+  return false;
+}
+
+function startsWithEndOf(piece: string, secret: string): boolean {
+  for (let length = Math.min(piece.length, secret.length); length >= 3; length--) if (piece.startsWith(secret.slice(-length))) return true;
+  return false;
 }
 
 /**
