@@ -28,8 +28,9 @@ const FIELD_RULES: Readonly<Partial<Record<keyof ProviderTarget, FieldRule>>> = 
   azure_deployment_id: { pattern: /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,64}$/, expected: 'an Azure deployment name: letters, digits, ".", "_" and "-", at most 64' },
   azure_api_version: { pattern: /^[A-Za-z0-9._-]{1,40}$/, expected: 'an API version such as 2024-10-21' },
   aws_region: { pattern: /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/, expected: 'an AWS region such as us-east-1' },
-  vertex_region: { pattern: /^[a-z]{2,}(?:-[a-z]+\d*)*$/, expected: 'a Google Cloud region such as us-central1, or global' },
-  vertex_project_id: { pattern: /^(?:[a-z0-9.-]{1,63}:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/, expected: 'a Google Cloud project id such as my-project-123' },
+  // DNS-label shapes: what keeps them in their place in a host or path, not Google's finer rules.
+  vertex_region: { pattern: /^[a-z0-9]+(?:-[a-z0-9]+)*$/, expected: 'a Google Cloud region such as us-central1, or global' },
+  vertex_project_id: { pattern: /^(?:[a-z0-9.-]{1,63}:)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, expected: 'a Google Cloud project id such as my-project-123' },
   openai_organization: HEADER_TEXT,
   openai_project: HEADER_TEXT,
   anthropic_version: HEADER_TEXT,
