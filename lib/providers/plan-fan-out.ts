@@ -131,12 +131,10 @@ export function checkFanOutSize(params: CompletionRequest, maxFanOut: number): v
 }
 
 function lazyPlan(count: number, build: (position: number) => PlannedCall, rest: Omit<FanOutPlan, 'count' | 'callAt' | 'calls'>): FanOutPlan {
-  // The pass-through call is asked for more than once (isPassThrough, then the call): keep it.
-  let first: PlannedCall | undefined;
-  const callAt = (position: number): PlannedCall => {
-    if (position === 0) return (first ??= build(0));
-    return build(position);
-  };
+  // Built when first asked for (a call as it starts), then kept: the merge asks again, and the
+  // count is bounded before planning, so the kept calls are too.
+  const built: Array<PlannedCall | undefined> = [];
+  const callAt = (position: number): PlannedCall => (built[position] ??= build(position));
   return {
     count,
     callAt,
