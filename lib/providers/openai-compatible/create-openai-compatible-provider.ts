@@ -21,6 +21,8 @@ export interface OpenAICompatibleDefinition extends OpenAICompatibleDifferences 
   name: string;
   /** Base URL including the version prefix; a custom host replaces it. */
   baseUrl: string | ((target: ProviderTarget) => string);
+  /** The host a base URL built from target fields must have (see `Provider.expectedHost`). */
+  expectedHost?: (target: ProviderTarget) => string | RegExp;
   /** Path below the base URL (default `/completions`). */
   path?: string | ((call: ProviderCall) => string);
   /** Auth and provider headers for a target (default: `Authorization: Bearer` when a key is set). */
@@ -43,6 +45,7 @@ export function createOpenAICompatibleProvider(definition: OpenAICompatibleDefin
     parameters: defineOpenAICompatibleTable(definition),
 
     baseUrl: typeof definition.baseUrl === 'string' ? () => definition.baseUrl as string : definition.baseUrl,
+    ...(definition.expectedHost ? { expectedHost: definition.expectedHost } : {}),
 
     buildRequest(call, mapped) {
       const { params, stream } = call;
