@@ -3,7 +3,7 @@
  * @see https://platform.openai.com/docs/api-reference/completions/create
  */
 import { InvalidRequestError } from './errors.ts';
-import { parseCommonRequest } from './parse-common-request.ts';
+import { isPrompt, parseCommonRequest } from './parse-common-request.ts';
 import { listProblems, MAX_LISTED_PROBLEMS, truncate } from './list-problems.ts';
 import { formatIssuePath, z } from './zod.ts';
 
@@ -74,8 +74,8 @@ export function parseCompletionRequest(body: unknown): CompletionRequest {
   const common = parseCommonRequest(withoutNulls);
   if (common !== undefined) return common;
   checkSizes(withoutNulls);
-  const result = completionRequestSchema.safeParse(withoutNulls);
-  if (result.success) return result.data;
+  const result = completionRequestSchema.safeParse(withBoundedPrompt(withoutNulls));
+  if (result.success) return { ...result.data, prompt: copyPrompt(withoutNulls.prompt as Prompt) };
 
   // Only the first few issues are looked at: a 1 MB body of bad values has a million of them.
   const issues = (result.error.issues as unknown as Issue[]).slice(0, MAX_LISTED_PROBLEMS).map(narrowUnionIssue);
@@ -98,6 +98,30 @@ export function parseCompletionRequest(body: unknown): CompletionRequest {
  */
 export const MAX_LOGIT_BIAS_ENTRIES = 1024;
 const MAX_LISTED_KEYS = 5;
+
+/**
+ * zod sees a stand-in for a prompt already known to be valid, and only the start of an invalid
+ * one (up to a few elements past where it breaks): its union over a long array costs seconds
+ * and, with every element wrong, overflowed the stack. The messages are zod's own.
+ */
+function withBoundedPrompt(input: Record<string, unknown>): Record<string, unknown> {
+  const prompt = input.prompt;
+  if (isPrompt(prompt)) return { ...input, prompt: 'valid' };
+  if (!Array.isArray(prompt) || prompt.length <= MAX_LISTED_PROBLEMS) return input;
+  const isString = (each: unknown) => typeof each === 'string';
+  const isTokens = (each: unknown) => Array.isArray(each) && each.length > 0 && each.every((id) => Number.isSafeInteger(id) && id >= 0);
+  const isToken = (each: unknown) => Number.isSafeInteger(each) && (each as number) >= 0;
+  // The branch that got furthest is the one zod's message describes.
+  const reached = Math.max(...[isString, isTokens, isToken].map((test) => {
+    const index = prompt.findIndex((each) => !test(each));
+    return index === -1 ? prompt.length : index;
+  }));
+  return { ...input, prompt: prompt.slice(0, reached + MAX_LISTED_PROBLEMS) };
+}
+
+function copyPrompt(prompt: Prompt): Prompt {
+  return (Array.isArray(prompt) ? prompt.map((each) => (Array.isArray(each) ? each.slice() : each)) : prompt) as Prompt;
+}
 
 function checkSizes(input: Record<string, unknown>): void {
   const bias = input.logit_bias;
