@@ -39,8 +39,10 @@ export function compileLinearRegex(pattern: string): CompiledPattern | string {
   if (!re2) throw new Error('compileLinearRegex before loadLinearRegex');
   let result: CompiledPattern;
   try {
-    // JS-flavoured syntax RE2 spells differently (named groups `(?<n>…)`) is translated first.
-    result = re2.RE2JS.compile(re2.RE2JS.translateRegExp(pattern));
+    // As written, not through re2js' `translateRegExp`: that turns what RE2 lacks into something
+    // else (`\k<name>` into a literal `k<name>`), a pattern silently meaning another thing.
+    // RE2 syntax covers the usual JS patterns; `\uXXXX` is spelled `\x{XXXX}` there.
+    result = re2.RE2JS.compile(pattern);
   } catch (error) {
     return describeRefusal(error);
   }
@@ -57,5 +59,5 @@ export function testLinearRegex(pattern: string, input: string): boolean {
 
 function describeRefusal(error: unknown): string {
   const detail = error instanceof Error ? error.message.slice(0, 120) : 'invalid';
-  return `not a regular expression the linear-time engine (RE2) accepts: ${detail} (backreferences and lookaround are not supported)`;
+  return `not a regular expression the linear-time engine (RE2) accepts: ${detail} (RE2 syntax: no backreferences or lookaround; \\x{41} for \\u0041)`;
 }
