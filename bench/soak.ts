@@ -265,6 +265,17 @@ export async function runSoak(settings: SoakSettings): Promise<SoakReport> {
     child.once('message', (message) => resolve(message as { port: number }));
     child.once('exit', (code) => reject(new Error(`the gateway exited with ${code}: ${stderr}`)));
   });
+  try {
+    return await drive(settings, child, port, upstream.url);
+  } finally {
+    // Also on failure: an orphaned gateway would keep its port and memory.
+    child.kill('SIGTERM');
+    upstream.server.closeAllConnections();
+    upstream.server.close();
+  }
+}
+
+async function drive(settings: SoakSettings, child: ChildProcess, port: number, upstreamUrl: string): Promise<SoakReport> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: settings.concurrency });
   const random = seeded(11);
   const total = KINDS.reduce((sum, [, weight]) => sum + weight, 0);
@@ -283,7 +294,7 @@ export async function runSoak(settings: SoakSettings): Promise<SoakReport> {
           next++;
           const kind = pick();
           const sentAt = performance.now();
-          const outcome = await sendOne(kind, port, upstream.url, agent);
+          const outcome = await sendOne(kind, port, upstreamUrl, agent);
           const key = `${kind} -> ${outcome}`;
           outcomes[key] = (outcomes[key] ?? 0) + 1;
           elapsed[key] = (elapsed[key] ?? 0) + performance.now() - sentAt;
@@ -307,11 +318,8 @@ export async function runSoak(settings: SoakSettings): Promise<SoakReport> {
   // Time for both sides to finish closing what the callers and the upstream left.
   await new Promise((wait) => setTimeout(wait, 2_000));
   const after = await ask(child);
-  const socketsAfter = socketStates([port, Number(new URL(upstream.url).port)]);
+  const socketsAfter = socketStates([port, Number(new URL(upstreamUrl).port)]);
   const gatewayAlive = child.exitCode === null;
-  child.kill('SIGTERM');
-  upstream.server.closeAllConnections();
-  upstream.server.close();
   const meanMs = Object.fromEntries(Object.entries(elapsed).map(([key, total]) => [key, total / outcomes[key]!]));
   return { requests: settings.requests, seconds, outcomes, meanMs, before, after, socketsAfter, gatewayAlive };
 }
