@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --quick]`: the gateway's overhead, streaming latency and cold start, side by
- * side with the floor proxy and the Portkey gateway, each as the cost added over calling the fake
- * upstream directly. Prints a table and writes `bench/results.md`. Never part of `npm test`.
+ * `npm run bench [-- --quick] [-- --no-soak]`: the gateway's overhead, streaming latency and cold
+ * start, side by side with the floor proxy and the Portkey gateway, each as the cost added over
+ * calling the fake upstream directly; then the soak (bench/soak.ts). Prints a table and writes
+ * `bench/results.md`. Never part of `npm test`.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildBench, projectRoot } from './build.ts';
@@ -15,6 +16,7 @@ import { closedLoop, createClient, send, type Client, type Target } from './load
 import { measureModuleLoad } from './measure-module-load.ts';
 import { measureCacheCosts } from './cache-scenario.ts';
 import { renderMarkdown, renderTerminal, type BenchReport } from './report.ts';
+import { renderSoak, runSoak } from './soak.ts';
 import { measureLatency, measureStreams, searchSustainedRate, type LatencyFigures } from './scenarios.ts';
 
 const quick = process.argv.includes('--quick');
@@ -180,3 +182,12 @@ async function checkAnswers(clients: Client[]): Promise<void> {
 }
 
 await main();
+// The soak last, once the gateways above are stopped: its own gateway process, its own load.
+if (!process.argv.includes('--no-soak')) {
+  log(`soak: ${quick ? 5_000 : 30_000} mixed requests with callers that leave and upstreams that cut`);
+  const soak = await runSoak({ requests: quick ? 5_000 : 30_000, concurrency: 32, warmup: quick ? 500 : 2_000 });
+  const text = renderSoak(soak);
+  process.stdout.write(`\n${text}\n`);
+  await appendFile(join(projectRoot, 'bench', 'results.md'), `\n## Soak\n\n\`\`\`\n${text}\n\`\`\`\n`);
+  if (!soak.gatewayAlive || (soak.socketsAfter.CLOSE_WAIT ?? 0) > 0) process.exitCode = 1;
+}
