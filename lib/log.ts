@@ -1,23 +1,30 @@
 /**
  * Structured JSON log lines on stdout (CloudWatch reads them as-is). Callers pass fields,
  * never whole requests: keys and prompts stay out of the log by construction.
- * `LOG_LEVEL` = debug | info | warn | error | silent (default info).
+ * `LOG_LEVEL` = debug | info | warn | error | silent (default info); when it is unset, Lambda's
+ * own log-level control (`AWS_LAMBDA_LOG_LEVEL`: TRACE, DEBUG, INFO, WARN, ERROR, FATAL) decides.
+ * On Lambda every line carries the invocation's `requestId`, set once per invocation at the edge.
  */
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 type Level = Exclude<keyof typeof LEVELS, 'silent'>;
+
+/** Lambda's level names onto ours: TRACE logs everything we write, FATAL only what nothing of ours is. */
+const LAMBDA_LEVELS: Record<string, keyof typeof LEVELS> = { trace: 'debug', debug: 'debug', info: 'info', warn: 'warn', error: 'error', fatal: 'silent' };
 
 export type LogFields = Record<string, unknown>;
 export type LogSink = (line: string) => void;
 
 let sink: LogSink = (line) => process.stdout.write(`${line}\n`);
+let requestId: string | undefined;
 
 function threshold(): number {
-  return LEVELS[(process.env.LOG_LEVEL ?? 'info') as keyof typeof LEVELS] ?? LEVELS.info;
+  const level = process.env.LOG_LEVEL ?? LAMBDA_LEVELS[process.env.AWS_LAMBDA_LOG_LEVEL?.toLowerCase() ?? ''] ?? 'info';
+  return LEVELS[level as keyof typeof LEVELS] ?? LEVELS.info;
 }
 
 function write(level: Level, message: string, fields?: LogFields): void {
   if (LEVELS[level] < threshold()) return;
-  sink(JSON.stringify({ level, time: new Date().toISOString(), message, ...fields }));
+  sink(JSON.stringify({ level, time: new Date().toISOString(), message, ...(requestId === undefined ? undefined : { requestId }), ...fields }));
 }
 
 export const log = {
@@ -26,6 +33,27 @@ export const log = {
   warn: (message: string, fields?: LogFields) => write('warn', message, fields),
   error: (message: string, fields?: LogFields) => write('error', message, fields),
 };
+
+/**
+ * The Lambda request id every following line carries (the edge sets it as an invocation starts;
+ * one container runs one invocation at a time). Undefined stops adding it.
+ */
+export function setLogRequestId(id: string | undefined): void {
+  requestId = id;
+}
+
+/** The request id lines carry now, for writers of their own (the usage record). */
+export function logRequestId(): string | undefined {
+  return requestId;
+}
+
+/**
+ * Writes a finished line as it is, whatever the level (the usage record and EMF lines: they are
+ * the bill and the metrics, not diagnostics), to the same sink as every other line.
+ */
+export function writeLogLine(line: string): void {
+  sink(line);
+}
 
 /** Redirects log lines (tests capture them); returns a function that restores the previous sink. */
 export function setLogSink(next: LogSink): () => void {

@@ -13,7 +13,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { InvalidRequestError, toGatewayError } from '../../lib/api/errors.ts';
 import { handleCompletion, type GatewayDependencies } from '../../lib/handle-completion.ts';
 import type { KeyStore } from '../../lib/keys/key-store.ts';
-import { describeError, log } from '../../lib/log.ts';
+import { describeError, log, setLogRequestId } from '../../lib/log.ts';
 import type { RequestFinishedHook } from '../../lib/request-finished.ts';
 import { createRouteOutcome } from '../../lib/routing/route-outcome.ts';
 import { dependenciesFromEnv } from './dependencies-from-env.ts';
@@ -91,6 +91,8 @@ export function createCompletionsHandler(dependencies: CompletionsDependencies):
    */
   async function completionsHandler(event: APIGatewayProxyEvent, responseStream: Writable, context: GatewayContext): Promise<void> {
     const startedAt = performance.now();
+    // Every log line of this invocation carries its id (one invocation at a time per container).
+    setLogRequestId(context.awsRequestId);
     const controller = new AbortController();
     const onClose = () => {
       if (!responseStream.writableFinished) controller.abort(new Error(CALLER_GONE));
@@ -104,19 +106,19 @@ export function createCompletionsHandler(dependencies: CompletionsDependencies):
     } finally {
       responseStream.off('close', onClose);
       responseStream.off('error', onClose);
-      if (onRequestFinished) finish(onRequestFinished, event, context, startedAt, controller.signal.aborted);
+      if (onRequestFinished) await finish(onRequestFinished, event, context, startedAt, controller.signal.aborted);
     }
   }
   // Marks it as a response-streaming handler for the runtime (Middy marked only its own).
   return awslambda.streamifyResponse(completionsHandler as unknown as Parameters<typeof awslambda.streamifyResponse>[0]) as unknown as StreamingHandler;
 }
 
-function finish(onRequestFinished: RequestFinishedHook, event: APIGatewayProxyEvent, context: GatewayContext, startedAt: number, callerGone: boolean): void {
+async function finish(onRequestFinished: RequestFinishedHook, event: APIGatewayProxyEvent, context: GatewayContext, startedAt: number, callerGone: boolean): Promise<void> {
   const answer = context.answer;
   const summary = answer?.summary;
   const streamError = summary?.streamError === undefined ? undefined : toGatewayError(summary.streamError);
   try {
-    onRequestFinished({
+    await onRequestFinished({
       traceId: context.traceId,
       caller: callerOf(event),
       outcome: context.outcome,
@@ -124,6 +126,7 @@ function finish(onRequestFinished: RequestFinishedHook, event: APIGatewayProxyEv
       errorCode: answer?.errorCode ?? (streamError ? (streamError.code ?? streamError.type) : null),
       stream: summary?.stream ?? false,
       usage: summary?.usage,
+      sentTexts: summary?.sentTexts ?? [],
       callerGone,
       latencyMs: performance.now() - startedAt,
       firstByteMs: answer?.firstByteAt === undefined ? undefined : answer.firstByteAt - startedAt,

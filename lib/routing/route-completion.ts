@@ -70,6 +70,7 @@ async function attemptTarget(
     record.provider = provider.name;
     const params = applyOverrideParams(requestParams, target.override_params, leaf.path);
     record.params = params;
+    record.pricing = target.pricing;
     const call = {
       params,
       target,
