@@ -117,6 +117,9 @@ async function finish(onRequestFinished: RequestFinishedHook, event: APIGatewayP
   const answer = context.answer;
   const summary = answer?.summary;
   const streamError = summary?.streamError === undefined ? undefined : toGatewayError(summary.streamError);
+  const latencyMs = performance.now() - startedAt;
+  // An error answer is written at once, just before this: its first byte is its last.
+  const firstByteAt = answer?.firstByteAt ?? (answer && !callerGone ? startedAt + latencyMs : undefined);
   try {
     await onRequestFinished({
       traceId: context.traceId,
@@ -128,8 +131,8 @@ async function finish(onRequestFinished: RequestFinishedHook, event: APIGatewayP
       usage: summary?.usage,
       sentTexts: summary?.sentTexts ?? [],
       callerGone,
-      latencyMs: performance.now() - startedAt,
-      firstByteMs: answer?.firstByteAt === undefined ? undefined : answer.firstByteAt - startedAt,
+      latencyMs,
+      firstByteMs: firstByteAt === undefined ? undefined : firstByteAt - startedAt,
     });
   } catch (error) {
     log.error('onRequestFinished failed', { traceId: context.traceId, ...describeError(error) });
