@@ -15,6 +15,7 @@ import { closedLoop, createClient, send, type Client, type Target } from './load
 import { measureModuleLoad } from './measure-module-load.ts';
 import { renderMarkdown, renderTerminal, type BenchReport } from './report.ts';
 import { measureLatency, measureStreams, searchSustainedRate, type LatencyFigures } from './scenarios.ts';
+import { measureUsageRecording, renderUsageRecording } from './usage-recording.ts';
 
 const quick = process.argv.includes('--quick');
 const settings = quick
@@ -155,7 +156,10 @@ async function main(): Promise<void> {
     };
     for (const client of clients) client.agent.destroy();
     process.stdout.write(renderTerminal(report));
-    await writeFile(join(projectRoot, 'bench', 'results.md'), renderMarkdown(report));
+    // The usage record's own cost: recording on vs off, in processes of its own (bench/usage-recording.ts).
+    const recording = renderUsageRecording(await measureUsageRecording({ quick, log }));
+    process.stdout.write(`\n${recording}\n`);
+    await writeFile(join(projectRoot, 'bench', 'results.md'), `${renderMarkdown(report)}\n${recording}`);
     log('wrote bench/results.md');
   } finally {
     await Promise.all(processes.map((gateway) => gateway.stop()));

@@ -5,6 +5,7 @@
  */
 import { createLocalServer } from '../lib/local/local-server.ts';
 import { installLambdaStreamingRuntime, type StreamingHandler } from '../lib/local/lambda-streaming-runtime.ts';
+import { setLogSink } from '../lib/log.ts';
 
 process.env.GATEWAY_ALLOWED_CUSTOM_HOSTS ??= 'loopback';
 process.env.GATEWAY_KEY_SOURCE ??= 'file';
@@ -14,6 +15,8 @@ installLambdaStreamingRuntime();
 const { createCompletionsHandler } = await import('../functions/completions/handler.ts');
 const { dependenciesFromEnv } = await import('../functions/completions/dependencies-from-env.ts');
 
+// `BENCH_USAGE_SINK=none`: lines are built but not written (tells the record's CPU from the pipe's).
+if (process.env.BENCH_USAGE_SINK === 'none') setLogSink(() => {});
 const dependencies = dependenciesFromEnv();
 const recording = process.env.BENCH_USAGE_RECORDING !== 'off';
 const handler = createCompletionsHandler(recording ? dependencies : { ...dependencies, middlewares: [], onRequestFinished: undefined });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { log, setLogRequestId, setLogSink, writeLogLine } from './log.ts';
+import { log, setLogRequestId, setLogSink, writeLogLine, writeLogLines } from './log.ts';
 
 describe('log', () => {
   const lines: string[] = [];
@@ -57,6 +57,7 @@ describe('log', () => {
     process.env.LOG_LEVEL = 'silent';
     log.error('dropped');
     writeLogLine('{"message":"request"}');
-    expect(lines).toEqual(['{"message":"request"}']);
+    writeLogLines(['{"message":"request"}', '{"_aws":{}}']);
+    expect(lines).toEqual(['{"message":"request"}', '{"message":"request"}', '{"_aws":{}}']);
   });
 });

@@ -15,6 +15,8 @@ export type LogFields = Record<string, unknown>;
 export type LogSink = (line: string) => void;
 
 let sink: LogSink = (line) => process.stdout.write(`${line}\n`);
+/** Several lines in one write (one syscall), while the sink is stdout's; a sink of a test's gets them one by one. */
+let batchSink: ((lines: readonly string[]) => void) | undefined = (lines) => process.stdout.write(`${lines.join('\n')}\n`);
 let requestId: string | undefined;
 
 function threshold(): number {
@@ -55,12 +57,25 @@ export function writeLogLine(line: string): void {
   sink(line);
 }
 
+/**
+ * Finished lines written together: on stdout one write, not one per line (the usage record and
+ * its EMF line: a write to Lambda's log pipe is a syscall, measured as most of the record's cost
+ * in bench/usage-recording.ts). Each line still arrives in CloudWatch as its own event.
+ */
+export function writeLogLines(lines: readonly string[]): void {
+  if (batchSink) batchSink(lines);
+  else for (const line of lines) sink(line);
+}
+
 /** Redirects log lines (tests capture them); returns a function that restores the previous sink. */
 export function setLogSink(next: LogSink): () => void {
   const previous = sink;
+  const previousBatch = batchSink;
   sink = next;
+  batchSink = undefined;
   return () => {
     sink = previous;
+    batchSink = previousBatch;
   };
 }
 
