@@ -18,6 +18,7 @@ import { measureCacheCosts } from './cache-scenario.ts';
 import { renderMarkdown, renderTerminal, type BenchReport } from './report.ts';
 import { renderSoak, runSoak } from './soak.ts';
 import { measureLatency, measureStreams, searchSustainedRate, type LatencyFigures } from './scenarios.ts';
+import { measureUsageRecording, renderUsageRecording } from './usage-recording.ts';
 
 const quick = process.argv.includes('--quick');
 const settings = quick
@@ -161,8 +162,10 @@ async function main(): Promise<void> {
     };
     for (const client of clients) client.agent.destroy();
     process.stdout.write(renderTerminal(report));
-    process.stdout.write(`\n${cacheSection}`);
-    await writeFile(join(projectRoot, 'bench', 'results.md'), `${renderMarkdown(report)}\n${cacheSection}`);
+    // The usage record's own cost: recording on vs off, in processes of its own (bench/usage-recording.ts).
+    const recording = renderUsageRecording(await measureUsageRecording({ quick, log }));
+    process.stdout.write(`\n${cacheSection}\n${recording}\n`);
+    await writeFile(join(projectRoot, 'bench', 'results.md'), `${renderMarkdown(report)}\n${cacheSection}\n${recording}`);
     log('wrote bench/results.md');
   } finally {
     await Promise.all(processes.map((gateway) => gateway.stop()));

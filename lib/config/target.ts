@@ -6,6 +6,7 @@
  */
 import { z } from '../api/zod.ts';
 import { MAX_FORWARD_HEADERS, refusedForwardHeader } from './forwardable-headers.ts';
+import { pricingSchema } from '../usage/pricing-schema.ts';
 
 /** Provider-specific string fields, each also readable from `x-portkey-<field with dashes>`. */
 export const PROVIDER_FIELDS = [
@@ -61,6 +62,8 @@ export const targetFieldsShape = {
   /** Milliseconds until the upstream's response headers (a stream: its first event). */
   request_timeout: z.optional(z.number().check(z.int(), z.gt(0))),
   override_params: z.optional(z.record(z.string(), z.unknown())),
+  /** This target's own price per million tokens; wins over the price table in the usage record. */
+  pricing: z.optional(pricingSchema),
   ...providerFieldShape,
 };
 

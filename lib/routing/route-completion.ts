@@ -77,6 +77,7 @@ async function attemptTarget(
     record.virtualKey = target.virtual_key;
     const params = applyOverrideParams(requestParams, target.override_params, leaf.path);
     record.params = params;
+    record.pricing = target.pricing;
     const call = {
       params,
       target,

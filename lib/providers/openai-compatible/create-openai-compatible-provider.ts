@@ -55,8 +55,9 @@ export function createOpenAICompatibleProvider(definition: OpenAICompatibleDefin
       body.prompt = params.prompt;
       if (stream) {
         body.stream = true;
-        // Ask for usage whenever the caller did, so the gateway never has to guess it.
-        if (params.stream_options?.include_usage) body.stream_options = { include_usage: true };
+        // Always ask for usage, so the usage record counts exact tokens even when the caller did
+        // not ask; that extra chunk (empty choices) is kept out of such a caller's stream by the renderer.
+        body.stream_options = { include_usage: true };
       }
       const path = typeof definition.path === 'function' ? definition.path(call) : (definition.path ?? '/completions');
       return { path, headers: headers(call.target), body };
