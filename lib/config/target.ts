@@ -21,6 +21,9 @@ export const PROVIDER_FIELDS = [
   'openai_project',
   'anthropic_version',
   'anthropic_beta',
+  // Issue #16's providers, by Portkey's names: Cloudflare's account (a URL path segment), Azure AI Foundry's endpoint.
+  'workers_ai_account_id',
+  'azure_foundry_url',
 ] as const;
 
 /**
