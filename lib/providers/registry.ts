@@ -28,6 +28,7 @@ import { novitaAIProvider } from './novita-ai/novita-ai-provider.ts';
 import { perplexityAIProvider } from './perplexity-ai/perplexity-ai-provider.ts';
 import { sambaNovaProvider } from './sambanova/sambanova-provider.ts';
 import { sglangProvider } from './sglang/sglang-provider.ts';
+import { workersAIProvider } from './workers-ai/workers-ai-provider.ts';
 import { xAIProvider } from './x-ai/x-ai-provider.ts';
 import type { Provider } from './provider.ts';
 
@@ -62,6 +63,7 @@ export const providers: Readonly<Record<string, Provider>> = {
   github: githubProvider,
   'azure-ai': azureAIProvider,
   ai21: ai21Provider,
+  'workers-ai': workersAIProvider,
 };
 
 export function findProvider(name: string): Provider | undefined {
