@@ -30,6 +30,7 @@ import { buildHandlerBundle } from './build-handler-bundle.ts';
 import { HANDLER_EXPORT } from './bundling-options.ts';
 import { gatewayLimits } from './gateway-limits.ts';
 import { allowedBedrockRegions, DEFAULT_BEDROCK_MODELS, grantBedrockAccess } from './grant-bedrock-access.ts';
+import { grantSageMakerAccess } from './grant-sagemaker-access.ts';
 import { grantSecretsAccess, validateSecretsPrefix } from './grant-secrets-access.ts';
 import { callerResourcePolicy } from './restrict-callers.ts';
 
@@ -111,6 +112,8 @@ export interface GatewayStackProps extends StackProps {
    * A cross-region inference profile called from one of these still reaches its destination regions.
    */
   bedrockRegions?: string[];
+  /** SageMaker endpoint names (stack region), `prefix-*` or endpoint ARNs the function may invoke. Default none. */
+  sagemakerEndpoints?: string[];
   /** Executions reserved for the function, and the most it may use. Default 100 (see gateway-limits.ts). */
   reservedConcurrency?: number;
   /** The stage's steady request rate per second; API Gateway answers 429 above it. Default 50. */
@@ -196,6 +199,7 @@ export class GatewayStack extends Stack {
 
     grantSecretsAccess(this.function, { secretsPrefix, kmsKeyArn: props.kmsKeyArn });
     grantBedrockAccess(this.function, bedrockModels, bedrockRegions);
+    grantSageMakerAccess(this.function, props.sagemakerEndpoints ?? []);
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const createCloudWatchRole = props.createApiGatewayCloudWatchRole ?? true;

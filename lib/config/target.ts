@@ -24,6 +24,10 @@ export const PROVIDER_FIELDS = [
   // Issue #16's providers, by Portkey's names: Cloudflare's account (a URL path segment), Azure AI Foundry's endpoint.
   'workers_ai_account_id',
   'azure_foundry_url',
+  // SageMaker: the endpoint and container format (the gateway's own names), then Portkey's X-Amzn-SageMaker-* fields.
+  'sagemaker_endpoint_name',
+  'sagemaker_container',
+  ...(['custom_attributes', 'target_model', 'target_variant', 'target_container_hostname', 'inference_id', 'enable_explanations', 'inference_component', 'session_id'] as const).map((name) => `amzn_sagemaker_${name}` as const),
 ] as const;
 
 /**

@@ -27,6 +27,7 @@ import { nebiusProvider } from './nebius/nebius-provider.ts';
 import { novitaAIProvider } from './novita-ai/novita-ai-provider.ts';
 import { perplexityAIProvider } from './perplexity-ai/perplexity-ai-provider.ts';
 import { sambaNovaProvider } from './sambanova/sambanova-provider.ts';
+import { sagemakerProvider } from './sagemaker/sagemaker-provider.ts';
 import { sglangProvider } from './sglang/sglang-provider.ts';
 import { workersAIProvider } from './workers-ai/workers-ai-provider.ts';
 import { xAIProvider } from './x-ai/x-ai-provider.ts';
@@ -64,6 +65,7 @@ export const providers: Readonly<Record<string, Provider>> = {
   'azure-ai': azureAIProvider,
   ai21: ai21Provider,
   'workers-ai': workersAIProvider,
+  sagemaker: sagemakerProvider,
 };
 
 export function findProvider(name: string): Provider | undefined {
