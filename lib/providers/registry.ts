@@ -29,6 +29,7 @@ import { perplexityAIProvider } from './perplexity-ai/perplexity-ai-provider.ts'
 import { sambaNovaProvider } from './sambanova/sambanova-provider.ts';
 import { sagemakerProvider } from './sagemaker/sagemaker-provider.ts';
 import { sglangProvider } from './sglang/sglang-provider.ts';
+import { vertexAIProvider } from './vertex-ai/vertex-ai-provider.ts';
 import { workersAIProvider } from './workers-ai/workers-ai-provider.ts';
 import { xAIProvider } from './x-ai/x-ai-provider.ts';
 import type { Provider } from './provider.ts';
@@ -66,6 +67,7 @@ export const providers: Readonly<Record<string, Provider>> = {
   ai21: ai21Provider,
   'workers-ai': workersAIProvider,
   sagemaker: sagemakerProvider,
+  'vertex-ai': vertexAIProvider,
 };
 
 export function findProvider(name: string): Provider | undefined {
