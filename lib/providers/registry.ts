@@ -27,8 +27,10 @@ import { nebiusProvider } from './nebius/nebius-provider.ts';
 import { novitaAIProvider } from './novita-ai/novita-ai-provider.ts';
 import { perplexityAIProvider } from './perplexity-ai/perplexity-ai-provider.ts';
 import { sambaNovaProvider } from './sambanova/sambanova-provider.ts';
+import { replicateProvider } from './replicate/replicate-provider.ts';
 import { sagemakerProvider } from './sagemaker/sagemaker-provider.ts';
 import { sglangProvider } from './sglang/sglang-provider.ts';
+import { tritonProvider } from './triton/triton-provider.ts';
 import { vertexAIProvider } from './vertex-ai/vertex-ai-provider.ts';
 import { workersAIProvider } from './workers-ai/workers-ai-provider.ts';
 import { xAIProvider } from './x-ai/x-ai-provider.ts';
@@ -68,6 +70,8 @@ export const providers: Readonly<Record<string, Provider>> = {
   'workers-ai': workersAIProvider,
   sagemaker: sagemakerProvider,
   'vertex-ai': vertexAIProvider,
+  triton: tritonProvider,
+  replicate: replicateProvider,
 };
 
 export function findProvider(name: string): Provider | undefined {
