@@ -1,15 +1,16 @@
 /**
  * Where a Vertex AI call goes: project and region (Portkey's `vertex_project_id` /
  * `vertex_region`, headers `x-portkey-vertex-project-id` / `-vertex-region`) form the host and
- * the path, so both are held to Google's patterns before use.
+ * the path, so both are held to URL-safe shapes before use.
  * @see https://cloud.google.com/vertex-ai/docs/general/locations
  * @see https://cloud.google.com/resource-manager/docs/creating-managing-projects (project id rules)
  */
 import { InvalidRequestError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
 
-const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-const REGION = /^([a-z]+-[a-z]+\d+|global)$/;
+// URL-safe shapes, the same as main's engine check (check-target-fields.ts): domain-scoped projects (`example.com:proj`) pass.
+const PROJECT_ID = /^(?:[a-z0-9.-]{1,63}:)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export function vertexProject(target: ProviderTarget): string {
   return checked(target.vertex_project_id, PROJECT_ID, 'vertex_project_id', 'a Google Cloud project id');
