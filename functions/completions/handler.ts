@@ -32,6 +32,8 @@ export interface CompletionsDependencies extends GatewayDependencies {
    * where the usage record, metrics and limit settlement plug in. Must not throw.
    */
   onRequestFinished?: RequestFinishedHook | undefined;
+  /** Work the answer left running (limit corrections), awaited before the invocation ends: Lambda freezes what is left. */
+  afterResponse?: (() => Promise<void>) | undefined;
 }
 
 export interface StreamingResult {
@@ -46,7 +48,7 @@ type StreamingHandler = (event: APIGatewayProxyEvent, responseStream: Writable, 
 const CALLER_GONE = 'caller disconnected';
 
 export function createCompletionsHandler(dependencies: CompletionsDependencies): StreamingHandler {
-  const { keyStore: store, prefetchVirtualKey = true, onRequestFinished, ...core } = dependencies;
+  const { keyStore: store, prefetchVirtualKey = true, onRequestFinished, afterResponse, ...core } = dependencies;
 
   async function completions(event: APIGatewayProxyEvent, context: GatewayContext): Promise<StreamingResult> {
     if (event.httpMethod !== 'POST') {
@@ -106,6 +108,7 @@ export function createCompletionsHandler(dependencies: CompletionsDependencies):
       responseStream.off('error', onClose);
       if (onRequestFinished) finish(onRequestFinished, event, context, startedAt, controller.signal.aborted);
     }
+    await afterResponse?.();
   }
   // Marks it as a response-streaming handler for the runtime (Middy marked only its own).
   return awslambda.streamifyResponse(completionsHandler as unknown as Parameters<typeof awslambda.streamifyResponse>[0]) as unknown as StreamingHandler;
@@ -158,4 +161,7 @@ function toReadable(chunks: AsyncIterable<string>, onFirstChunk: () => void): Re
   });
 }
 
-export const handler = createCompletionsHandler(dependenciesFromEnv());
+const deployed = dependenciesFromEnv();
+export const handler = createCompletionsHandler(deployed);
+/** The in-process counters' use, for the local server's `GET /limits/usage` (`npm run usage`). */
+export const readLimitsUsage = deployed.readLimitsUsage;

@@ -13,11 +13,13 @@ import { toUpstreamError } from './read-upstream-error.ts';
 import { createEventDecoder, createStreamTransform, readUpstreamStream } from './read-upstream-stream.ts';
 
 export type ProviderResult =
-  | { kind: 'response'; part: CompletionPart; warnings: MappingWarning[] }
+  | { kind: 'response'; part: CompletionPart; warnings: MappingWarning[]; /** A cache hit: no upstream was called. */ cached?: true }
   | {
       kind: 'stream';
       parts: AsyncIterable<CompletionPart>;
       warnings: MappingWarning[];
+      /** A cache hit (replayed): no upstream was called. */
+      cached?: true;
       /** Tears the stream's upstream down at once (the caller went away); set by routing. */
       cancel?: (reason: Error) => void;
     };
