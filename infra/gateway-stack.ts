@@ -29,6 +29,7 @@ import { acknowledgeFinding } from './acknowledge-findings.ts';
 import { buildHandlerBundle } from './build-handler-bundle.ts';
 import { HANDLER_EXPORT } from './bundling-options.ts';
 import { gatewayLimits } from './gateway-limits.ts';
+import { GatewayTable } from './gateway-table.ts';
 import { allowedBedrockRegions, DEFAULT_BEDROCK_MODELS, grantBedrockAccess } from './grant-bedrock-access.ts';
 import { grantSecretsAccess, validateSecretsPrefix } from './grant-secrets-access.ts';
 import { callerResourcePolicy } from './restrict-callers.ts';
@@ -195,6 +196,8 @@ export class GatewayStack extends Stack {
     });
 
     grantSecretsAccess(this.function, { secretsPrefix, kmsKeyArn: props.kmsKeyArn });
+    // Limit counters (and the cache's entries): GATEWAY_TABLE and item access to this table only.
+    new GatewayTable(this, 'GatewayTable').connect(this.function);
     grantBedrockAccess(this.function, bedrockModels, bedrockRegions);
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
