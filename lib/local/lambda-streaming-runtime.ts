@@ -28,8 +28,10 @@ interface AwsLambdaGlobal {
 /** Installs `globalThis.awslambda` unless a real runtime already provides it. Call before importing a handler. */
 export function installLambdaStreamingRuntime(): void {
   const global = globalThis as { awslambda?: AwsLambdaGlobal };
-  if (global.awslambda) return;
+  if (typeof global.awslambda?.streamifyResponse === 'function') return;
+  // The AWS SDK puts its own `awslambda.InvokeStore` there when it loads first: keep it.
   global.awslambda = {
+    ...global.awslambda,
     streamifyResponse(handler) {
       (handler as unknown as Record<symbol, string>)[STREAMING] = 'response';
       return handler;

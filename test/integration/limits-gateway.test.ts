@@ -11,6 +11,7 @@ import { windowAt } from '../../lib/limits/limit-windows.ts';
 import type { MeasureName } from '../../lib/limits/measures.ts';
 import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
 import type { GatewayTable } from '../../lib/store/gateway-table.ts';
+import type { CompletionPart } from '../../lib/providers/provider.ts';
 import type { TargetMiddleware } from '../../lib/routing/target-middleware.ts';
 import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { OPENAI_COMPLETION, openAIChunk } from '../fakes/openai-samples.ts';
@@ -141,7 +142,7 @@ describe('virtual-key rules and settlement', () => {
   });
 
   test('a cache hit (a result with cached: true) counts a request and no tokens', async () => {
-    const cacheHit: TargetMiddleware = () => async () => ({ kind: 'response', part: { ...OPENAI_COMPLETION }, warnings: [], cached: true });
+    const cacheHit: TargetMiddleware = () => async () => ({ kind: 'response', part: { ...OPENAI_COMPLETION } as CompletionPart, warnings: [], cached: true });
     const gateway = limitedGateway({ limits: { rules: [{ name: 'cache-counted', requests_per_minute: 10, tokens_per_minute: 100 }] } }, { table, now: () => NOW, inner: [cacheHit] });
     const received = upstream.received.length;
     const answer = await gateway.send(PROMPT, { headers: direct() });
