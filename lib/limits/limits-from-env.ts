@@ -15,9 +15,15 @@ import { readStoreErrorPolicy } from './limits-options.ts';
 import { createLimitsDocumentLoader } from './load-limits-document.ts';
 import { type LimitUsageRow, readLimitsUsage } from './read-limits-usage.ts';
 
+/** How long corrections wait for `settled()` before starting on their own. */
+const SETTLE_FALLBACK_MS = 200;
+
 export interface LimitsWiring {
   middleware: TargetMiddleware;
-  /** Resolves when the corrections started so far are written (the edge awaits it after each answer). */
+  /**
+   * Starts the corrections the answers so far left (the edge calls it once its answer is out, so
+   * their CPU is off the caller's path) and resolves when they are written: Lambda freezes what is left.
+   */
   settled(): Promise<void>;
   /** The use and room per rule and caller now (the local server's `GET /limits/usage`). */
   readUsage(): Promise<LimitUsageRow[]>;
@@ -36,11 +42,26 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv, keySettings: KeyStoreSetti
   const limiter = createLimiter({ table, now, onStoreError: policy });
   const loadDocument = createLimitsDocumentLoader(createLimitsSource(keySettings, options), { onStoreError: policy, now });
   const metrics = readMetricsSettings(env);
-  const pending = new Set<Promise<void>>();
+  const queued: Array<() => Promise<void>> = [];
+  const running = new Set<Promise<void>>();
+  let fallback: NodeJS.Timeout | undefined;
 
-  function track(work: Promise<void>): void {
-    const settling: Promise<void> = work.catch(() => undefined).finally(() => pending.delete(settling));
-    pending.add(settling);
+  function start(): Promise<void> {
+    clearTimeout(fallback);
+    fallback = undefined;
+    for (const work of queued.splice(0)) {
+      const settling: Promise<void> = work()
+        .catch(() => undefined)
+        .finally(() => running.delete(settling));
+      running.add(settling);
+    }
+    return Promise.all(running).then(() => undefined);
+  }
+
+  function track(work: () => Promise<void>): void {
+    queued.push(work);
+    // A handler built without `afterResponse` still settles, a moment later.
+    fallback ??= setTimeout(start, SETTLE_FALLBACK_MS).unref();
   }
 
   return {
@@ -56,9 +77,7 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv, keySettings: KeyStoreSetti
         );
       },
     }),
-    async settled() {
-      await Promise.all(pending);
-    },
+    settled: start,
     async readUsage() {
       const document = await loadDocument();
       return document ? readLimitsUsage(table, document, now()) : [];

@@ -20,8 +20,11 @@ import type { LoadLimitsDocument } from './load-limits-document.ts';
 export interface LimitsMiddlewareOptions {
   limiter: Limiter;
   loadDocument: LoadLimitsDocument;
-  /** Work left after the answer (settling, releasing): the edge awaits it before the invocation ends. */
-  track?: (work: Promise<void>) => void;
+  /**
+   * Work left after the answer (settling, releasing), handed over unstarted: the wiring starts it
+   * once the answer is out, so its CPU is not on the caller's path. Default: start it at once.
+   */
+  track?: (work: () => Promise<void>) => void;
   /** The store failed and `allow` served the request uncounted (the limiter has logged it). */
   onStoreError?: (attempt: TargetAttempt) => void;
   /** Tests replace the tokenizer-and-price estimate. */
@@ -32,7 +35,7 @@ const NOTHING_USED: LimitUsage = { tokens: 0, costUsd: 0 };
 
 export function createLimitsMiddleware(options: LimitsMiddlewareOptions): TargetMiddleware {
   const { limiter, loadDocument, onStoreError } = options;
-  const track = options.track ?? ((work: Promise<void>) => void work.catch(() => undefined));
+  const track = options.track ?? ((work: () => Promise<void>) => void work().catch(() => undefined));
   const estimateOf = options.estimate ?? estimateAttemptUsage;
 
   return (next) =>
@@ -64,7 +67,7 @@ export function createLimitsMiddleware(options: LimitsMiddlewareOptions): Target
       for (const name in reservation.headers) attempt.setHeader(name, reservation.headers[name]!);
       if (reservation.storeError) onStoreError?.(attempt);
       if (called.status === 'rejected') {
-        track(reservation.release());
+        track(() => reservation.release());
         throw called.reason;
       }
 
@@ -72,13 +75,13 @@ export function createLimitsMiddleware(options: LimitsMiddlewareOptions): Target
       const priced = reservation.units.has('cost');
       const counted = priced || reservation.units.has('tokens');
       if (result.cached || !counted) {
-        track(reservation.settle(NOTHING_USED));
+        track(() => reservation.settle(NOTHING_USED));
         return result;
       }
       if (result.kind === 'response') {
         const reported = result.part.usage ? [result.part.usage] : [];
         const texts = reported.length > 0 ? [] : result.part.choices.map((choice) => choice.text);
-        track(actualAttemptUsage(attempt, reported, texts, estimate, { priced }).then((actual) => reservation.settle(actual), settleFailed(attempt)));
+        track(() => actualAttemptUsage(attempt, reported, texts, estimate, { priced }).then((actual) => reservation.settle(actual), settleFailed(attempt)));
         return result;
       }
       return { ...result, parts: settleAtEnd(result.parts, reservation, (reported, texts) => actualAttemptUsage(attempt, reported, texts, estimate, { priced }), track, attempt) };
@@ -90,7 +93,7 @@ async function* settleAtEnd(
   parts: AsyncIterable<CompletionPart>,
   reservation: Reservation,
   actual: (reported: readonly Usage[], texts: readonly string[]) => Promise<LimitUsage>,
-  track: (work: Promise<void>) => void,
+  track: (work: () => Promise<void>) => void,
   attempt: TargetAttempt,
 ): AsyncGenerator<CompletionPart> {
   const reported: Usage[] = [];
@@ -102,7 +105,7 @@ async function* settleAtEnd(
       yield part;
     }
   } finally {
-    track(actual(reported, texts).then((used) => reservation.settle(used), settleFailed(attempt)));
+    track(() => actual(reported, texts).then((used) => reservation.settle(used), settleFailed(attempt)));
   }
 }
 
