@@ -49,8 +49,11 @@ export function createLimitsMiddleware(options: LimitsMiddlewareOptions): Target
       else callerSignal?.addEventListener('abort', () => upstream.abort(callerSignal.reason), { once: true });
 
       const subject = { caller: attempt.caller, virtualKey: attempt.virtualKey };
+      // Started on the next turn of the event loop: the upstream request is written first, and the
+      // SDK's CPU for the reservation (serialising, signing three calls) overlaps the provider's wait
+      // instead of delaying its request.
       const reserving = abortOnRefusal(
-        loadDocument().then((document) => (document ? limiter.reserve(document, subject, estimate) : undefined)),
+        nextTurn().then(loadDocument).then((document) => (document ? limiter.reserve(document, subject, estimate) : undefined)),
         upstream,
       );
       const [called, reserved] = await Promise.allSettled([next({ ...attempt, signal: upstream.signal }), reserving]);
@@ -86,6 +89,10 @@ export function createLimitsMiddleware(options: LimitsMiddlewareOptions): Target
       }
       return { ...result, parts: settleAtEnd(result.parts, reservation, (reported, texts) => actualAttemptUsage(attempt, reported, texts, estimate, { priced }), track, attempt) };
     };
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Settles when the stream ends, whether it ran out, failed or the caller left (then on what was sent). */
