@@ -157,6 +157,8 @@ async function main(): Promise<void> {
     process.stdout.write(renderTerminal(report));
     await writeFile(join(projectRoot, 'bench', 'results.md'), renderMarkdown(report));
     log('wrote bench/results.md');
+    log('limits on vs off through the gateway (bench/limits-gateway.ts)');
+    execFileSync(process.execPath, [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), join(projectRoot, 'bench/limits-gateway.ts'), ...(quick ? ['--runs', '100'] : [])], { stdio: 'inherit' });
   } finally {
     await Promise.all(processes.map((gateway) => gateway.stop()));
     await upstream.close();

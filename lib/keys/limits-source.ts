@@ -37,13 +37,15 @@ export function createLimitsSource(settings: KeyStoreSettings, options: LimitsSo
   const cache = new SecretCache(options.read ?? createSecretsManagerReader(), {
     ttlMs: settings.ttlSeconds * 1000,
     graceMs: settings.graceSeconds * 1000,
+    // One name, always asked for: "no limits" is remembered as long as a document would be.
+    negativeTtlMs: settings.ttlSeconds * 1000,
     ...settings.cache,
   });
   return {
     name,
     read: () =>
       cache.get(name).catch((error: unknown) => {
-        // Not found is cached as such (negativeTtlMs), so a deployment without limits makes no call per request.
+        // Not found is cached for the TTL, so a deployment without limits makes one call per TTL.
         if (error instanceof SecretReadError && error.kind === 'not_found') return undefined;
         throw error;
       }),
