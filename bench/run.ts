@@ -167,6 +167,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${cacheSection}\n${recording}\n`);
     await writeFile(join(projectRoot, 'bench', 'results.md'), `${renderMarkdown(report)}\n${cacheSection}\n${recording}`);
     log('wrote bench/results.md');
+    log('limits on vs off through the gateway (bench/limits-gateway.ts)');
+    execFileSync(process.execPath, [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), join(projectRoot, 'bench/limits-gateway.ts'), ...(quick ? ['--runs', '100'] : [])], { stdio: 'inherit' });
   } finally {
     await Promise.all(processes.map((gateway) => gateway.stop()));
     await upstream.close();

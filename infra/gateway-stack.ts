@@ -30,6 +30,7 @@ import { acknowledgeFinding, acknowledgeWildcardResources } from './acknowledge-
 import { buildHandlerBundle } from './build-handler-bundle.ts';
 import { HANDLER_EXPORT } from './bundling-options.ts';
 import { gatewayLimits } from './gateway-limits.ts';
+import { GatewayTable } from './gateway-table.ts';
 import { allowedBedrockRegions, DEFAULT_BEDROCK_MODELS, grantBedrockAccess } from './grant-bedrock-access.ts';
 import { grantSageMakerAccess } from './grant-sagemaker-access.ts';
 import { grantSecretsAccess, validateSecretsPrefix } from './grant-secrets-access.ts';
@@ -214,6 +215,8 @@ export class GatewayStack extends Stack {
     });
 
     grantSecretsAccess(this.function, { secretsPrefix, kmsKeyArn: props.kmsKeyArn });
+    // Limit counters (and the cache's entries): GATEWAY_TABLE and item access to this table only.
+    new GatewayTable(this, 'GatewayTable').connect(this.function);
     grantBedrockAccess(this.function, bedrockModels, bedrockRegions);
     if (props.tracing) {
       acknowledgeWildcardResources(this.function, ['*'], 'xray:PutTraceSegments and xray:PutTelemetryRecords, which CDK grants for active tracing, support no resource-level permissions: AWS documents Resource "*" for them.');

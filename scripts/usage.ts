@@ -7,14 +7,18 @@
  * `limits` entry) or else from the secret `${GATEWAY_SECRETS_PREFIX}limits` (prefix default
  * `llm-gateway/`). `AWS_ENDPOINT_URL_DYNAMODB` / `_SECRETS_MANAGER` point it at other servers.
  *
+ * Without a table, it asks the local server (`npm start`; `--url`, default http://127.0.0.1:8787)
+ * for its in-process counters (`GET /limits/usage`, served by the local server only).
+ *
  * @example GATEWAY_TABLE=LlmGateway-GatewayTable-1A2B npm run usage
  * @example npm run usage -- --table gateway-test --limits-file gateway.keys.json
+ * @example npm run usage -- --url http://127.0.0.1:8787
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createSecretsManagerReader } from '../lib/keys/read-secrets-manager-secret.ts';
 import { type LimitsDocument, parseLimitsDocument } from '../lib/limits/limits-document.ts';
-import { formatLimitsUsage, readLimitsUsage } from '../lib/limits/read-limits-usage.ts';
+import { formatLimitsUsage, type LimitUsageRow, readLimitsUsage } from '../lib/limits/read-limits-usage.ts';
 import { createDynamoDbGatewayTable } from '../lib/store/dynamodb-gateway-table.ts';
 import { GATEWAY_TABLE_ENV } from '../lib/store/table-schema.ts';
 
@@ -28,14 +32,28 @@ async function loadDocument(file: string | undefined): Promise<LimitsDocument> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { table: { type: 'string' }, 'limits-file': { type: 'string' } } });
+  const { values } = parseArgs({ options: { table: { type: 'string' }, 'limits-file': { type: 'string' }, url: { type: 'string' } } });
   const tableName = values.table ?? process.env[GATEWAY_TABLE_ENV];
   if (!tableName) {
-    throw new Error(`Name the table: --table <name> or ${GATEWAY_TABLE_ENV}. (The local server's in-process counters are read through the server; that comes with wiring.)`);
+    process.stdout.write(formatLimitsUsage(await readLocalServer(values.url ?? 'http://127.0.0.1:8787')));
+    return;
   }
   const document = await loadDocument(values['limits-file']);
   const rows = await readLimitsUsage(createDynamoDbGatewayTable({ tableName }), document, Date.now());
   process.stdout.write(formatLimitsUsage(rows));
+}
+
+/** The local server's in-process counters, as it reads them with its own document. */
+async function readLocalServer(url: string): Promise<LimitUsageRow[]> {
+  let response: Response;
+  try {
+    response = await fetch(new URL('/limits/usage', url));
+  } catch (error) {
+    throw new Error(`No table named (--table or ${GATEWAY_TABLE_ENV}) and no local server at ${url} (${(error as Error).message}); start it with npm start.`);
+  }
+  const body = (await response.json()) as { rows?: LimitUsageRow[]; error?: { message: string } };
+  if (!response.ok || !body.rows) throw new Error(`The local server answered ${response.status}: ${body.error?.message ?? 'no rows'}`);
+  return body.rows;
 }
 
 main().catch((error: unknown) => {

@@ -3,8 +3,9 @@
  * per container: the custom-host guard (`GATEWAY_ALLOWED_CUSTOM_HOSTS`, default none), the key
  * store (lib/keys/create-key-store.ts), the target middlewares, outermost first (limits, then the
  * cache, so a hit still counts as a request; the price table's load starts innermost, before a
- * provider call), and the usage record written after each request (metrics per `GATEWAY_METRICS`,
- * lib/usage/metrics-settings.ts). Tests build their own instead.
+ * provider call), what each leaves running to settle before the invocation ends, and the usage
+ * record written after each request (metrics per `GATEWAY_METRICS`, lib/usage/metrics-settings.ts).
+ * Tests build their own instead.
  *
  * `GATEWAY_USAGE_LOG` = `line` | `json`: the usage record as one short line for a person, or as
  * JSON. Default: `line` on a terminal off Lambda (`npm start` in a shell), JSON everywhere else.
@@ -12,18 +13,27 @@
 import { cacheMiddlewareFromEnv } from '../../lib/cache/create-response-cache.ts';
 import { createCustomHostGuard } from '../../lib/config/custom-host-guard.ts';
 import { createKeyStore, keyStoreSettingsFromEnv } from '../../lib/keys/create-key-store.ts';
+import { limitsFromEnv, type LimitsWiring } from '../../lib/limits/limits-from-env.ts';
 import { createUsageRecorder, startPriceTableLoad } from '../../lib/usage/create-usage-recorder.ts';
 import { readMetricsSettings } from '../../lib/usage/metrics-settings.ts';
 import type { CompletionsDependencies } from './handler.ts';
 
-export function dependenciesFromEnv(env: NodeJS.ProcessEnv = process.env, isTerminal = process.stdout.isTTY === true): CompletionsDependencies {
+export function dependenciesFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  isTerminal = process.stdout.isTTY === true,
+): CompletionsDependencies & { readLimitsUsage: LimitsWiring['readUsage'] } {
+  const keySettings = keyStoreSettingsFromEnv(env);
+  const limits = limitsFromEnv(env, keySettings);
   const cache = cacheMiddlewareFromEnv(env);
   return {
     customHostGuard: createCustomHostGuard(env.GATEWAY_ALLOWED_CUSTOM_HOSTS, { defaultAllowed: '' }),
-    keyStore: createKeyStore(keyStoreSettingsFromEnv(env)),
-    middlewares: [cache.middleware, startPriceTableLoad],
-    settle: cache.settle,
+    keyStore: createKeyStore(keySettings),
+    middlewares: [limits.middleware, cache.middleware, startPriceTableLoad],
+    settle: async () => {
+      await Promise.all([limits.settled(), cache.settle()]);
+    },
     onRequestFinished: createUsageRecorder({ metrics: readMetricsSettings(env), readable: readableUsage(env, isTerminal) }),
+    readLimitsUsage: limits.readUsage,
   };
 }
 

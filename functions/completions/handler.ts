@@ -34,8 +34,9 @@ export interface CompletionsDependencies extends GatewayDependencies {
    */
   onRequestFinished?: RequestFinishedHook | undefined;
   /**
-   * Work started by the request that must end before the invocation does (cache writes): awaited
-   * after the last byte, since a frozen Lambda finishes nothing. Must not reject.
+   * Work the request left running that must end before the invocation does (cache writes, limit
+   * corrections): awaited after the last byte and the usage record, since a frozen Lambda finishes
+   * nothing. Must not reject.
    */
   settle?: (() => Promise<void>) | undefined;
 }
@@ -174,4 +175,7 @@ function toReadable(chunks: AsyncIterable<string>, onFirstChunk: () => void): Re
   });
 }
 
-export const handler = createCompletionsHandler(dependenciesFromEnv());
+const deployed = dependenciesFromEnv();
+export const handler = createCompletionsHandler(deployed);
+/** The in-process counters' use, for the local server's `GET /limits/usage` (`npm run usage`). */
+export const readLimitsUsage = deployed.readLimitsUsage;

@@ -10,6 +10,8 @@ import { createStoredKeyStore } from './stored-key-store.ts';
 export interface KeysFile {
   virtual_keys?: Record<string, unknown>;
   configs?: Record<string, unknown>;
+  /** The limits document (lib/keys/limits-source.ts), validated by lib/limits. */
+  limits?: unknown;
 }
 
 /** A store over the file's content; `origin` names the file in messages. */

@@ -29,6 +29,8 @@ export interface Reservation {
   readonly headers: Readonly<Record<string, string>>;
   /** True when the store failed and `allow` let the request through uncounted (log and count it). */
   readonly storeError: boolean;
+  /** The units of the counters held: settling needs tokens or a cost only when they are among them. */
+  readonly units: ReadonlySet<Unit>;
   /** Corrects the reserved tokens and cost to the actual ones. Never throws (logs instead); once only. */
   settle(actual: LimitUsage): Promise<void>;
   /** Gives back everything reserved (the request never reached a provider). Once only, like `settle`. */
@@ -40,8 +42,11 @@ export interface Limiter {
    * @throws RateLimitExceededError / InsufficientQuotaError (429) when a rule has no room,
    *   LimitsUnavailableError (503) when the store fails and the policy is `deny`.
    */
-  reserve(document: LimitsDocument, subject: LimitSubject, estimate: LimitUsage): Promise<Reservation>;
+  reserve(document: LimitsDocument, subject: LimitSubject, estimate: LimitUsage | EstimateUsage): Promise<Reservation>;
 }
+
+/** A lazy estimate: called only when a counter of tokens or cost applies (counting a prompt costs CPU). */
+export type EstimateUsage = () => LimitUsage | Promise<LimitUsage>;
 
 export type StoreErrorPolicy = 'allow' | 'deny';
 
@@ -56,6 +61,7 @@ export interface LimiterOptions {
 /** Counters outlive their window by an hour, so `npm run usage` just after a reset still sees the last one. */
 const TTL_GRACE_SECONDS = 3_600;
 const ATTRIBUTE = 'used';
+const NO_USAGE: LimitUsage = { tokens: 0, costUsd: 0 };
 
 interface Held {
   counter: Counter;
@@ -84,6 +90,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
     return {
       headers,
       storeError,
+      units: new Set(held.map(({ counter }) => counter.unit)),
       async settle(actual) {
         if (done) return;
         done = true;
@@ -110,7 +117,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const counters = applicableCounters(document, subject, nowMs);
       if (counters.length === 0) return reservation([], {}, false);
 
-      const amountOf: Record<Unit, number> = { requests: 1, tokens: Math.max(0, estimate.tokens), cost: Math.max(0, estimate.costUsd ?? 0) };
+      const usage = typeof estimate === 'function' ? (counters.some((counter) => counter.unit !== 'requests') ? await estimate() : NO_USAGE) : estimate;
+      const amountOf: Record<Unit, number> = { requests: 1, tokens: Math.max(0, usage.tokens), cost: Math.max(0, usage.costUsd ?? 0) };
       const attempts = await Promise.allSettled(
         counters.map((counter) => table.add(counter.key, ATTRIBUTE, amountOf[counter.unit], { ttl: ttlOf(counter), ceiling: counter.limit })),
       );

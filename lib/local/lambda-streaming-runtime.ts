@@ -28,8 +28,8 @@ interface AwsLambdaGlobal {
 /** Installs `globalThis.awslambda` unless a real runtime already provides it. Call before importing a handler. */
 export function installLambdaStreamingRuntime(): void {
   const global = globalThis as { awslambda?: AwsLambdaGlobal };
-  if (global.awslambda?.streamifyResponse) return;
-  // Loading @aws-sdk/client-dynamodb leaves an `awslambda` object of its own (without these): keep what it holds.
+  if (typeof global.awslambda?.streamifyResponse === 'function') return;
+  // The AWS SDK puts its own `awslambda.InvokeStore` there when it loads first: keep it.
   global.awslambda = {
     ...global.awslambda,
     streamifyResponse(handler) {

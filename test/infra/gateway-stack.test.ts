@@ -163,7 +163,19 @@ describe('Lambda function', () => {
       GATEWAY_ALLOWED_CUSTOM_HOSTS: '',
       GATEWAY_BEDROCK_REGIONS: TEST_ENV.region,
       GATEWAY_METRICS: 'emf',
+      GATEWAY_TABLE: { Ref: expect.stringMatching(/^GatewayTable/) },
     });
+  });
+
+  test('names the gateway table and may get and update its items, on that table only (limits)', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    const [tableId] = Object.keys(template.findResources('AWS::DynamoDB::Table'));
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fn!.Properties.Environment.Variables.GATEWAY_TABLE).toEqual({ Ref: tableId });
+    const tableStatements = functionPolicyStatements(template).filter((statement) => JSON.stringify(statement).includes('dynamodb:'));
+    expect(tableStatements).toEqual([
+      { Sid: 'GatewayTableItems', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+    ]);
   });
 
   test('has reserved concurrency, so 15-minute calls cannot take the whole account', () => {

@@ -1,10 +1,14 @@
 /**
- * The refusals as the official openai SDK sees them, before the limiter is wired into the handler:
- * a loopback server answers `POST /v1/completions` through the real limiter on dynalite and renders
+ * The refusals as the official openai SDK sees them: first from a bare loopback server that
+ * answers through the limiter (the wire shape alone), then through the gateway with limits wired.
+ * The bare server answers `POST /v1/completions` through the real limiter on dynalite and renders
  * its errors as the edge will (OpenAI body + the error's own headers). The SDK retries a rate
  * refusal after `retry-after-ms` and gives up at once on a budget refusal (`x-should-retry: false`).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -12,7 +16,12 @@ import { GatewayError } from '../../lib/api/errors.ts';
 import { createLimiter } from '../../lib/limits/create-limiter.ts';
 import { type LimitsDocument, parseLimitsDocument } from '../../lib/limits/limits-document.ts';
 import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
+import { createCustomHostGuard } from '../../lib/config/custom-host-guard.ts';
+import { createFileKeyStore } from '../../lib/keys/file-key-store.ts';
+import { limitsFromEnv } from '../../lib/limits/limits-from-env.ts';
+import { json, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { OPENAI_COMPLETION } from '../fakes/openai-samples.ts';
+import { startGatewayWith } from '../support/start-gateway.ts';
 import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from './limits-dynalite.ts';
 
 let dynaliteServer: Dynalite;
@@ -84,5 +93,73 @@ describe('the openai SDK against limit refusals', () => {
     expect((error as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('insufficient_quota');
     expect((error as InstanceType<typeof OpenAI.RateLimitError>).message).toContain('"sdk-budget"');
     expect(hits).toBe(1);
+  });
+});
+
+describe('the openai SDK through the gateway with limits wired', () => {
+  let gateway: Awaited<ReturnType<typeof startGatewayWith>>;
+  let upstream: FakeUpstream;
+  let reserves = 0;
+  let gatewayClock: (reserve: number) => number = () => Date.now();
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream(json(200, OPENAI_COMPLETION));
+    const keysFile = join(mkdtempSync(join(tmpdir(), 'limits-sdk-')), 'gateway.keys.json');
+    const keys = {
+      virtual_keys: {
+        'vk-rate': { provider: 'openai', api_key: 'sk-rate', custom_host: `${upstream.url}/v1` },
+        'vk-budget': { provider: 'openai', api_key: 'sk-budget', custom_host: `${upstream.url}/v1` },
+      },
+      limits: {
+        rules: [
+          { name: 'vk-rate-minute', virtual_keys: ['vk-rate'], requests_per_minute: 1 },
+          { name: 'vk-budget-day', virtual_keys: ['vk-budget'], tokens_per_day: 20 },
+        ],
+      },
+    };
+    writeFileSync(keysFile, JSON.stringify(keys));
+    const wiring = limitsFromEnv({}, { source: 'file', prefix: 'llm-gateway/', ttlSeconds: 300, graceSeconds: 3600, keysFile }, {
+      table: createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(dynaliteServer.url) }),
+      now: () => gatewayClock(++reserves),
+    });
+    gateway = await startGatewayWith({
+      customHostGuard: createCustomHostGuard('loopback', { defaultAllowed: '' }),
+      keyStore: createFileKeyStore(keys),
+      middlewares: [wiring.middleware],
+      settle: wiring.settled,
+    });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  const viaKey = (virtualKey: string) => new OpenAI({ apiKey: 'unused', baseURL: gateway.baseURL, maxRetries: 2, timeout: 10_000, defaultHeaders: { 'x-portkey-virtual-key': virtualKey } });
+
+  test('retries a rate refusal after the retry-after-ms it was given, and succeeds in the next minute', async () => {
+    // The gateway's clock: 100 ms before the minute ends for the first two reservations, then the next minute.
+    gatewayClock = (reserve) => (reserve <= 2 ? Date.parse('2026-11-27T10:00:59.900Z') : Date.parse('2026-11-27T10:01:00.050Z'));
+    reserves = 0;
+    const sent = upstream.received.length;
+    expect((await viaKey('vk-rate').completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi', max_tokens: 5 })).choices[0]?.text).toBe(OPENAI_COMPLETION.choices[0]?.text);
+    const second = await viaKey('vk-rate').completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi', max_tokens: 5 }).withResponse();
+    expect(reserves).toBe(3); // the first, the refused one, its retry
+    expect(second.response.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+    // Three calls reached the upstream alongside their reservations; the refused one was cancelled.
+    expect(upstream.received.length - sent).toBe(3);
+  });
+
+  test('gives up at once on a budget refusal', async () => {
+    gatewayClock = () => Date.now();
+    reserves = 0;
+    const client = viaKey('vk-budget');
+    // 12 tokens used by each answer: the second leaves 24 of 20, the third is refused.
+    await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi', max_tokens: 5 });
+    await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi', max_tokens: 5 });
+    const error = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi', max_tokens: 5 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((error as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('insufficient_quota');
+    expect((error as InstanceType<typeof OpenAI.RateLimitError>).message).toContain('"vk-budget-day"');
+    expect(reserves).toBe(3);
   });
 });
