@@ -22,6 +22,9 @@ export type TableItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem
 /** What the limits need: a conditional `UpdateItem` to reserve and correct, `GetItem` to explain a refusal. */
 export const LIMITS_ITEM_ACTIONS: readonly TableItemAction[] = ['GetItem', 'UpdateItem'];
 
+/** The response cache's items (lib/cache/dynamodb-cache-store.ts): partition keys `cache#<sha256>`. */
+const CACHE_PARTITION_PATTERN = 'cache#*';
+
 export interface GatewayTableProps {
   /**
    * What happens to the table when the stack is deleted. Default RETAIN: the month's budget counters
@@ -58,9 +61,28 @@ export class GatewayTable extends Construct {
     );
   }
 
-  /** Names the table to the function (`GATEWAY_TABLE`) and grants it `actions` (default: what limits need). */
+  /**
+   * Allows writing whole items, but only the response cache's (`dynamodb:LeadingKeys`): a `PutItem`
+   * can never overwrite a limit counter.
+   */
+  grantCacheWrites(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'GatewayTableCacheWrites',
+        actions: ['dynamodb:PutItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [CACHE_PARTITION_PATTERN] } },
+      }),
+    );
+  }
+
+  /**
+   * Names the table to the function (`GATEWAY_TABLE`) and grants it `actions` (default: what limits
+   * need, reads of cache entries included) and the cache's writes.
+   */
   connect(fn: LambdaFunction, actions: readonly TableItemAction[] = LIMITS_ITEM_ACTIONS): void {
     fn.addEnvironment(GATEWAY_TABLE_ENV, this.table.tableName);
     this.grantItemAccess(fn, actions);
+    this.grantCacheWrites(fn);
   }
 }

@@ -167,7 +167,7 @@ describe('Lambda function', () => {
     });
   });
 
-  test('names the gateway table and may get and update its items, on that table only (limits)', () => {
+  test('names the gateway table and may get and update its items, and put only cache items, on that table only', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     const [tableId] = Object.keys(template.findResources('AWS::DynamoDB::Table'));
     const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
@@ -175,6 +175,13 @@ describe('Lambda function', () => {
     const tableStatements = functionPolicyStatements(template).filter((statement) => JSON.stringify(statement).includes('dynamodb:'));
     expect(tableStatements).toEqual([
       { Sid: 'GatewayTableItems', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+      {
+        Sid: 'GatewayTableCacheWrites',
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['cache#*'] } },
+      },
     ]);
   });
 

@@ -72,15 +72,22 @@ describe('the gateway table', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { GATEWAY_TABLE: { Ref: tableId } } } });
   });
 
-  test('gives the function GetItem and UpdateItem on this table only: no Scan, Query, index or wildcard', () => {
+  test('gives the function GetItem and UpdateItem on this table only, and PutItem only on cache items: no Scan, Query, index or wildcard', () => {
     const [tableId] = Object.keys(template.findResources('AWS::DynamoDB::Table'));
     const statements = tableStatements(template).filter((statement) => JSON.stringify(statement).includes('dynamodb:'));
     expect(statements).toEqual([
       { Sid: 'GatewayTableItems', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+      {
+        Sid: 'GatewayTableCacheWrites',
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['cache#*'] } },
+      },
     ]);
   });
 
-  test('grants only the actions asked for (the cache will add PutItem)', () => {
+  test('grants only the item actions asked for', () => {
     const statements = tableStatements(synthesize({ actions: ['GetItem', 'PutItem', 'UpdateItem'] }).template);
     expect(statements.find((statement) => statement.Sid === 'GatewayTableItems')?.Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
