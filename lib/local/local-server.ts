@@ -1,22 +1,33 @@
 /**
  * The local server: node:http -> API Gateway proxy event -> the real streaming Lambda handler.
- * Every local request takes the deployed code path, Middy chain included.
+ * Every local request takes the deployed code path, Middy chain included, and the handler meets
+ * the runtime's behaviour (lambda-response-stream.ts): what would kill a Lambda instance (an
+ * error on the response stream, e.g. a failed `pipeline()`) is an uncaught exception here too,
+ * so `npm start` exits 1 and a test run fails. A handler that rejects answers as API Gateway
+ * does: 502 before the first byte, a cut connection after it.
  */
-import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES } from '../api/parse-json-body.ts';
 import { describeError, log } from '../log.ts';
 import { toApiGatewayEvent } from './api-gateway-event.ts';
+import { createLambdaContext } from './lambda-context.ts';
+import { createLambdaResponseStream, type LambdaResponseStreamOptions } from './lambda-response-stream.ts';
 import { LambdaResponseWriter } from './lambda-response-writer.ts';
 import type { StreamingHandler } from './lambda-streaming-runtime.ts';
 
-const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
+export interface LocalServerOptions {
+  /** The caller API Gateway's IAM auth would name (`requestContext.identity`); default none. */
+  identity?: { userArn: string; accountId: string; accessKey?: string; principalOrgId?: string };
+  /** Where a runtime crash goes; default an uncaught exception (the process exits 1, as on Lambda). */
+  onCrash?: LambdaResponseStreamOptions['onCrash'];
+}
 
-export function createLocalServer(handler: StreamingHandler): http.Server {
+export function createLocalServer(handler: StreamingHandler, options: LocalServerOptions = {}): http.Server {
   const server = http.createServer((request, response) => {
-    route(handler, request, response).catch((error: unknown) => {
-      log.error('local server failed', describeError(error));
-      if (!response.headersSent) sendJson(response, 500, openAIError('The gateway failed to handle the request.', 'api_error'));
+    route(handler, options, request, response).catch((error: unknown) => {
+      log.error('the function failed', describeError(error));
+      // API Gateway's answer to a failed integration; after the first byte it can only cut.
+      if (!response.headersSent) sendJson(response, 502, { message: 'Internal server error' });
       else response.destroy();
     });
   });
@@ -24,7 +35,7 @@ export function createLocalServer(handler: StreamingHandler): http.Server {
   return server;
 }
 
-async function route(handler: StreamingHandler, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function route(handler: StreamingHandler, options: LocalServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = (request.url ?? '/').split('?', 1)[0];
   if (path === '/health' && request.method === 'GET') return sendJson(response, 200, { status: 'ok' });
   if (path !== '/v1/completions') {
@@ -38,12 +49,20 @@ async function route(handler: StreamingHandler, request: IncomingMessage, respon
     return sendJson(response, 413, openAIError(`The request body is larger than ${MAX_BODY_BYTES} bytes.`, 'invalid_request_error', 'request_too_large'));
   }
   const writer = new LambdaResponseWriter(response);
+  let callerGone = false;
   // The caller going away destroys the response stream, which is how the handler hears of it.
   response.once('close', () => {
-    if (!response.writableFinished) writer.destroy(new Error('caller disconnected'));
+    if (response.writableFinished) return;
+    callerGone = true;
+    writer.destroy(new Error('caller disconnected'));
   });
-  await handler(toApiGatewayEvent(request, body), writer, lambdaContext()).catch((error: unknown) => {
-    if (!writer.destroyed) throw error;
+  const stream = createLambdaResponseStream(writer, {
+    onContentType: (contentType) => writer.setContentType(contentType),
+    callerGone: () => callerGone,
+    ...(options.onCrash ? { onCrash: options.onCrash } : {}),
+  });
+  await handler(toApiGatewayEvent(request, body, options.identity), stream, createLambdaContext()).catch((error: unknown) => {
+    if (!callerGone) throw error;
   });
 }
 
@@ -64,21 +83,6 @@ function readBody(request: IncomingMessage, limit: number): Promise<string | und
     request.once('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
     request.once('error', reject);
   });
-}
-
-function lambdaContext() {
-  const deadline = Date.now() + FIFTEEN_MINUTES_MS;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'llm-gateway-local',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:llm-gateway-local',
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: 'local',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-  };
 }
 
 function openAIError(message: string, type: string, code: string | null = null) {
