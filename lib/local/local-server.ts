@@ -9,20 +9,27 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES } from '../api/parse-json-body.ts';
 import { describeError, log } from '../log.ts';
-import { toApiGatewayEvent } from './api-gateway-event.ts';
+import { type IamIdentity, toApiGatewayEvent } from './api-gateway-event.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import { createLambdaResponseStream, type LambdaResponseStreamOptions } from './lambda-response-stream.ts';
 import { LambdaResponseWriter } from './lambda-response-writer.ts';
 import type { StreamingHandler } from './lambda-streaming-runtime.ts';
+import { forwardToRuntimeApi } from './runtime-api/forward-to-runtime-api.ts';
+import type { RuntimeApiEmulator } from './runtime-api/runtime-api-emulator.ts';
 
 export interface LocalServerOptions {
-  /** The caller API Gateway's IAM auth would name (`requestContext.identity`); default none. */
-  identity?: { userArn: string; accountId: string; accessKey?: string; principalOrgId?: string };
+  /** The caller API Gateway's IAM auth would name (`requestContext.identity`), per request; default none. */
+  identity?: (request: IncomingMessage) => IamIdentity | undefined;
   /** Where a runtime crash goes; default an uncaught exception (the process exits 1, as on Lambda). */
   onCrash?: LambdaResponseStreamOptions['onCrash'];
+  /**
+   * Invoke a real runtime process through this Runtime API emulator instead of calling `handler`
+   * in this process (the runtime suite and the benchmark run the deployed asset this way).
+   */
+  runtimeApi?: RuntimeApiEmulator;
 }
 
-export function createLocalServer(handler: StreamingHandler, options: LocalServerOptions = {}): http.Server {
+export function createLocalServer(handler: StreamingHandler | undefined, options: LocalServerOptions = {}): http.Server {
   const server = http.createServer((request, response) => {
     route(handler, options, request, response).catch((error: unknown) => {
       log.error('the function failed', describeError(error));
@@ -35,7 +42,7 @@ export function createLocalServer(handler: StreamingHandler, options: LocalServe
   return server;
 }
 
-async function route(handler: StreamingHandler, options: LocalServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function route(handler: StreamingHandler | undefined, options: LocalServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = (request.url ?? '/').split('?', 1)[0];
   if (path === '/health' && request.method === 'GET') return sendJson(response, 200, { status: 'ok' });
   if (path !== '/v1/completions') {
@@ -49,6 +56,15 @@ async function route(handler: StreamingHandler, options: LocalServerOptions, req
     return sendJson(response, 413, openAIError(`The request body is larger than ${MAX_BODY_BYTES} bytes.`, 'invalid_request_error', 'request_too_large'));
   }
   const writer = new LambdaResponseWriter(response);
+  const event = toApiGatewayEvent(request, body, options.identity?.(request));
+  if (options.runtimeApi) {
+    const gone = new AbortController();
+    response.once('close', () => {
+      if (!response.writableFinished) gone.abort();
+    });
+    return forwardToRuntimeApi(options.runtimeApi, event, writer, gone.signal);
+  }
+  if (!handler) throw new Error('createLocalServer needs a handler or a runtimeApi');
   let callerGone = false;
   // The caller going away destroys the response stream, which is how the handler hears of it.
   response.once('close', () => {
@@ -61,7 +77,7 @@ async function route(handler: StreamingHandler, options: LocalServerOptions, req
     callerGone: () => callerGone,
     ...(options.onCrash ? { onCrash: options.onCrash } : {}),
   });
-  await handler(toApiGatewayEvent(request, body, options.identity), stream, createLambdaContext()).catch((error: unknown) => {
+  await handler(event, stream, createLambdaContext()).catch((error: unknown) => {
     if (!callerGone) throw error;
   });
 }
