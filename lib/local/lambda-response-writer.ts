@@ -5,6 +5,8 @@ import { DEFAULT_CONTENT_TYPE, METADATA_PRELUDE_CONTENT_TYPE } from './lambda-re
 import { PRELUDE_DELIMITER, type ResponsePrelude } from './lambda-streaming-runtime.ts';
 
 const EMPTY = Buffer.alloc(0);
+/** The runtime's response stream is an HTTP request on a socket with Node 22+'s default: 64 KiB. */
+const DEFAULT_HIGH_WATER_MARK = 65_536;
 /** API Gateway's own answer when the integration fails. */
 const INTERNAL_SERVER_ERROR = JSON.stringify({ message: 'Internal server error' });
 
@@ -33,9 +35,10 @@ export class LambdaResponseWriter extends Writable {
   #pendingHead: { statusCode: number; headers: Record<string, string | string[]> } | undefined;
   #contentType = DEFAULT_CONTENT_TYPE;
 
-  constructor(response: ServerResponse) {
+  /** `highWaterMark`: the handler's own (`streamifyResponse(handler, { highWaterMark })`), else Node 24's default. */
+  constructor(response: ServerResponse, highWaterMark = DEFAULT_HIGH_WATER_MARK) {
     // Strings (Middy writes the body as one) go to the socket as they are, not copied into a Buffer first.
-    super({ decodeStrings: false });
+    super({ decodeStrings: false, highWaterMark });
     this.#response = response;
   }
 

@@ -13,7 +13,7 @@ import { type IamIdentity, toApiGatewayEvent } from './api-gateway-event.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import { createLambdaResponseStream, type LambdaResponseStreamOptions } from './lambda-response-stream.ts';
 import { LambdaResponseWriter } from './lambda-response-writer.ts';
-import type { StreamingHandler } from './lambda-streaming-runtime.ts';
+import { highWaterMarkOf, type StreamingHandler } from './lambda-streaming-runtime.ts';
 import { forwardToRuntimeApi } from './runtime-api/forward-to-runtime-api.ts';
 import type { RuntimeApiEmulator } from './runtime-api/runtime-api-emulator.ts';
 
@@ -55,7 +55,7 @@ async function route(handler: StreamingHandler | undefined, options: LocalServer
     // Like API Gateway's own payload limit: refused before the function runs.
     return sendJson(response, 413, openAIError(`The request body is larger than ${MAX_BODY_BYTES} bytes.`, 'invalid_request_error', 'request_too_large'));
   }
-  const writer = new LambdaResponseWriter(response);
+  const writer = new LambdaResponseWriter(response, handler && highWaterMarkOf(handler));
   const event = toApiGatewayEvent(request, body, options.identity?.(request));
   if (options.runtimeApi) {
     const gone = new AbortController();
@@ -75,10 +75,22 @@ async function route(handler: StreamingHandler | undefined, options: LocalServer
   const stream = createLambdaResponseStream(writer, {
     onContentType: (contentType) => writer.setContentType(contentType),
     callerGone: () => callerGone,
-    ...(options.onCrash ? { onCrash: options.onCrash } : {}),
+    onCrash: (error) => {
+      // The instance is gone: API Gateway can only cut what it had started to send, or answer 502.
+      if (response.headersSent) response.destroy();
+      else sendJson(response, 502, { message: 'Internal server error' });
+      (options.onCrash ?? crashTheProcess)(error);
+    },
   });
   await handler(event, stream, createLambdaContext()).catch((error: unknown) => {
     if (!callerGone) throw error;
+  });
+}
+
+/** What the runtime does: an uncaught exception, the process exits 1. */
+function crashTheProcess(error: Error): void {
+  process.nextTick(() => {
+    throw error;
   });
 }
 
