@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startRuntimeApiEmulator, type RuntimeApiEmulator } from './runtime-api-emulator.ts';
 
 /** Where install.sh puts the runtime unless `LAMBDA_RUNTIME_DIR` says otherwise. */
@@ -69,17 +69,18 @@ export async function startLambdaRuntimeProcess(options: LambdaRuntimeProcessOpt
   const memoryMb = options.memoryMb ?? 512;
   const functionName = emulator.functionArn.split(':').at(-1)!;
   const ready = emulator.waitForNextPoll();
+  const taskRoot = resolve(options.taskRoot);
   const startedAt = performance.now();
   const child = spawn(options.install.node, [...(options.nodeArguments ?? []), options.install.ric], {
-    cwd: options.taskRoot,
+    cwd: taskRoot,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       TZ: ':UTC',
       LANG: 'en_US.UTF-8',
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
       AWS_LAMBDA_RUNTIME_API: emulator.address,
-      LAMBDA_TASK_ROOT: options.taskRoot,
-      LAMBDA_RUNTIME_DIR: options.taskRoot,
+      LAMBDA_TASK_ROOT: taskRoot,
+      LAMBDA_RUNTIME_DIR: taskRoot,
       _HANDLER: options.handler ?? 'index.handler',
       AWS_LAMBDA_FUNCTION_NAME: functionName,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
