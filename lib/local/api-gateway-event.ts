@@ -75,10 +75,15 @@ export function toApiGatewayEvent(request: IncomingMessage, body: string, caller
   };
 }
 
-/** API Gateway's `requestTime`: `27/Nov/2026:01:23:45 +0000`. */
+/** API Gateway's `requestTime`: `27/Nov/2026:01:23:45 +0000`; formatted once per second. */
+let requestTime = { second: -1, text: '' };
 function formatRequestTime(date: Date): string {
-  const [, day, month, year, time] = /^\w+, (\d+) (\w+) (\d+) ([\d:]+)/.exec(date.toUTCString())!;
-  return `${day}/${month}/${year}:${time} +0000`;
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== requestTime.second) {
+    const [, day, month, year, time] = /^\w+, (\d+) (\w+) (\d+) ([\d:]+)/.exec(date.toUTCString())!;
+    requestTime = { second, text: `${day}/${month}/${year}:${time} +0000` };
+  }
+  return requestTime.text;
 }
 
 /** What API Gateway puts in `caller` / `user`: the principal id, `AROA…:session` for a role session. */

@@ -18,7 +18,7 @@ import { lambdaRuntime } from './support/lambda-runtime-install.ts';
 
 /** One handler, many behaviours, chosen by the request body's `probe`. */
 const PROBE_HANDLER = `
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export const handler = awslambda.streamifyResponse(async (event, responseStream, context) => {
@@ -30,7 +30,8 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream,
     case 'end-only': stream.end(); return;
     case 'shape': {
       const shape = {
-        prototypeIsObject: Object.getPrototypeOf(stream) === Object.prototype,
+        writable: stream instanceof Writable,
+        onReturnsTheStream: typeof stream.on('drain', () => {}).write,
         pipe: typeof stream.pipe,
         setContentType: typeof stream.setContentType,
         highWaterMark: stream.writableHighWaterMark,
