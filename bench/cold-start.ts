@@ -14,6 +14,7 @@ import { findLambdaRuntime, startLambdaRuntimeProcess, type LambdaRuntimeInstall
 import { buildDirectory, bundle, projectRoot } from './build.ts';
 import { completionEvent } from './lambda-event.ts';
 import { startBenchUpstream } from './fake-upstream.ts';
+import { cpuMillisecondsOf } from './gateways.ts';
 import { median } from './stats.ts';
 
 /** What the stack sets (infra/gateway-stack.ts), so import-time configuration reads the same values. */
@@ -48,12 +49,15 @@ export async function buildLambdaAssets(): Promise<LambdaAssets> {
 
 export interface InitFigures {
   medianMs: number;
+  cpuMedianMs: number;
   samples: number[];
 }
 
 export interface ColdStartSample {
   /** Spawn to the first `/next`. */
   initMs: number;
+  /** CPU (user + system) the process used by then: steadier than `initMs` on a busy machine. */
+  initCpuMs: number;
   /** The first invocation, `/next` answered to the answer's end (when an event was given). */
   firstInvocationMs: number;
 }
@@ -67,11 +71,12 @@ export async function measureColdStartOnce(install: LambdaRuntimeInstall, taskRo
   });
   try {
     const initMs = (await runtime.ready) - runtime.startedAt;
-    if (event === undefined) return { initMs, firstInvocationMs: Number.NaN };
+    const initCpuMs = cpuMillisecondsOf(runtime.child.pid!);
+    if (event === undefined) return { initMs, initCpuMs, firstInvocationMs: Number.NaN };
     const started = performance.now();
     const outcome = await runtime.emulator.invoke(event).done;
     if (outcome.kind !== 'response') throw new Error(`first invocation failed: ${JSON.stringify(outcome)}\n${runtime.output().slice(-2000)}`);
-    return { initMs, firstInvocationMs: performance.now() - started };
+    return { initMs, initCpuMs, firstInvocationMs: performance.now() - started };
   } finally {
     await runtime.stop();
   }
@@ -79,6 +84,7 @@ export async function measureColdStartOnce(install: LambdaRuntimeInstall, taskRo
 
 export interface InitFigures {
   medianMs: number;
+  cpuMedianMs: number;
   samples: number[];
   firstInvocationMedianMs: number;
 }
@@ -93,6 +99,7 @@ export async function measureInit(install: LambdaRuntimeInstall, folders: string
   }
   return samples.map((values) => ({
     medianMs: median(values.map((sample) => sample.initMs)),
+    cpuMedianMs: median(values.map((sample) => sample.initCpuMs)),
     samples: values.map((sample) => Math.round(sample.initMs * 10) / 10),
     firstInvocationMedianMs: median(values.map((sample) => sample.firstInvocationMs)),
   }));
@@ -126,6 +133,7 @@ export function renderColdStart(report: ColdStartReport | undefined): string {
   return [
     `Cold start under the real runtime (Node ${report.node}, aws-lambda-ric; init = spawn to first /next; medians of ${report.runs} fresh processes each):`,
     `  init: gateway asset ${report.gateway.medianMs.toFixed(1)} ms, empty handler ${report.empty.medianMs.toFixed(1)} ms, Lambda floor ${report.floor.medianMs.toFixed(1)} ms; gateway - empty = +${added.toFixed(1)} ms (goal <= +20 ms: ${added <= 20 ? 'met' : 'missed'})`,
+    `  init CPU (user+system, 10 ms ticks): gateway ${report.gateway.cpuMedianMs.toFixed(0)} ms, empty ${report.empty.cpuMedianMs.toFixed(0)} ms, floor ${report.floor.cpuMedianMs.toFixed(0)} ms`,
     `  first plain request after init: gateway ${report.gateway.firstInvocationMedianMs.toFixed(1)} ms, Lambda floor ${report.floor.firstInvocationMedianMs.toFixed(1)} ms`,
     `  init samples, gateway: ${report.gateway.samples.join(', ')}`,
     `  init samples, empty:   ${report.empty.samples.join(', ')}`,
