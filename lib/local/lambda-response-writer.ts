@@ -53,8 +53,15 @@ export class LambdaResponseWriter extends Writable {
 
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (this.#head !== undefined) {
+      // `HttpResponseStream.from` writes the prelude's JSON, then the 8 NUL bytes: no copy for that case.
+      if (this.#head.length > 0 && typeof chunk !== 'string' && chunk.length === PRELUDE_DELIMITER.length && chunk.equals(PRELUDE_DELIMITER)) {
+        const head = this.#head;
+        this.#head = undefined;
+        this.#writeHead(JSON.parse(head.toString('utf8')) as ResponsePrelude);
+        return callback();
+      }
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      // The prelude arrives in one write from the runtime: no copy unless it came in pieces.
+      // Any other split (or one write of prelude and body) is decoded from the bytes joined so far.
       const buffered = this.#head.length === 0 ? bytes : Buffer.concat([this.#head, bytes]);
       const end = buffered.indexOf(PRELUDE_DELIMITER);
       if (end === -1) {
