@@ -160,9 +160,10 @@ describe.skipIf(!lambdaRuntime)('the deployed asset under the real Lambda runtim
       texts.push(completionChunkSchema.parse(chunk).choices[0]?.text ?? '');
     }
     expect(texts.join('')).toBe(openAIStreamChunks.map((chunk) => chunk.choices[0]?.text ?? '').join(''));
-    expect(arrivals.length).toBeGreaterThanOrEqual(2);
-    // Not buffered: each chunk reaches the caller about when the upstream sent it.
-    for (let index = 1; index < arrivals.length; index++) expect(arrivals[index]! - arrivals[index - 1]!).toBeGreaterThan(gapMs / 3);
+    expect(arrivals.length).toBe(openAIStreamChunks.length);
+    // Not buffered: the chunks reach the caller spread out as the upstream sent them (a buffered
+    // answer would arrive in one burst); half the upstream's spread leaves room for a busy machine.
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual((gapMs * (openAIStreamChunks.length - 1)) / 2);
   });
 
   it('answers an upstream error before the first byte with its status, and keeps the instance', async () => {
