@@ -1,12 +1,12 @@
 /**
  * The Lambda floor: the least a streaming function can do for a completion. Parse the event's body,
- * forward it to `{x-portkey-custom-host}/completions` over a keep-alive agent and pipe the answer
- * into the response stream behind a prelude. No validation, no mapping, no error shape: what the
- * gateway's handler spends beyond this, per invocation and per stream event, is its own cost.
+ * forward it to `{x-portkey-custom-host}/completions` over a keep-alive agent and write the answer
+ * into the response stream behind a prelude: a JSON answer in one write, a stream chunk by chunk
+ * as it arrives. No validation, no mapping, no error shape: what the gateway's handler spends
+ * beyond this, per invocation and per stream event, is its own cost.
  */
 import type http from 'node:http';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 
 declare const awslambda: {
   streamifyResponse<T>(handler: T): T;
@@ -40,5 +40,12 @@ export const handler = awslambda.streamifyResponse(async (event: ProxyEvent, res
     statusCode: answer.statusCode ?? 502,
     headers: { 'content-type': answer.headers['content-type'] ?? 'application/json' },
   });
-  await pipeline(answer, stream);
+  if (answer.headers['content-type']?.startsWith('text/event-stream')) {
+    for await (const chunk of answer) stream.write(chunk);
+  } else {
+    const chunks: Buffer[] = [];
+    for await (const chunk of answer) chunks.push(chunk as Buffer);
+    stream.write(Buffer.concat(chunks));
+  }
+  await new Promise<void>((resolve) => stream.end(resolve));
 });
