@@ -15,6 +15,7 @@ import { closedLoop, createClient, send, type Client, type Target } from './load
 import { buildLambdaAssets, measureColdStart, renderColdStart } from './cold-start.ts';
 import { measureInvocationCost, renderInvocationCost } from './invocation-cost.ts';
 import { measureModuleLoad } from './measure-module-load.ts';
+import { measureCacheCosts } from './cache-scenario.ts';
 import { renderMarkdown, renderTerminal, type BenchReport } from './report.ts';
 import { measureLatency, measureStreams, searchSustainedRate, type LatencyFigures } from './scenarios.ts';
 
@@ -142,6 +143,9 @@ async function main(): Promise<void> {
       pauseMs: 200,
     });
 
+    log('response cache: hit and miss against cache off and direct');
+    const cacheSection = await measureCacheCosts({ gateway: gateways.ours, direct: targets[0]!, headers: commonHeaders, body: requestBody, rounds: settings.latencyRounds, blockMs: settings.blockMs });
+
     const report: BenchReport = {
       mode: quick ? 'quick' : 'full',
       machine: machine(),
@@ -163,8 +167,11 @@ async function main(): Promise<void> {
     };
     for (const client of clients) client.agent.destroy();
     process.stdout.write(renderTerminal(report));
-    process.stdout.write(`\n${lambdaRuntimeSection}`);
-    await writeFile(join(projectRoot, 'bench', 'results.md'), `${renderMarkdown(report)}\n## Under the real Lambda runtime\n\n\`\`\`\n${lambdaRuntimeSection}\`\`\`\n`);
+    process.stdout.write(`\n${cacheSection}\n${lambdaRuntimeSection}`);
+    await writeFile(
+      join(projectRoot, 'bench', 'results.md'),
+      `${renderMarkdown(report)}\n${cacheSection}\n## Under the real Lambda runtime\n\n\`\`\`\n${lambdaRuntimeSection}\`\`\`\n`,
+    );
     log('wrote bench/results.md');
   } finally {
     await Promise.all(processes.map((gateway) => gateway.stop()));

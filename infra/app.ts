@@ -2,8 +2,12 @@
  * The CDK app (`npx cdk synth`, `npx cdk deploy`). The environment is explicit so that synth needs
  * no credentials and makes no lookups: the account and region come from the CLI's profile when
  * there is one (CDK_DEFAULT_*), else from fixed placeholders that are fine for a template.
+ *
+ * cdk-nag's AwsSolutions pack checks the app on every synth: a finding that is neither fixed nor
+ * acknowledged (acknowledge-findings.ts) stops the synth, and so the deploy.
  */
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { GatewayStack } from './gateway-stack.ts';
 
 const PLACEHOLDER_ACCOUNT = '123456789012';
@@ -27,7 +31,12 @@ function stringContext(name: string): string | undefined {
   return value === undefined || value === null || value === '' ? undefined : String(value);
 }
 
-const ttl = stringContext('secretsTtlSeconds');
+function numberContext(name: string): number | undefined {
+  const value = stringContext(name);
+  return value === undefined ? undefined : Number(value);
+}
+
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
 new GatewayStack(app, stringContext('stackName') ?? 'LlmGateway', {
   env: {
@@ -37,9 +46,13 @@ new GatewayStack(app, stringContext('stackName') ?? 'LlmGateway', {
   allowedAccountIds: listContext('allowedAccountIds'),
   allowedOrganizationId: stringContext('allowedOrganizationId'),
   secretsPrefix: stringContext('secretsPrefix'),
-  secretsTtlSeconds: ttl === undefined ? undefined : Number(ttl),
+  secretsTtlSeconds: numberContext('secretsTtlSeconds'),
   kmsKeyArn: stringContext('kmsKeyArn'),
   allowedCustomHosts: listContext('allowedCustomHosts'),
   bedrockModels: listContext('bedrockModels'),
+  bedrockRegions: listContext('bedrockRegions'),
+  reservedConcurrency: numberContext('reservedConcurrency'),
+  throttlingRateLimit: numberContext('throttlingRateLimit'),
+  throttlingBurstLimit: numberContext('throttlingBurstLimit'),
   enableSourceMaps: stringContext('enableSourceMaps') === 'true',
 });

@@ -6,7 +6,8 @@
  * entry, to see what a dependency costs at module load.
  *
  * `--single` builds the same code as one file into `dist/single/` (no chunks), only to compare
- * module load against the deployed split layout.
+ * module load against the deployed split layout. `--no-keep-names` builds without esbuild's
+ * `keepNames` into `dist/no-keep-names/`, only to measure what keeping names costs (see `BUNDLE_KEEP_NAMES`).
  *
  * @example npm run bundle -- --top 15
  * @example npm run bundle -- --single
@@ -20,6 +21,7 @@ import { buildHandlerBundle } from './build-handler-bundle.ts';
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const defaultOutputFile = join(projectRoot, 'dist', 'handler.mjs');
 const defaultSingleOutputFile = join(projectRoot, 'dist', 'single', 'handler.mjs');
+const defaultNoKeepNamesOutputFile = join(projectRoot, 'dist', 'no-keep-names', 'handler.mjs');
 
 export interface BundleReport {
   /** The entry file, relative to the repository root. */
@@ -38,12 +40,13 @@ export interface BundleReport {
 }
 
 /** Builds the bundle and reports its size; the files land in `dist/` unless told otherwise. */
-export async function bundleHandler(options: { outputFile?: string; single?: boolean } = {}): Promise<BundleReport> {
-  const outputFile = options.outputFile ?? (options.single ? defaultSingleOutputFile : defaultOutputFile);
+export async function bundleHandler(options: { outputFile?: string; single?: boolean; keepNames?: boolean } = {}): Promise<BundleReport> {
+  const outputFile =
+    options.outputFile ?? (options.single ? defaultSingleOutputFile : options.keepNames === false ? defaultNoKeepNamesOutputFile : defaultOutputFile);
   const outdir = dirname(outputFile);
   const metafilePath = outputFile.replace(/\.mjs$/, '.meta.json');
   const started = performance.now();
-  const built = buildHandlerBundle({ projectRoot, outdir, entryName: basename(outputFile, '.mjs'), single: options.single });
+  const built = buildHandlerBundle({ projectRoot, outdir, entryName: basename(outputFile, '.mjs'), single: options.single, keepNames: options.keepNames });
   const buildMilliseconds = Math.round(performance.now() - started);
 
   const entry = built.files.find((file) => file.path === built.entryFile);
@@ -79,7 +82,7 @@ function packageOf(path: string): string {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const report = await bundleHandler({ single: argv.includes('--single') });
+  const report = await bundleHandler({ single: argv.includes('--single'), keepNames: argv.includes('--no-keep-names') ? false : undefined });
   if (argv.includes('--json')) {
     const { largestInputs: _omitted, chunks: _names, ...sizes } = report;
     console.log(JSON.stringify(sizes));

@@ -29,6 +29,21 @@ export const BUNDLE_BANNER =
 export const BUNDLE_MINIFY = true;
 
 /**
+ * Class and function names survive minification (esbuild `keepNames`), so a logged error says
+ * `"error":"UpstreamError"` rather than `"error":"w"`: `GatewayError` names itself from
+ * `new.target.name`, and so does any class that relies on its constructor's name, ours or a
+ * dependency's, now or later. Naming each error class by hand would cost nothing at run time but
+ * would have to be remembered for every new class; this is correct by construction.
+ *
+ * Measured (2-core machine, Node 20, 2026-11-27, `npm run bundle -- --no-keep-names` to compare):
+ * entry 137.4 -> 146.8 KB (+6.9%), gzipped 42.5 -> 46.5 KB; chunks 348.9 -> 374.4 KB; module load
+ * of the entry, median of fresh processes run interleaved, 61.1 -> 65.2 ms (41 each) and
+ * 53.4 -> 60.5 ms (21 each): about 4-7 ms once per cold start, for a function whose calls last
+ * seconds to minutes.
+ */
+export const BUNDLE_KEEP_NAMES = true;
+
+/**
  * A source map beside the bundle, without the sources themselves: stack traces in the logs can name
  * our files and lines, and the deployment package stays small.
  */

@@ -1,6 +1,8 @@
 /**
  * The whole deployment in one stack: a REGIONAL REST API with IAM auth and a resource policy, whose
- * `POST /v1/completions` streams from one response-streaming Lambda function (issues 2, 4 and 6).
+ * `POST /v1/completions` streams from one response-streaming Lambda function (issues 2, 4 and 6),
+ * held to cdk-nag's AwsSolutions pack with every remaining finding acknowledged where it arises
+ * (issue 11; see acknowledge-findings.ts).
  *
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html
  * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html
@@ -19,12 +21,15 @@ import {
   ResponseTransferMode,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
+import { acknowledgeFinding } from './acknowledge-findings.ts';
 import { buildHandlerBundle } from './build-handler-bundle.ts';
 import { HANDLER_EXPORT } from './bundling-options.ts';
-import { DEFAULT_BEDROCK_MODELS, grantBedrockAccess } from './grant-bedrock-access.ts';
+import { gatewayLimits } from './gateway-limits.ts';
+import { allowedBedrockRegions, DEFAULT_BEDROCK_MODELS, grantBedrockAccess } from './grant-bedrock-access.ts';
 import { grantSecretsAccess, validateSecretsPrefix } from './grant-secrets-access.ts';
 import { callerResourcePolicy } from './restrict-callers.ts';
 
@@ -100,6 +105,18 @@ export interface GatewayStackProps extends StackProps {
   allowedCustomHosts?: string[];
   /** Bedrock model ids, family patterns, inference-profile ids or ARNs the function may invoke. */
   bedrockModels?: string[];
+  /**
+   * Regions the gateway may call Bedrock in (a caller's `aws_region`), in IAM and in the gateway
+   * (`GATEWAY_BEDROCK_REGIONS`). Default: the stack's region and the regions of ARNs in `bedrockModels`.
+   * A cross-region inference profile called from one of these still reaches its destination regions.
+   */
+  bedrockRegions?: string[];
+  /** Executions reserved for the function, and the most it may use. Default 100 (see gateway-limits.ts). */
+  reservedConcurrency?: number;
+  /** The stage's steady request rate per second; API Gateway answers 429 above it. Default 50. */
+  throttlingRateLimit?: number;
+  /** The stage's burst of concurrent requests; API Gateway answers 429 above it. Default 100. */
+  throttlingBurstLimit?: number;
   /** Function memory; CPU scales with it. Default 512 MB: the gateway mostly waits on upstreams. */
   memorySize?: number;
   /** Retention of the function's logs and the API's access logs. Default one month. */
@@ -136,6 +153,25 @@ export class GatewayStack extends Stack {
       throw new Error(`secretsTtlSeconds must be a whole number of seconds >= 0, got ${secretsTtlSeconds}.`);
     }
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const limits = gatewayLimits(props);
+    const bedrockModels = props.bedrockModels ?? DEFAULT_BEDROCK_MODELS;
+    const bedrockRegions = allowedBedrockRegions(this, bedrockModels, props.bedrockRegions);
+
+    // The function's own role, instead of the managed AWSLambdaBasicExecutionRole (logs:* on every
+    // log group of the account): it may write to its own log group and nothing else by default.
+    const logGroup = new LogGroup(this, 'CompletionsFunctionLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const role = new Role(this, 'CompletionsFunctionRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'The completions gateway function: its own logs, its secrets, the listed Bedrock models',
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        // `…:log-group:{name}:*`, the streams of this one group (Lambda names them per instance).
+        resources: [logGroup.logGroupArn],
+      }),
+    );
 
     this.function = new LambdaFunction(this, 'CompletionsFunction', {
       code: splitBundleCode(),
@@ -145,18 +181,21 @@ export class GatewayStack extends Stack {
       memorySize: props.memorySize ?? 512,
       timeout: FIFTEEN_MINUTES,
       description: 'OpenAI-compatible POST /v1/completions gateway (response streaming)',
-      logGroup: new LogGroup(this, 'CompletionsFunctionLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY }),
+      role,
+      logGroup,
+      reservedConcurrentExecutions: limits.reservedConcurrency,
       environment: {
         GATEWAY_KEY_SOURCE: 'secretsmanager',
         GATEWAY_SECRETS_PREFIX: secretsPrefix,
         GATEWAY_SECRETS_TTL_SECONDS: String(secretsTtlSeconds),
         GATEWAY_ALLOWED_CUSTOM_HOSTS: (props.allowedCustomHosts ?? []).join(','),
+        GATEWAY_BEDROCK_REGIONS: bedrockRegions.join(','),
         ...(props.enableSourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
     });
 
     grantSecretsAccess(this.function, { secretsPrefix, kmsKeyArn: props.kmsKeyArn });
-    grantBedrockAccess(this.function, props.bedrockModels ?? DEFAULT_BEDROCK_MODELS);
+    grantBedrockAccess(this.function, bedrockModels, bedrockRegions);
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const createCloudWatchRole = props.createApiGatewayCloudWatchRole ?? true;
@@ -179,11 +218,34 @@ export class GatewayStack extends Stack {
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         metricsEnabled: true,
+        throttlingRateLimit: limits.throttlingRateLimit,
+        throttlingBurstLimit: limits.throttlingBurstLimit,
       },
     });
+    acknowledgeFinding(
+      this.api.node.defaultChild as IConstruct,
+      'APIG2',
+      'The function validates every request against the OpenAI completions schema and answers in the OpenAI error shape ' +
+        'callers rely on; an API Gateway request validator would answer first, in its own shape, from a second copy of the schema.',
+    );
+    acknowledgeFinding(
+      this.api.deploymentStage,
+      'APIG3',
+      'Only SigV4-signed IAM principals of the allowed accounts or organization get past API Gateway (IAM auth and the resource ' +
+        'policy), and stage throttling bounds their rate; a WAF web ACL can be associated outside this stack where policy asks for one.',
+    );
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole !== undefined) {
+      acknowledgeFinding(
+        cloudWatchRole,
+        'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        'The account-wide role API Gateway uses to write the logs of every REST API in this account and region: it must reach ' +
+          'log groups of other APIs too, so it cannot be scoped to this stack; the managed policy is the one AWS documents for it.',
+      );
+    }
 
     const completions = this.api.root.addResource('v1').addResource('completions');
-    completions.addMethod(
+    const post = completions.addMethod(
       'POST',
       new LambdaIntegration(this.function, {
         proxy: true,
@@ -191,6 +253,11 @@ export class GatewayStack extends Stack {
         timeout: FIFTEEN_MINUTES,
       }),
       { authorizationType: AuthorizationType.IAM },
+    );
+    acknowledgeFinding(
+      post,
+      'COG4',
+      'IAM auth (SigV4) instead of a Cognito user pool: callers are AWS principals, admitted by IAM and the API resource policy.',
     );
 
     this.completionsUrl = this.api.urlForPath(completions.path);

@@ -9,9 +9,14 @@
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
+import { acknowledgeWildcardResources } from './acknowledge-findings.ts';
 
-/** Secret names allow these characters; `*` and `?` are IAM wildcards and would widen the grant. */
-const SECRET_NAME_PREFIX = /^[A-Za-z0-9/_+=.@-]+$/;
+/**
+ * Secret names allow these characters; `*` and `?` are IAM wildcards and would widen the grant. The
+ * prefix must end in `/`: the grant is `secret:{prefix}*`, so `llm` would also cover `llm-billing`
+ * and `llmops/…`, while `llm/` covers only what is under the gateway's own folder.
+ */
+const SECRET_NAME_PREFIX = /^[A-Za-z0-9_+=.@-][A-Za-z0-9/_+=.@-]*\/$/;
 
 /** `arn:aws:kms:us-east-1:123456789012:key/…`; an alias ARN cannot be granted `kms:Decrypt` on. */
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
@@ -27,8 +32,9 @@ export interface SecretsAccessOptions {
 export function validateSecretsPrefix(prefix: string): void {
   if (!SECRET_NAME_PREFIX.test(prefix)) {
     throw new Error(
-      `secretsPrefix "${prefix}" must be a non-empty secret name prefix (letters, digits and /_+=.@-, no wildcards): ` +
-        'an empty or wildcard prefix would grant read access to every secret in the account.',
+      `secretsPrefix "${prefix}" must be a secret name prefix ending in "/" (letters, digits and /_+=.@-, no wildcards), ` +
+        'e.g. "llm-gateway/": an empty or wildcard prefix would grant read access to every secret in the account, ' +
+        'and one without the trailing "/" to every secret whose name merely starts the same.',
     );
   }
 }
@@ -48,12 +54,16 @@ export function secretsResourceArn(stack: Stack, prefix: string): string {
 /** Adds the Secrets Manager (and, when given a key, KMS) statements to the grantee's policy. */
 export function grantSecretsAccess(grantee: IGrantable & IConstruct, options: SecretsAccessOptions): void {
   const stack = Stack.of(grantee);
+  const secrets = secretsResourceArn(stack, options.secretsPrefix);
   grantee.grantPrincipal.addToPrincipalPolicy(
-    new PolicyStatement({
-      sid: 'ReadGatewaySecrets',
-      actions: ['secretsmanager:GetSecretValue'],
-      resources: [secretsResourceArn(stack, options.secretsPrefix)],
-    }),
+    new PolicyStatement({ sid: 'ReadGatewaySecrets', actions: ['secretsmanager:GetSecretValue'], resources: [secrets] }),
+  );
+  acknowledgeWildcardResources(
+    grantee,
+    [secrets],
+    'Virtual keys, stored configs and limits are secrets that operators create after the deploy, under the gateway\'s own ' +
+      'name prefix (which ends in "/"); Secrets Manager adds six random characters to every secret ARN. Read-only, one action, ' +
+      'this account and region.',
   );
 
   if (options.kmsKeyArn === undefined || options.kmsKeyArn === '') return;

@@ -26,7 +26,9 @@ vi.stubGlobal('awslambda', {
 
 // Read at import, like Lambda's cold start.
 process.env.GATEWAY_ALLOWED_CUSTOM_HOSTS = 'loopback';
-const { handler } = await import('./handler.ts');
+const { handler, createCompletionsHandler } = await import('./handler.ts');
+const { createCustomHostGuard } = await import('../../lib/config/custom-host-guard.ts');
+const { createFileKeyStore } = await import('../../lib/keys/file-key-store.ts');
 type Invoke = (event: unknown, stream: Writable, context: unknown) => Promise<void>;
 
 function event(body: unknown, headers: Record<string, string> = {}) {
@@ -65,7 +67,8 @@ describe('the Lambda handler in streaming mode', () => {
 
   it('answers a validation failure in the OpenAI error shape with the trace id', async () => {
     const result = await invoke(event({ model: 'm', prompt: 'p', n: 0 }, { 'x-portkey-provider': 'openai', 'x-portkey-trace-id': 'abc-123' }));
-    expect(result.prelude).toEqual({ statusCode: 400, headers: { 'content-type': 'application/json', 'x-portkey-trace-id': 'abc-123' } });
+    // Every answer says whether the cache served it; a request refused before routing never reached it.
+    expect(result.prelude).toEqual({ statusCode: 400, headers: { 'content-type': 'application/json', 'x-portkey-trace-id': 'abc-123', 'x-portkey-cache-status': 'DISABLED' } });
     expect(JSON.parse(result.body)).toEqual({ error: { message: expect.stringContaining('n'), type: 'invalid_request_error', param: 'n', code: null } });
   });
 
@@ -101,5 +104,38 @@ describe('the Lambda handler in streaming mode', () => {
     const result = await invoke(event({ model: 'm', prompt: 'p' }, { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` }));
     expect(result.prelude.statusCode).toBe(502);
     expect(JSON.parse(result.body).error).toEqual({ message: 'openai sent a response of an unexpected shape.', type: 'api_error', param: null, code: 'malformed_upstream_response', provider: 'openai' });
+  });
+
+  it('builds a handler from explicit dependencies, with no environment read', async () => {
+    const finished: Array<{ statusCode: number }> = [];
+    const built = createCompletionsHandler({
+      customHostGuard: createCustomHostGuard('', { defaultAllowed: '' }),
+      keyStore: createFileKeyStore({}),
+      onRequestFinished: (request) => finished.push(request),
+    }) as unknown as Invoke;
+    const stream = new CapturingStream();
+    // The environment allows loopback hosts; this handler's own guard allows none.
+    await built(event({ model: 'm', prompt: 'p' }, { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` }), stream, { getRemainingTimeInMillis: () => 900_000 });
+    expect(JSON.parse(Buffer.concat(stream.chunks).toString().split('\0').filter(Boolean).pop()!).error.code).toBe('custom_host_not_allowed');
+    expect(finished).toMatchObject([{ statusCode: 400 }]);
+  });
+
+  it('aborts the upstream call when the Lambda response stream closes before the answer', async () => {
+    let upstreamClosed = false;
+    upstream.enqueue((_request, _response, raw) => {
+      raw.socket.once('close', () => (upstreamClosed = true));
+    });
+    const received = upstream.received.length;
+    const stream = new CapturingStream();
+    const pending = (handler as unknown as Invoke)(
+      event({ model: 'm', prompt: 'p' }, { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` }),
+      stream,
+      { getRemainingTimeInMillis: () => 900_000 },
+    ).catch(() => undefined);
+    for (let wait = 0; wait < 500 && upstream.received.length === received; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+    stream.destroy(new Error('client gone'));
+    await pending;
+    for (let wait = 0; wait < 500 && !upstreamClosed; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(upstreamClosed).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ import { toGatewayError } from './errors.ts';
 import { encodeSseData, SSE_DONE } from './sse.ts';
 
 export interface RenderOptions {
-  /** The model the caller asked for; used when the provider does not name one. */
+  /** The model sent upstream (after `override_params`); used when the provider does not name one. */
   model: string;
   /** Seconds since the epoch; fixed per response so every chunk agrees. */
   created?: number;
@@ -33,46 +33,66 @@ export function renderResponse(part: CompletionPart, options: RenderOptions): Co
   return response;
 }
 
+/** How a rendered stream ended, for the request's usage record. */
+export interface StreamEnd {
+  /** Summed over every part that reported one. */
+  usage: Usage | undefined;
+  /** The in-band error the stream ended with, if any. */
+  error: unknown;
+  /** False when the caller stopped reading before the end. */
+  completed: boolean;
+}
+
 /**
  * Writes parts as SSE. With `includeUsage`, a final chunk with empty `choices` carries the usage
  * (summed over every part that reported one), as OpenAI does. An error after the first byte
  * becomes `data: {"error": ...}` and the stream ends without `[DONE]`: a caller must never
- * mistake a broken answer for a finished one. `onError` sees that error (for logging).
+ * mistake a broken answer for a finished one. `onError` sees that error (for logging); `onEnd`
+ * runs once however the stream ends (done, error, or the caller gone).
  */
 export async function* renderStream(
   parts: AsyncIterable<CompletionPart>,
-  options: RenderOptions & { includeUsage: boolean; onError?: (error: unknown) => void },
+  options: RenderOptions & { includeUsage: boolean; onError?: (error: unknown) => void; onEnd?: (end: StreamEnd) => void },
 ): AsyncGenerator<string> {
   const created = options.created ?? Math.floor(Date.now() / 1000);
   let id: string | undefined;
   let model = options.model;
   let usage: Usage | undefined;
+  let failure: unknown;
+  let completed = false;
   try {
-    for await (const part of parts) {
-      id ??= part.id ?? newCompletionId();
-      if (part.model) model = part.model;
-      if (part.usage) usage = usage ? addUsage(usage, part.usage) : part.usage;
-      if (part.choices.length === 0) continue;
-      const chunk: CompletionChunk = { id, object: 'text_completion', created, model, choices: part.choices };
+    try {
+      for await (const part of parts) {
+        id ??= part.id ?? newCompletionId();
+        if (part.model) model = part.model;
+        if (part.usage) usage = usage ? addUsage(usage, part.usage) : part.usage;
+        if (part.choices.length === 0) continue;
+        const chunk: CompletionChunk = { id, object: 'text_completion', created, model, choices: part.choices };
+        yield encodeSseData(chunk);
+      }
+    } catch (error) {
+      failure = error;
+      options.onError?.(error);
+      completed = true;
+      yield encodeSseData(toGatewayError(error).toOpenAIError());
+      return;
+    }
+    if (options.includeUsage) {
+      const chunk: CompletionChunk = {
+        id: id ?? newCompletionId(),
+        object: 'text_completion',
+        created,
+        model,
+        choices: [],
+        usage: usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+      };
       yield encodeSseData(chunk);
     }
-  } catch (error) {
-    options.onError?.(error);
-    yield encodeSseData(toGatewayError(error).toOpenAIError());
-    return;
+    completed = true;
+    yield SSE_DONE;
+  } finally {
+    options.onEnd?.({ usage, error: failure, completed });
   }
-  if (options.includeUsage) {
-    const chunk: CompletionChunk = {
-      id: id ?? newCompletionId(),
-      object: 'text_completion',
-      created,
-      model,
-      choices: [],
-      usage: usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-    };
-    yield encodeSseData(chunk);
-  }
-  yield SSE_DONE;
 }
 
 export function addUsage(a: Usage, b: Usage): Usage {

@@ -97,6 +97,18 @@ describe('parseConfig', () => {
     expect(problemsOf({ provider: 'openai', customHost: 'file:///etc/passwd' })).toContain('must use http or https');
   });
 
+  it('accepts the simple cache at any depth and refuses the semantic one at any depth, saying so', () => {
+    expect(parseConfig({ provider: 'openai', cache: { mode: 'simple' } }, { customHostGuard }).cache).toEqual({ mode: 'simple' });
+    expect(parseConfig({ strategy: { mode: 'fallback' }, targets: [{ provider: 'openai', cache: { mode: 'simple', maxAge: 60 } }] }, { customHostGuard }).targets![0]!.cache).toEqual({
+      mode: 'simple',
+      max_age: 60,
+    });
+    expect(problemsOf({ provider: 'openai', cache: { mode: 'semantic' } })).toContain('config.cache.mode: the semantic cache is not supported by this gateway; use "simple"');
+    expect(problemsOf({ strategy: { mode: 'fallback' }, targets: [{ provider: 'openai' }, { provider: 'openai', cache: { mode: 'semantic' } }] })).toContain(
+      'config.targets[1].cache.mode: the semantic cache is not supported by this gateway; use "simple"',
+    );
+  });
+
   it('reads targets without a strategy as mode single', () => {
     expect(parseConfig({ targets: [{ provider: 'openai' }] }, { customHostGuard }).strategy).toBeUndefined();
   });

@@ -49,6 +49,8 @@ function checkNode(node: RoutingConfig, path: string, options: ParseConfigOption
       problems.push(`${path}.custom_host: ${(error as Error).message}`);
     }
   }
+  // Refused whether or not this node is ever tried: a config must not work only on some requests.
+  if (node.cache?.mode === 'semantic') problems.push(`${path}.cache.mode: the semantic cache is not supported by this gateway; use "simple"`);
   if (strategy && !targets) problems.push(`${path}.targets: required when a strategy is given`);
   if (strategy && targets) {
     if (strategy.mode === 'loadbalance' && !targets.some((target) => (target.weight ?? 1) > 0)) {
@@ -63,8 +65,8 @@ function checkNode(node: RoutingConfig, path: string, options: ParseConfigOption
  * Every target may cost upstream calls (times its retries), so a config of hundreds would let
  * one request fan out into thousands; real configs hold a handful.
  */
-export const MAX_CONFIG_TARGETS = 64;
-export const MAX_CONFIG_DEPTH = 8;
+const MAX_CONFIG_TARGETS = 64;
+const MAX_CONFIG_DEPTH = 8;
 
 function checkSize(config: RoutingConfig, problems: string[]): void {
   let count = 0;

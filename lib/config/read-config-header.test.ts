@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AuthenticationError, InvalidRequestError } from '../api/errors.ts';
+import { createFileKeyStore } from '../keys/file-key-store.ts';
 import type { KeyStore } from '../keys/key-store.ts';
+import * as parseConfigModule from './parse-config.ts';
 import { createCustomHostGuard } from './custom-host-guard.ts';
 import { readConfigHeader } from './read-config-header.ts';
 import { readMetadataHeader } from './read-metadata-header.ts';
@@ -55,6 +57,20 @@ describe('readConfigHeader', () => {
       ['pc-fallback', caller],
       ['pc-text', caller],
     ]);
+  });
+
+  it('validates a stored config once while the key store serves the same secret value', async () => {
+    // The real store: it used to hand out a fresh copy per request, so this memo never hit.
+    const keyStore = createFileKeyStore({ configs: { 'pc-cached': { strategy: { mode: 'fallback' }, targets: [{ provider: 'openai' }, { provider: 'anthropic' }] } } });
+    const parse = vi.spyOn(parseConfigModule, 'parseConfig');
+    try {
+      const first = await readConfigHeader('pc-cached', { customHostGuard, caller, keyStore });
+      const second = await readConfigHeader('pc-cached', { customHostGuard, caller, keyStore });
+      expect(second).toBe(first);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('passes on the key store refusal for an unknown id', async () => {

@@ -4,7 +4,7 @@
  * @see https://portkey.ai/docs/api-reference/inference-api/config-object
  */
 import { z } from '../api/zod.ts';
-import { PROVIDER_FIELDS, type ProviderTarget } from './target.ts';
+import { targetFieldsShape, type TargetFields } from './target.ts';
 
 export const STRATEGY_MODES = ['single', 'fallback', 'loadbalance', 'conditional'] as const;
 export type StrategyMode = (typeof STRATEGY_MODES)[number];
@@ -31,22 +31,14 @@ export interface RetrySettings {
   use_retry_after_header?: boolean;
 }
 
-type ProviderFields = { [Field in (typeof PROVIDER_FIELDS)[number]]?: string };
-
-export interface RoutingConfig extends ProviderFields {
+/** A config node: a target's fields (target.ts) plus how to route among nested targets. */
+export interface RoutingConfig extends TargetFields {
   strategy?: Strategy;
   targets?: RoutingConfig[];
   name?: string;
   weight?: number;
-  provider?: string;
-  api_key?: string;
-  virtual_key?: string;
-  custom_host?: string;
-  override_params?: Record<string, unknown>;
   retry?: RetrySettings;
-  request_timeout?: number;
   cache?: { mode: 'simple' | 'semantic'; max_age?: number };
-  forward_headers?: string[];
 }
 
 const statusCode = () => z.number().check(z.int(), z.gte(100), z.lte(599));
@@ -65,11 +57,6 @@ const retrySchema = z.strictObject({
   use_retry_after_header: z.optional(z.boolean()),
 });
 
-const providerFieldSchemas = Object.fromEntries(PROVIDER_FIELDS.map((field) => [field, z.optional(nonEmpty())])) as Record<
-  (typeof PROVIDER_FIELDS)[number],
-  z.ZodMiniOptional<z.ZodMiniString>
->;
-
 export const routingConfigSchema: z.ZodMiniType<RoutingConfig> = z.strictObject({
   strategy: z.optional(strategySchema),
   get targets() {
@@ -77,20 +64,13 @@ export const routingConfigSchema: z.ZodMiniType<RoutingConfig> = z.strictObject(
   },
   name: z.optional(nonEmpty()),
   weight: z.optional(z.number().check(z.gte(0))),
-  provider: z.optional(nonEmpty()),
-  api_key: z.optional(nonEmpty()),
-  virtual_key: z.optional(nonEmpty()),
-  custom_host: z.optional(nonEmpty()),
-  override_params: z.optional(z.record(z.string(), z.unknown())),
   retry: z.optional(retrySchema),
-  request_timeout: z.optional(z.number().check(z.int(), z.gt(0))),
   cache: z.optional(z.strictObject({ mode: z.enum(['simple', 'semantic']), max_age: z.optional(z.number().check(z.gte(0))) })),
-  forward_headers: z.optional(z.array(nonEmpty())),
-  ...providerFieldSchemas,
+  ...targetFieldsShape,
 });
 
 /** The fields of a config node that describe a provider target (everything but routing). */
-export function targetFieldsOf(node: RoutingConfig): Partial<ProviderTarget> {
+export function targetFieldsOf(node: RoutingConfig): TargetFields {
   const { strategy: _strategy, targets: _targets, name: _name, weight: _weight, retry: _retry, cache: _cache, ...fields } = node;
   return fields;
 }

@@ -1,31 +1,10 @@
 /**
- * One resolved provider target: the snake_case fields a config target, a virtual key's
- * secret, or the request headers can set (DESIGN.md → Contracts → Config).
+ * A provider target, described once: the snake_case fields a config target, a virtual key's
+ * secret, and the request headers can set (DESIGN.md → Contracts → Config). The config schema
+ * (routing-config.ts) and the secret schema (lib/keys/parse-stored-key.ts) spread
+ * `targetFieldsShape`; `ProviderTarget` is derived from it.
  */
-export interface ProviderTarget {
-  provider: string;
-  api_key?: string;
-  virtual_key?: string;
-  custom_host?: string;
-  /** Names of caller headers to forward to the provider unchanged. */
-  forward_headers?: string[];
-  /** Milliseconds until the upstream's response headers (a stream: its first event). */
-  request_timeout?: number;
-  override_params?: Record<string, unknown>;
-  azure_resource_name?: string;
-  azure_deployment_id?: string;
-  azure_api_version?: string;
-  aws_region?: string;
-  aws_access_key_id?: string;
-  aws_secret_access_key?: string;
-  aws_session_token?: string;
-  vertex_project_id?: string;
-  vertex_region?: string;
-  openai_organization?: string;
-  openai_project?: string;
-  anthropic_version?: string;
-  anthropic_beta?: string;
-}
+import { z } from '../api/zod.ts';
 
 /** Provider-specific string fields, each also readable from `x-portkey-<field with dashes>`. */
 export const PROVIDER_FIELDS = [
@@ -42,4 +21,41 @@ export const PROVIDER_FIELDS = [
   'openai_project',
   'anthropic_version',
   'anthropic_beta',
-] as const satisfies ReadonlyArray<keyof ProviderTarget>;
+] as const;
+
+/**
+ * The fields that are a credential. They come as a set: whoever names one of them (a config
+ * node, a virtual key's secret) replaces all of them, so a key never rides along to a target
+ * that brought its own.
+ */
+export const CREDENTIAL_FIELDS = ['api_key', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'] as const;
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+
+const providerFieldShape = Object.fromEntries(PROVIDER_FIELDS.map((field) => [field, z.optional(nonEmpty())])) as Record<
+  (typeof PROVIDER_FIELDS)[number],
+  z.ZodMiniOptional<z.ZodMiniString>
+>;
+
+/** Every target field, each optional; a schema that needs one (a secret's `provider`) overrides it. */
+export const targetFieldsShape = {
+  provider: z.optional(nonEmpty()),
+  api_key: z.optional(nonEmpty()),
+  virtual_key: z.optional(nonEmpty()),
+  /** Replaces the provider's base URL, version prefix included. Callers' hosts also pass the custom-host guard. */
+  custom_host: z.optional(z.url({ protocol: /^https?$/, error: 'must use http or https, as an absolute URL' })),
+  /** Names of caller headers to forward to the provider unchanged. */
+  forward_headers: z.optional(z.array(nonEmpty())),
+  /** Milliseconds until the upstream's response headers (a stream: its first event). */
+  request_timeout: z.optional(z.number().check(z.int(), z.gt(0))),
+  override_params: z.optional(z.record(z.string(), z.unknown())),
+  ...providerFieldShape,
+};
+
+const targetFieldsSchema = z.object(targetFieldsShape);
+
+/** A target's fields as far as they are known (a config node, the headers, a secret). */
+export type TargetFields = z.infer<typeof targetFieldsSchema>;
+
+/** One resolved provider target: the provider is known. */
+export type ProviderTarget = TargetFields & { provider: string };

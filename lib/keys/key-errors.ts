@@ -31,17 +31,24 @@ export class KeyStoreUnavailableError extends GatewayError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { statusCode: 503, type: 'api_error', code: 'key_store_unavailable', cause: options.cause });
   }
-
-  // Another target with another secret may well work.
-  override get isRetryable(): boolean {
-    return true;
-  }
 }
 
 /** 500: a stored key or config is not what the gateway expects; the operators must fix the secret. */
 export class InvalidStoredKeyError extends GatewayError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { statusCode: 500, type: 'api_error', code: 'invalid_stored_key', cause: options.cause });
+  }
+}
+
+/**
+ * A target's own failure: the virtual key it names is unknown, denied to this caller or to the
+ * gateway, malformed, or unreadable right now. Answered as its cause (same status, type, code and
+ * message), but fallback moves on from it: another target may well work. A new error around the
+ * cause, so that no shared error is marked.
+ */
+export class TargetUnavailableError extends GatewayError {
+  constructor(cause: GatewayError) {
+    super(cause.message, { statusCode: cause.statusCode, type: cause.type, param: cause.param, code: cause.code, cause });
   }
 }
 

@@ -5,39 +5,31 @@
  */
 import { lazy } from '../api/lazy.ts';
 import { formatIssuePath, z } from '../api/zod.ts';
-import { PROVIDER_FIELDS, type ProviderTarget } from '../config/target.ts';
+import { targetFieldsShape, type TargetFields } from '../config/target.ts';
 import { SecretReadError } from './key-errors.ts';
 
 /** Built on first use: only a container that reads a stored key or config pays for them. */
 const schemas = lazy(() => {
-  const providerFieldShape = Object.fromEntries(PROVIDER_FIELDS.map((field) => [field, z.optional(z.string())])) as Record<
-    (typeof PROVIDER_FIELDS)[number],
-    z.ZodMiniOptional<z.ZodMiniString>
-  >;
-
   const allowedPrincipals = z.optional(z.array(z.string().check(z.minLength(1))));
 
   /**
-   * Strict, unlike provider response schemas: a typo such as `apiKey` in a secret would otherwise
-   * send requests without a key, and the operator would see only the provider's 401.
-   * `virtual_key` is absent on purpose: a secret cannot point at another secret.
+   * The target's fields (lib/config/target.ts), strict, unlike provider response schemas: a typo
+   * such as `apiKey` in a secret would otherwise send requests without a key, and the operator
+   * would see only the provider's 401. `virtual_key` is refused: a secret cannot point at another
+   * secret.
    */
+  const { virtual_key: _virtualKey, ...fields } = targetFieldsShape;
   const virtualKeySecret = z.strictObject({
+    ...fields,
     provider: z.string().check(z.minLength(1)),
-    api_key: z.optional(z.string()),
-    custom_host: z.optional(z.url({ protocol: /^https?$/ })),
-    forward_headers: z.optional(z.array(z.string())),
-    request_timeout: z.optional(z.int().check(z.positive())),
-    override_params: z.optional(z.record(z.string(), z.unknown())),
     allowed_principals: allowedPrincipals,
-    ...providerFieldShape,
   });
 
   return { allowedPrincipals, virtualKeySecret };
 });
 
 export interface StoredVirtualKey {
-  target: Partial<ProviderTarget>;
+  target: TargetFields;
   /** Absent: any caller may use it. */
   allowedPrincipals?: string[];
 }

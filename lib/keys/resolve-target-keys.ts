@@ -1,19 +1,16 @@
-import { InvalidRequestError } from '../api/errors.ts';
-import type { ProviderTarget } from '../config/target.ts';
+import { InvalidRequestError, toGatewayError } from '../api/errors.ts';
+import { CREDENTIAL_FIELDS, type ProviderTarget } from '../config/target.ts';
+import { TargetUnavailableError } from './key-errors.ts';
 import type { CallerIdentity, KeyStore } from './key-store.ts';
 import { markCustomHostTrusted } from './trusted-custom-host.ts';
-
-/** Fields that are a credential: a secret holding one of them owns all of them. */
-const CREDENTIAL_FIELDS = ['api_key', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'] as const satisfies ReadonlyArray<
-  keyof ProviderTarget
->;
 
 /** Fields that choose the host a credential is sent to (Azure's host is `{resource}.openai.azure.com`). */
 const HOST_FIELDS = ['custom_host', 'azure_resource_name'] as const satisfies ReadonlyArray<keyof ProviderTarget>;
 
 /**
  * Fills a target's credentials from its virtual key, if it names one. Called per attempt,
- * so only targets that are actually tried cost a secret look-up.
+ * so only targets that are actually tried cost a secret look-up. A failed look-up is the
+ * target's own failure (`TargetUnavailableError`), which fallback moves on from.
  *
  * The target's own fields win over the secret's (model settings, timeouts, API versions,
  * regions), except where that would misuse the stored credential:
@@ -37,7 +34,12 @@ export async function resolveTargetKeys(
   if (!context.keyStore) {
     throw new InvalidRequestError('Virtual keys are not configured on this gateway.', { param: 'x-portkey-virtual-key' });
   }
-  const stored = await context.keyStore.getVirtualKey(target.virtual_key, context.caller);
+  let stored: Partial<ProviderTarget>;
+  try {
+    stored = await context.keyStore.getVirtualKey(target.virtual_key, context.caller);
+  } catch (error) {
+    throw new TargetUnavailableError(toGatewayError(error));
+  }
   return mergeStoredTarget(stored, target);
 }
 

@@ -38,7 +38,7 @@ export function createStoredKeyStore(source: SecretSource): KeyStore {
     const cached = memoKey ? memo.get(memoKey) : undefined;
     if (cached) return cached;
     try {
-      const parsed = parse(value);
+      const parsed = deepFreeze(parse(value));
       if (memoKey) memo.set(memoKey, parsed);
       return parsed;
     } catch (error) {
@@ -72,7 +72,9 @@ export function createStoredKeyStore(source: SecretSource): KeyStore {
       const name = source.configName(id);
       const stored = await load('config', id, name, (value) => parseStoredConfig(value, name), configs);
       authorize('config', id, name, stored.allowedPrincipals, caller);
-      return structuredClone(stored.config);
+      // The same frozen object for as long as the source serves the same value: the config
+      // parser memoises its validation on it (lib/config/read-config-header.ts).
+      return stored.config;
     },
   };
 }
@@ -83,4 +85,13 @@ function unknown(kind: StoredKind, id: string): AuthenticationError {
     statusCode: 404,
     code: kind === 'config' ? 'config_not_found' : 'virtual_key_not_found',
   });
+}
+
+/** Values handed out are shared between requests, so nobody may change them. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

@@ -38,8 +38,10 @@ export function highWaterMarkOf(handler: unknown): number | undefined {
 /** Installs `globalThis.awslambda` unless a real runtime already provides it. Call before importing a handler. */
 export function installLambdaStreamingRuntime(): void {
   const global = globalThis as unknown as { awslambda?: AwsLambdaGlobal };
-  if (global.awslambda) return;
+  if (global.awslambda?.streamifyResponse) return;
+  // Loading @aws-sdk/client-dynamodb leaves an `awslambda` object of its own (without these): keep what it holds.
   global.awslambda = {
+    ...global.awslambda,
     streamifyResponse(handler, options) {
       const marked = handler as unknown as Record<symbol, unknown>;
       marked[STREAMING] = 'response';

@@ -7,8 +7,8 @@ import type { ParameterTable } from './map-parameters.ts';
 import { planFanOut, type PlannedCall } from './plan-fan-out.ts';
 import type { CompletionPart, Provider } from './provider.ts';
 
-const table: ParameterTable = { n: 'emulated', echo: 'emulated', max_tokens: {} };
-const provider = { name: 'fake', streamFormat: 'sse', prompts: { arrays: false, tokens: false }, parameters: table } as unknown as Provider;
+const table: ParameterTable = { max_tokens: {} };
+const provider = { name: 'fake', streamFormat: 'sse', prompts: { arrays: false, tokens: false }, emulated: { n: true, echo: true }, parameters: table } as unknown as Provider;
 const plan = (body: Record<string, unknown>, stream = false) =>
   planFanOut(provider, { params: parseCompletionRequest({ model: 'm', ...body }), target: { provider: 'fake' }, stream, forwardedHeaders: {}, strict: false });
 

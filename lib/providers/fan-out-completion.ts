@@ -76,7 +76,7 @@ export function mergeResponses(plan: FanOutPlan, results: ProviderResult[]): Com
 }
 
 /** Warnings of the gateway and of every call, each parameter reported once per kind. */
-export function mergeWarnings(own: MappingWarning[], results: ProviderResult[]): MappingWarning[] {
+function mergeWarnings(own: MappingWarning[], results: ProviderResult[]): MappingWarning[] {
   const seen = new Set<string>();
   const merged: MappingWarning[] = [];
   for (const warning of [...own, ...results.flatMap((result) => result.warnings)]) {

@@ -4,10 +4,9 @@
  * Mapping is data (Portkey's idea); dropping and clamping are reported, never silent.
  */
 import type { CompletionRequest } from '../api/completion-request.ts';
-import { UnsupportedParameterError } from '../api/errors.ts';
 
-/** Parameters every provider handles in its own `buildRequest` rather than through a table. */
-export type StructuralParameter = 'model' | 'prompt' | 'stream' | 'stream_options';
+/** Parameters every provider places itself in `buildRequest` rather than through a table. */
+type StructuralParameter = 'model' | 'prompt' | 'stream' | 'stream_options';
 export type MappedParameter = Exclude<keyof CompletionRequest, StructuralParameter>;
 
 export interface ParameterRule {
@@ -22,10 +21,10 @@ export interface ParameterRule {
 }
 
 /**
- * `'emulated'`: the gateway provides the behaviour itself (fan-out for `n`, `echo`), so the
- * provider never sees it. A parameter missing from the table is dropped when set.
+ * Where each OpenAI parameter goes for one provider. A parameter missing from the table is
+ * dropped when set (what the gateway emulates, `n` and `echo`, is declared on the provider).
  */
-export type ParameterTable = { readonly [name in MappedParameter]?: ParameterRule | 'emulated' };
+export type ParameterTable = { readonly [name in MappedParameter]?: ParameterRule };
 
 export interface MappingWarning {
   type: 'dropped' | 'clamped';
@@ -48,12 +47,12 @@ const NEUTRAL_VALUES: Partial<Record<MappedParameter, unknown>> = {
  * @example
  * mapParameters({ temperature: 1.5, stop: 'x' }, { temperature: { range: [0, 1] }, stop: { to: 'stop_sequences' } })
  * // { body: { temperature: 1, stop_sequences: 'x' }, warnings: [{ type: 'clamped', param: 'temperature', ... }] }
- * @throws UnsupportedParameterError in strict mode, naming every parameter that would be dropped or clamped.
+ * Strict mode is the planner's (plan-fan-out.ts): it refuses once what this reports.
  */
 export function mapParameters(
   params: CompletionRequest,
   table: ParameterTable,
-  options: { strict?: boolean; provider?: string } = {},
+  options: { provider?: string } = {},
 ): { body: Record<string, unknown>; warnings: MappingWarning[] } {
   const body: Record<string, unknown> = {};
   const warnings: MappingWarning[] = [];
@@ -61,7 +60,7 @@ export function mapParameters(
 
   for (const name of Object.keys(table) as MappedParameter[]) {
     const rule = table[name];
-    if (rule === 'emulated' || rule === undefined || rule.default === undefined || params[name] !== undefined) continue;
+    if (rule === undefined || rule.default === undefined || params[name] !== undefined) continue;
     setPath(body, rule.to ?? name, rule.default);
   }
 
@@ -70,7 +69,6 @@ export function mapParameters(
     let value: unknown = params[name];
     if (value === undefined) continue;
     const rule = table[name];
-    if (rule === 'emulated') continue;
     if (rule === undefined) {
       if (NEUTRAL_VALUES[name] !== value) {
         warnings.push({ type: 'dropped', param: name, details: `${provider} does not support ${name}` });
@@ -86,14 +84,6 @@ export function mapParameters(
       }
     }
     setPath(body, rule.to ?? name, rule.transform ? rule.transform(value as never, params) : value);
-  }
-
-  if (options.strict && warnings.length > 0) {
-    const names = warnings.map((warning) => warning.param);
-    throw new UnsupportedParameterError(
-      `Strict parameters: ${warnings.map((warning) => warning.details).join('; ')}.`,
-      names.join(','),
-    );
   }
   return { body, warnings };
 }

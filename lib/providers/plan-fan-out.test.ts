@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseCompletionRequest } from '../api/completion-request.ts';
 import { UnsupportedParameterError } from '../api/errors.ts';
-import type { ParameterTable } from './map-parameters.ts';
+import type { ParameterRule, ParameterTable } from './map-parameters.ts';
 import { isPassThrough, mergedIndex, planFanOut } from './plan-fan-out.ts';
 import type { Provider, ProviderCall } from './provider.ts';
 
-const provider = (parameters: ParameterTable, prompts = { arrays: false, tokens: false }): Provider =>
-  ({ name: 'fake', streamFormat: 'sse', prompts, parameters }) as unknown as Provider;
+/** A table as the tests write it: `'emulated'` marks what the provider declares as emulated. */
+type TestTable = { [name in keyof ParameterTable]?: ParameterRule | 'emulated' };
+const provider = (table: TestTable, prompts = { arrays: false, tokens: false }): Provider => {
+  const parameters = Object.fromEntries(Object.entries(table).filter(([, rule]) => rule !== 'emulated')) as ParameterTable;
+  return { name: 'fake', streamFormat: 'sse', prompts, emulated: { n: table.n === 'emulated', echo: table.echo === 'emulated' }, parameters } as unknown as Provider;
+};
 const call = (body: Record<string, unknown>, strict = false): ProviderCall => ({
   params: parseCompletionRequest({ model: 'm', ...body }),
   target: { provider: 'fake' },
@@ -15,7 +19,7 @@ const call = (body: Record<string, unknown>, strict = false): ProviderCall => ({
   strict,
 });
 
-const emulating: ParameterTable = { n: 'emulated', echo: 'emulated', max_tokens: {}, temperature: { range: [0, 1] } };
+const emulating: TestTable = { n: 'emulated', echo: 'emulated', max_tokens: {}, temperature: { range: [0, 1] } };
 
 describe('planFanOut', () => {
   it('passes a request the provider can express through unchanged', () => {

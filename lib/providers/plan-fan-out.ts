@@ -1,13 +1,15 @@
 /**
  * Decides how one OpenAI request becomes upstream calls for a provider that lacks a feature:
  * a prompt array becomes one call per prompt where the provider takes only one prompt, `n`
- * becomes n calls where the table marks it `'emulated'`, `echo` is left to the gateway where
- * the table marks it so. Pure: no I/O, so every rule is testable on its own.
+ * becomes n calls where the provider has it emulated, `echo` is left to the gateway where the
+ * provider has it emulated. The parameters are mapped here, once per attempt, for every call
+ * of the plan (they differ only in what mapping never reads: prompt, n, echo). Pure: no I/O,
+ * so every rule is testable on its own.
  */
 import { promptList, type CompletionRequest } from '../api/completion-request.ts';
 import { UnsupportedParameterError } from '../api/errors.ts';
-import { mapParameters, type MappingWarning } from './map-parameters.ts';
-import type { Provider, ProviderCall } from './provider.ts';
+import { mapParameters, type MappingWarning, type ParameterTable } from './map-parameters.ts';
+import type { Provider, ProviderCall, SelectedParameters } from './provider.ts';
 
 /** One upstream call of a fan-out, and where its choices go in the merged answer. */
 export interface PlannedCall {
@@ -26,7 +28,9 @@ export interface FanOutPlan {
   n: number;
   /** The prompt text to prepend per prompt index when `echo` is emulated; undefined otherwise. */
   echoPrompts: string[] | undefined;
-  /** Refusals of the gateway itself (best_of > n, echo of token prompts), reported like dropped parameters. */
+  /** The parameters mapped through the provider's table, the same for every call. */
+  mapped: Readonly<Record<string, unknown>>;
+  /** What the gateway (best_of > n, echo of token prompts) and the table dropped or clamped. */
   warnings: MappingWarning[];
 }
 
@@ -38,27 +42,26 @@ export interface FanOutPlan {
  */
 export function planFanOut(provider: Provider, call: ProviderCall): FanOutPlan {
   const { params } = call;
-  const table = provider.parameters;
+  const { table, label } = selectParameters(provider, call);
   const prompts = promptList(params.prompt);
   const tokenPrompts = typeof prompts[0] !== 'string';
   if (tokenPrompts && !provider.prompts.tokens) {
     throw new UnsupportedParameterError(
-      `${provider.name} accepts only text prompts; token-id arrays cannot be sent to it. Send the prompt as a string (or an array of strings).`,
+      `${provider.name} accepts only text prompts; token-id prompts cannot be sent to it. Send the prompt as a string (or an array of strings).`,
       'prompt',
     );
   }
 
   const warnings: MappingWarning[] = [];
   const requestedN = params.n ?? 1;
-  const nRule = table?.n;
-  const emulateN = nRule === 'emulated' && requestedN > 1;
-  const n = effectiveN(provider, requestedN);
+  const emulateN = provider.emulated.n && requestedN > 1;
+  const n = effectiveN(provider, table, requestedN);
   // A provider that takes one prompt gets one per call, even a one-element array (Ollama refuses arrays).
   const splitPrompts = !provider.prompts.arrays && Array.isArray(params.prompt) && typeof params.prompt[0] !== 'number';
 
   const shared: Partial<CompletionRequest> = {};
   if (emulateN) shared.n = undefined;
-  if (params.best_of !== undefined && table && table.best_of === undefined) {
+  if (params.best_of !== undefined && table.best_of === undefined) {
     // best_of == n is what n does anyway; a larger best_of needs server-side ranking.
     if (params.best_of > requestedN) {
       warnings.push({
@@ -71,7 +74,7 @@ export function planFanOut(provider: Provider, call: ProviderCall): FanOutPlan {
   }
 
   let echoPrompts: string[] | undefined;
-  if (params.echo === true && table?.echo === 'emulated') {
+  if (params.echo === true && provider.emulated.echo) {
     shared.echo = undefined;
     if (tokenPrompts) {
       warnings.push({ type: 'dropped', param: 'echo', details: `echo of token-id prompts cannot be emulated for ${provider.name}: the gateway has no tokenizer` });
@@ -80,12 +83,16 @@ export function planFanOut(provider: Provider, call: ProviderCall): FanOutPlan {
     }
   }
 
-  if (call.strict) refuseInStrictMode(provider, { ...params, ...shared }, warnings);
+  const mapping = mapParameters(Object.keys(shared).length === 0 ? params : { ...params, ...shared }, table, { provider: label });
+  warnings.push(...mapping.warnings);
+  const mapped = mapping.body;
+  if (call.strict && warnings.length > 0) refuseInStrictMode(warnings);
 
   const copies = emulateN ? requestedN : 1;
   if (!splitPrompts && copies === 1 && Object.keys(shared).length === 0) {
-    return { calls: [{ call, promptOffset: 0, copy: 0, choicesPerPrompt: n }], n, echoPrompts, warnings };
+    return { calls: [{ call, promptOffset: 0, copy: 0, choicesPerPrompt: n }], n, echoPrompts, mapped, warnings };
   }
+  // The number of calls (groups × copies) is known here, before any is built: where a cap on fan-out size belongs.
   const groups: Array<{ prompt: CompletionRequest['prompt']; offset: number }> = splitPrompts
     ? prompts.map((prompt, offset) => ({ prompt, offset }))
     : [{ prompt: params.prompt, offset: 0 }];
@@ -96,7 +103,7 @@ export function planFanOut(provider: Provider, call: ProviderCall): FanOutPlan {
       calls.push({ call: { ...call, params: subParams }, promptOffset: group.offset, copy, choicesPerPrompt: emulateN ? 1 : n });
     }
   }
-  return { calls, n, echoPrompts, warnings };
+  return { calls, n, echoPrompts, mapped, warnings };
 }
 
 /** Whether the plan is exactly the caller's request: one call, indices and text untouched. */
@@ -111,24 +118,27 @@ export function mergedIndex(planned: PlannedCall, n: number, index: number): num
   return (planned.promptOffset + localPrompt) * n + planned.copy * planned.choicesPerPrompt + localChoice;
 }
 
+/** The table that applies to a call, and the name its warnings use. */
+export function selectParameters(provider: Provider, call: ProviderCall): SelectedParameters {
+  return provider.selectParameters?.(call) ?? { table: provider.parameters ?? {}, label: provider.name };
+}
+
 /**
  * Choices per prompt the merged answer will really have: a table that omits `n` drops it (1), one
  * that clamps it (Gemini's candidateCount 1..8) clamps it; mapParameters reports either.
  */
-function effectiveN(provider: Provider, requested: number): number {
-  const rule = provider.parameters?.n;
-  if (provider.parameters && rule === undefined) return 1;
-  if (rule && rule !== 'emulated' && rule.range) return Math.min(rule.range[1], Math.max(rule.range[0], requested));
+function effectiveN(provider: Provider, table: ParameterTable, requested: number): number {
+  if (provider.emulated.n) return requested;
+  const rule = table.n;
+  if (rule === undefined) return 1;
+  if (rule.range) return Math.min(rule.range[1], Math.max(rule.range[0], requested));
   return requested;
 }
 
 /** One 400 naming every parameter the gateway or the provider's table would drop or clamp. */
-function refuseInStrictMode(provider: Provider, params: CompletionRequest, warnings: MappingWarning[]): void {
-  const all = [...warnings];
-  if (provider.parameters) all.push(...mapParameters(params, provider.parameters, { provider: provider.name }).warnings);
-  if (all.length === 0) return;
-  const names = [...new Set(all.map((warning) => warning.param))];
-  throw new UnsupportedParameterError(`Strict parameters: ${all.map((warning) => warning.details).join('; ')}.`, names.join(','));
+function refuseInStrictMode(warnings: MappingWarning[]): never {
+  const names = [...new Set(warnings.map((warning) => warning.param))];
+  throw new UnsupportedParameterError(`Strict parameters: ${warnings.map((warning) => warning.details).join('; ')}.`, names.join(','));
 }
 
 function withoutUndefined(params: CompletionRequest): CompletionRequest {

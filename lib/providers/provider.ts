@@ -1,25 +1,20 @@
 /**
- * What a provider module declares. A provider is data first: a base URL, how it
- * authenticates, a parameter table, and pure transforms of its responses and stream events.
- * Only the shared transport does I/O.
+ * What a provider module declares: its wire format plus how to reach it. Capabilities (which
+ * prompts it takes, what the gateway emulates for it), a parameter table, how a call becomes
+ * `{path, headers, body}`, and pure readers of its responses, stream events and errors.
+ * The engine (call-provider.ts) does the rest once for every provider: it maps the parameters,
+ * builds the URL, sends, reads errors, decodes the stream and detects truncation.
  */
 import type { CompletionRequest } from '../api/completion-request.ts';
 import type { FinishReason, Logprobs, Usage } from '../api/completion-response.ts';
 import type { ProviderTarget } from '../config/target.ts';
+import type { AwsStreamEvent } from '../upstream/decode-aws-event-stream.ts';
 import type { SseEvent } from '../upstream/decode-sse.ts';
 import type { UpstreamRequest } from '../upstream/upstream-request.ts';
-import type { MappingWarning, ParameterTable } from './map-parameters.ts';
+import type { UpstreamErrorFormat } from './read-upstream-error.ts';
+import type { ParameterTable } from './map-parameters.ts';
 
-/** One decoded AWS event-stream message (Bedrock), headers already read. */
-export interface AwsStreamEvent {
-  kind: 'aws';
-  /** `:message-type`: `event` or `exception`. */
-  messageType: string;
-  /** `:event-type` (e.g. `chunk`) or `:exception-type` (e.g. `throttlingException`). */
-  eventType: string;
-  payload: Uint8Array;
-}
-
+export type { AwsStreamEvent } from '../upstream/decode-aws-event-stream.ts';
 export type UpstreamEvent = SseEvent | AwsStreamEvent;
 
 /**
@@ -28,6 +23,7 @@ export type UpstreamEvent = SseEvent | AwsStreamEvent;
  */
 export interface CompletionPart {
   id?: string;
+  /** The model the upstream says answered, when it reports one. */
   model?: string;
   system_fingerprint?: string | null;
   choices: Array<{
@@ -39,6 +35,21 @@ export interface CompletionPart {
   usage?: Usage;
 }
 
+/**
+ * A provider's reader of its stream events, state in its closure. It never decides whether a
+ * stream was cut short: it says whether it saw its terminal event, and the engine does the rest.
+ */
+export interface StreamReader {
+  /** Parts carried by one upstream event ([] for pings). Throws `UpstreamError` for an error event. */
+  read(event: UpstreamEvent): CompletionPart[];
+  /**
+   * After the last event: the parts still owed (e.g. usage), or `undefined` when the stream
+   * never reached its terminal event (`[DONE]`, `message_stop`, a finish reason...).
+   */
+  end(): CompletionPart[] | undefined;
+}
+
+/** Both halves of reading a stream, with truncation already checked (see `createStreamTransform`). */
 export interface StreamTransform {
   /** Parts carried by one upstream event ([] for pings). Throws `UpstreamError` for an error event. */
   transform(event: UpstreamEvent): CompletionPart[];
@@ -58,42 +69,57 @@ export interface ProviderCall {
   strict: boolean;
 }
 
-export interface BuiltRequest {
-  request: UpstreamRequest;
-  warnings: MappingWarning[];
+/** What a provider makes of one call: the engine adds the base URL, common headers and JSON. */
+export interface ProviderRequest {
+  /** Path (and query) below the base URL, e.g. `/completions`. */
+  path: string;
+  /** The provider's own headers (auth, API version); they win over forwarded ones. */
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/** The parameter table that applies to one call, and the name its warnings give the provider. */
+export interface SelectedParameters {
+  table: ParameterTable;
+  label: string;
 }
 
 export interface Provider {
   readonly name: string;
   /** How the upstream frames its stream. */
   readonly streamFormat: 'sse' | 'aws-event-stream';
+  /** What ends a complete stream (`[DONE]`, `message_stop`...), named in the error for a truncated one. */
+  readonly streamEnd: string;
   /**
    * What the upstream accepts as `prompt`: `arrays` — a string[] batch (with `n`) answered with
    * OpenAI choice indexing; `tokens` — token-id arrays. Otherwise the gateway fans out or refuses.
    */
   readonly prompts: { arrays: boolean; tokens: boolean };
+  /** What the gateway does itself because the upstream cannot: `n` by fan-out, `echo` by prepending the prompt. */
+  readonly emulated: { n: boolean; echo: boolean };
   /**
-   * The provider's parameter table, read by the emulation engine (`n` / `echo` marked
-   * `'emulated'` are fanned out / prepended by the gateway) and by `npm run docs:providers`.
-   * Optional: a provider without one is treated as honouring `n` itself and is listed in the
-   * matrix as "not declared"; nothing else changes.
+   * The parameter table, keyed by OpenAI names (read by the engine and `npm run docs:providers`).
+   * Absent where the table depends on the call: then `selectParameters` chooses among `parameterVariants`.
    */
   readonly parameters?: ParameterTable;
-  /**
-   * Tables that replace `parameters` for some models (Bedrock's model families), keyed by the
-   * models they apply to (`anthropic.*`); read by `npm run docs:providers` for one row each.
-   */
+  /** Tables per kind of call (Bedrock's model families, Mistral's chat or FIM), named for the docs. */
   readonly parameterVariants?: Readonly<Record<string, ParameterTable>>;
-  /** Maps the parameters and builds the HTTP request (async where it must sign). */
-  buildRequest(call: ProviderCall): BuiltRequest | Promise<BuiltRequest>;
+  /** The table for one call, where it depends on the call. */
+  selectParameters?(call: ProviderCall): SelectedParameters;
+  /** Base URL including any version prefix; `custom_host` replaces it. @throws InvalidRequestError for a missing field. */
+  baseUrl(target: ProviderTarget): string;
+  /** Turns a call and its mapped parameters into the provider's request. */
+  buildRequest(call: ProviderCall, mapped: Readonly<Record<string, unknown>>): ProviderRequest;
+  /** Signs the final request (Bedrock's SigV4), once its URL, headers and body are final. */
+  signRequest?(request: UpstreamRequest, call: ProviderCall): Promise<UpstreamRequest>;
   /**
    * Turns a successful JSON response body into one part holding every choice and the usage.
    * `headers` are the response's (Bedrock reports token counts there for some families).
    */
   parseResponse(body: unknown, call: ProviderCall, headers?: ResponseHeaders): CompletionPart;
-  createStreamTransform(call: ProviderCall): StreamTransform;
-  /** Extracts a message (and code) from an error response body; a generic reader is used when absent. */
-  parseError?(statusCode: number, bodyText: string, headers?: ResponseHeaders): { message: string; code?: string | null; type?: string };
+  createStreamReader(call: ProviderCall): StreamReader;
+  /** How the provider's error bodies look; a generic reader takes the common shapes when absent. */
+  readonly errorFormat?: UpstreamErrorFormat;
 }
 
 /** Upstream response headers, names lower-cased (node:http's IncomingHttpHeaders fits). */

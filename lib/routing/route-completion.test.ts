@@ -10,7 +10,8 @@ import { createCustomHostGuard } from '../config/custom-host-guard.ts';
 import { parseConfig } from '../config/parse-config.ts';
 import type { KeyStore } from '../keys/key-store.ts';
 import { planRoute } from './plan-route.ts';
-import { routeCompletion, type RouteContext, type RouteTrace } from './route-completion.ts';
+import { routeCompletion as routeResult, type RouteContext } from './route-completion.ts';
+import { createRouteOutcome, lastAttempt } from './route-outcome.ts';
 import { routingOptionsFromEnv } from './routing-options.ts';
 
 const ANSWER = {
@@ -58,6 +59,13 @@ describe('routeCompletion', () => {
     };
   }
   const route = (config: unknown, defaults = { api_key: 'sk-caller' }) => planRoute(parseConfig(config, { customHostGuard }), defaults);
+  /** Routes, and reads the answering target's facts from the route outcome. */
+  async function routeCompletion(node: ReturnType<typeof route>, requestParams: typeof params, routeContext: RouteContext) {
+    const outcome = routeContext.outcome ?? createRouteOutcome();
+    const result = await routeResult(node, requestParams, { ...routeContext, outcome });
+    const last = lastAttempt(outcome)!;
+    return { result, lastUsedOptionIndex: last.path, retryAttemptCount: last.retries, provider: last.provider };
+  }
 
   it('load balances with the injected random source', async () => {
     const config = {
@@ -82,12 +90,12 @@ describe('routeCompletion', () => {
 
   it('sleeps the jittered backoff between retries through the injected sleep', async () => {
     a.enqueue(json(500, {}), json(500, {}), json(500, {}));
-    const trace: RouteTrace = { retryAttemptCount: 0 };
-    const routed = await routeCompletion(route({ provider: 'openai', custom_host: `${a.url}/v1`, retry: { attempts: 3 } }), params, context(), trace);
+    const outcome = createRouteOutcome();
+    const routed = await routeCompletion(route({ provider: 'openai', custom_host: `${a.url}/v1`, retry: { attempts: 3 } }), params, context({ outcome }));
     expect(routed.retryAttemptCount).toBe(3);
     // random 0.5 of ceilings 250, 500, 1000 ms (GATEWAY_RETRY_BASE_DELAY_MS default 250).
     expect(sleeps).toEqual([125, 250, 500]);
-    expect(trace).toMatchObject({ retryAttemptCount: 3, lastUsedOptionIndex: 'config', provider: 'openai' });
+    expect(outcome.attempts).toEqual([expect.objectContaining({ retries: 3, path: 'config', provider: 'openai' })]);
   });
 
   it('stops at once when the caller aborts during a retry wait', async () => {
@@ -150,7 +158,7 @@ describe('routeCompletion', () => {
     expect(a.received[0]!.headers.authorization).toBe('Bearer sk-stored-vk-primary');
   });
 
-  it('falls back past a key store outage (5xx), but not past an unknown virtual key (404)', async () => {
+  it('falls back past a key store outage (5xx) and past an unknown virtual key (404): a target\'s own failure', async () => {
     const keyStore: KeyStore = {
       async getVirtualKey(name) {
         if (name === 'vk-outage') throw new GatewayError('Secrets Manager is unavailable.', { statusCode: 503, type: 'api_error' });
@@ -162,7 +170,22 @@ describe('routeCompletion', () => {
     const config = (first: string) => ({ strategy: { mode: 'fallback' }, targets: [{ virtual_key: first }, { virtual_key: 'vk-backup' }] });
     const routed = await routeCompletion(route(config('vk-outage')), params, context({ keyStore }));
     expect(routed.lastUsedOptionIndex).toBe('config.targets[1]');
-    await expect(routeCompletion(route(config('vk-missing')), params, context({ keyStore }))).rejects.toMatchObject({ statusCode: 404 });
-    expect(b.received).toHaveLength(1);
+    const past404 = await routeCompletion(route(config('vk-missing')), params, context({ keyStore }));
+    expect(past404.lastUsedOptionIndex).toBe('config.targets[1]');
+    expect(b.received).toHaveLength(2);
+    // Alone, an unknown virtual key is still answered as what it is.
+    await expect(routeCompletion(route({ virtual_key: 'vk-missing' }), params, context({ keyStore }))).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('answers a request-level 400 at once instead of falling back', async () => {
+    const config = {
+      strategy: { mode: 'fallback' },
+      targets: [
+        { provider: 'openai', custom_host: `${a.url}/v1`, override_params: { temperature: 9 } },
+        { provider: 'openai', custom_host: `${b.url}/v1` },
+      ],
+    };
+    await expect(routeCompletion(route(config), params, context())).rejects.toMatchObject({ statusCode: 400, code: 'invalid_override_params' });
+    expect([a.received.length, b.received.length]).toEqual([0, 0]);
   });
 });

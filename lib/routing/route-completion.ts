@@ -1,66 +1,57 @@
 /**
  * Attempts a planned route: walks the strategy tree (walk-route.ts) and, for each target
- * actually tried, resolves its keys, applies its `override_params`, and calls the provider
- * under the target's deadline, retrying per its `retry` settings. Fallback and retries are
- * only possible before the first byte reaches the caller: a stream is handed back once its
- * first part has arrived, wrapped in the idle guard.
+ * actually tried, resolves it (resolve-target.ts), applies its `override_params`, and runs it
+ * through the target middlewares (the seam) to the provider call under the target's deadline,
+ * retrying per its `retry` settings. Every attempt is recorded in the route outcome. Fallback
+ * and retries are only possible before the first byte reaches the caller: a stream is handed
+ * back once its first part has arrived, wrapped in the idle guard.
  */
 import { parseCompletionRequest, type CompletionRequest } from '../api/completion-request.ts';
 import { InvalidRequestError, UpstreamError, UpstreamTimeoutError } from '../api/errors.ts';
+import { NO_CACHE_REQUEST } from '../cache/cache-settings.ts';
 import type { CustomHostGuard } from '../config/custom-host-guard.ts';
 import { pickForwardedHeaders, type Headers } from '../config/target-from-headers.ts';
-import type { ProviderTarget } from '../config/target.ts';
+import type { CallerIdentity, KeyStore } from '../keys/key-store.ts';
+import { log } from '../log.ts';
 import type { ProviderResult } from '../providers/call-provider.ts';
 import { completeWithProvider } from '../providers/complete-with-provider.ts';
-import type { CallerIdentity, KeyStore } from '../keys/key-store.ts';
-import { resolveTargetKeys } from '../keys/resolve-target-keys.ts';
-import { isCustomHostTrusted } from '../keys/trusted-custom-host.ts';
-import { log } from '../log.ts';
-import { findProvider, providers } from '../providers/registry.ts';
-import type { Provider, ProviderCall } from '../providers/provider.ts';
 import { guardStreamIdle } from './guard-stream-idle.ts';
 import type { RouteNode } from './plan-route.ts';
+import { resolveTarget } from './resolve-target.ts';
 import { retryDelay } from './retry-delay.ts';
+import { createRouteOutcome, type RouteOutcome, type TargetAttemptRecord } from './route-outcome.ts';
 import type { RoutingOptions } from './routing-options.ts';
+import { composeTargetMiddlewares, type CompleteTarget, type TargetAttempt, type TargetMiddleware } from './target-middleware.ts';
 import { walkRoute } from './walk-route.ts';
 import { withDeadline } from './with-deadline.ts';
 
 export interface RouteContext {
+  /** Caller headers a target may forward (`forward_headers`). */
   headers: Headers;
   customHostGuard: CustomHostGuard;
   keyStore?: KeyStore | undefined;
   caller: CallerIdentity;
+  /** The one cancellation: aborted when the caller goes away. */
   signal?: AbortSignal | undefined;
   /** `x-portkey-metadata`, for conditional routing. */
   metadata: Record<string, unknown>;
   options: RoutingOptions;
   traceId?: string | undefined;
+  /** `x-portkey-strict-params`. */
+  strict?: boolean | undefined;
+  /** Filled as routing runs; read by the answer's headers, the log and the usage record. */
+  outcome?: RouteOutcome | undefined;
+  /** The seam around each provider call, outermost first. */
+  middlewares?: readonly TargetMiddleware[] | undefined;
+  /** `x-portkey-cache-force-refresh: true`, for the cache middleware. */
+  cacheForceRefresh?: boolean | undefined;
 }
 
-/** Where routing got to; kept up to date while it runs, so a failure can still report it. */
-export interface RouteTrace {
-  /** Portkey's path of the target last tried, e.g. `config.targets[1]`; absent without a config. */
-  lastUsedOptionIndex?: string | undefined;
-  provider?: string | undefined;
-  /** Retries made on that target. */
-  retryAttemptCount: number;
-}
-
-export interface RoutedResult {
-  result: ProviderResult;
-  target: ProviderTarget;
-  /** Portkey's path of the target that answered, e.g. `config.targets[1]`; absent without a config. */
-  lastUsedOptionIndex?: string;
-  retryAttemptCount: number;
-}
-
-export async function routeCompletion(
-  route: RouteNode,
-  params: CompletionRequest,
-  context: RouteContext,
-  trace: RouteTrace = { retryAttemptCount: 0 },
-): Promise<RoutedResult> {
-  return walkRoute(route, (leaf) => attemptTarget(leaf, params, context, trace), {
+/** @returns the answering target's result; what routing did is in `context.outcome`. */
+export async function routeCompletion(route: RouteNode, params: CompletionRequest, context: RouteContext): Promise<ProviderResult> {
+  const outcome = context.outcome ?? createRouteOutcome();
+  const complete = context.middlewares?.length ? composeTargetMiddlewares(context.middlewares, callOnce(context)) : callOnce(context);
+  return walkRoute(route, (leaf) => attemptTarget(leaf, params, context, outcome, complete), {
     query: { metadata: context.metadata, params },
     random: context.options.random,
     signal: context.signal,
@@ -68,75 +59,106 @@ export async function routeCompletion(
   });
 }
 
-async function attemptTarget(leaf: RouteNode, requestParams: CompletionRequest, context: RouteContext, trace: RouteTrace): Promise<RoutedResult> {
-  trace.lastUsedOptionIndex = leaf.path;
-  trace.retryAttemptCount = 0;
-  trace.provider = leaf.target.provider;
-  const target = completeTarget(await resolveTargetKeys(leaf.target, context), context.customHostGuard, leaf.path ? 'x-portkey-config' : undefined);
-  trace.provider = target.provider;
-  const provider = findProvider(target.provider)!;
-  const params = applyOverrideParams(requestParams, target.override_params, leaf.path);
-  const call: ProviderCall = {
-    params,
-    target,
-    stream: params.stream === true,
-    forwardedHeaders: pickForwardedHeaders(context.headers, target.forward_headers),
-    strict: context.headers['x-portkey-strict-params'] === 'true',
-  };
-
-  for (let retries = 0; ; retries++) {
-    trace.retryAttemptCount = retries;
-    try {
-      const result = await callOnce(provider, call, context);
-      return { result, target, ...(leaf.path ? { lastUsedOptionIndex: leaf.path } : {}), retryAttemptCount: retries };
-    } catch (error) {
-      const delay = context.signal?.aborted ? undefined : retryDelay(error, leaf.retry, retries, context.options);
-      if (delay === undefined) throw error;
-      log.info('retrying upstream', {
+async function attemptTarget(
+  leaf: RouteNode,
+  requestParams: CompletionRequest,
+  context: RouteContext,
+  outcome: RouteOutcome,
+  complete: CompleteTarget,
+): Promise<ProviderResult> {
+  const record: TargetAttemptRecord = { path: leaf.path, provider: leaf.target.provider, virtualKey: leaf.target.virtual_key, params: undefined, retries: 0, warnings: [] };
+  outcome.attempts.push(record);
+  try {
+    const { provider, target } = await resolveTarget(leaf.target, leaf.path, context);
+    record.provider = provider.name;
+    const params = applyOverrideParams(requestParams, target.override_params, leaf.path);
+    record.params = params;
+    const call = {
+      params,
+      target,
+      stream: params.stream === true,
+      forwardedHeaders: pickForwardedHeaders(context.headers, target.forward_headers),
+      strict: context.strict === true,
+    };
+    const cache = leaf.cache || context.cacheForceRefresh ? { config: leaf.cache, forceRefresh: context.cacheForceRefresh === true } : NO_CACHE_REQUEST;
+    for (let retry = 0; ; retry++) {
+      record.retries = retry;
+      const attempt: TargetAttempt = {
+        provider,
+        call,
+        path: leaf.path,
+        virtualKey: target.virtual_key,
+        cache,
+        retry,
         traceId: context.traceId,
-        provider: provider.name,
-        target: leaf.path,
-        retry: retries + 1,
-        delayMs: delay,
-        statusCode: (error as UpstreamError).statusCode,
-      });
-      await context.options.sleep(delay, context.signal);
+        caller: context.caller,
+        signal: context.signal,
+        setHeader: (name, value) => {
+          outcome.headers[name.toLowerCase()] = value;
+        },
+      };
+      try {
+        const result = await complete(attempt);
+        record.warnings = result.warnings;
+        if (result.warnings.length > 0) log.info('parameters adjusted', { traceId: context.traceId, provider: provider.name, warnings: result.warnings });
+        return result;
+      } catch (error) {
+        const delay = context.signal?.aborted ? undefined : retryDelay(error, leaf.retry, retry, context.options);
+        if (delay === undefined) throw error;
+        log.info('retrying upstream', {
+          traceId: context.traceId,
+          provider: provider.name,
+          target: leaf.path,
+          retry: retry + 1,
+          delayMs: delay,
+          statusCode: (error as UpstreamError).statusCode,
+        });
+        await context.options.sleep(delay, context.signal);
+      }
     }
+  } catch (error) {
+    record.error = error;
+    throw error;
   }
 }
 
 /**
- * One upstream call under `request_timeout`; a stream comes back wrapped in the idle guard.
- * Without a `request_timeout`, a stream's first event is still bounded by the idle limit: an
- * upstream silent that long before its first event is as dead as one silent after it. (A whole
- * JSON answer may legitimately take that long to generate, so it gets no default.)
+ * The innermost step of the seam: one upstream call under `request_timeout`; a stream comes
+ * back wrapped in the idle guard. Without a `request_timeout`, a stream's first event is still
+ * bounded by the idle limit: an upstream silent that long before its first event is as dead as
+ * one silent after it. (A whole JSON answer may legitimately take that long, so it gets none.)
  */
-async function callOnce(provider: Provider, call: ProviderCall, context: RouteContext): Promise<ProviderResult> {
-  const timeoutMs = call.target.request_timeout ?? (call.stream ? context.options.streamIdleTimeoutMs : undefined);
-  const attempt = await withDeadline((signal) => completeWithProvider(provider, call, { signal }), {
-    timeoutMs,
-    signal: context.signal,
-    onTimeout: () => new UpstreamTimeoutError(provider.name, timeoutMs!),
-  });
-  const result = attempt.value;
-  if (result.kind !== 'stream') {
-    attempt.release();
-    return result;
-  }
-  const idleTimeoutMs = context.options.streamIdleTimeoutMs;
-  const parts = guardStreamIdle(result.parts, {
-    idleTimeoutMs,
-    onIdle: () =>
-      new UpstreamError(`${provider.name} sent nothing for ${idleTimeoutMs} ms; the stream was ended.`, {
-        provider: provider.name,
-        statusCode: 504,
-        type: 'timeout_error',
-        code: 'stream_idle_timeout',
-      }),
-    abort: attempt.abort,
-    release: attempt.release,
-  });
-  return { ...result, parts, cancel: attempt.abort };
+function callOnce(context: RouteContext): CompleteTarget {
+  const { streamIdleTimeoutMs } = context.options;
+  return async function callProviderOnce({ provider, call, signal }) {
+    const timeoutMs = call.target.request_timeout ?? (call.stream ? streamIdleTimeoutMs : undefined);
+    // Only a JSON answer has no deadline: the caller's signal alone can abort it, so it needs no
+    // AbortController of its own (creating one and its listeners was ~2% of the CPU per request).
+    if (timeoutMs === undefined) return completeWithProvider(provider, call, { signal });
+    const attempt = await withDeadline((attemptSignal) => completeWithProvider(provider, call, { signal: attemptSignal }), {
+      timeoutMs,
+      signal,
+      onTimeout: () => new UpstreamTimeoutError(provider.name, timeoutMs!),
+    });
+    const result = attempt.value;
+    if (result.kind !== 'stream') {
+      attempt.release();
+      return result;
+    }
+    const parts = guardStreamIdle(result.parts, {
+      idleTimeoutMs: streamIdleTimeoutMs,
+      onIdle: () =>
+        new UpstreamError(`${provider.name} sent nothing for ${streamIdleTimeoutMs} ms; the stream was ended.`, {
+          provider: provider.name,
+          statusCode: 504,
+          type: 'timeout_error',
+          code: 'stream_idle_timeout',
+        }),
+      abort: attempt.abort,
+      release: attempt.release,
+    });
+    return { kind: 'stream', parts, warnings: result.warnings };
+  };
 }
 
 /**
@@ -155,23 +177,4 @@ function applyOverrideParams(params: CompletionRequest, overrides: Record<string
       code: 'invalid_override_params',
     });
   }
-}
-
-/** Checks that a target names a known provider and an allowed custom host. */
-export function completeTarget(fields: Partial<ProviderTarget>, guard: CustomHostGuard, path = 'x-portkey-provider'): ProviderTarget {
-  if (!fields.provider) {
-    throw new InvalidRequestError('Choose a provider with the x-portkey-provider header (or x-portkey-config).', {
-      param: path,
-      code: 'missing_provider',
-    });
-  }
-  if (!findProvider(fields.provider)) {
-    throw new InvalidRequestError(`Unknown provider "${fields.provider}"; known: ${Object.keys(providers).join(', ')}.`, {
-      param: path,
-      code: 'unknown_provider',
-    });
-  }
-  // A host from a virtual key's secret was written by operators, not callers (lib/keys/trusted-custom-host.ts).
-  if (fields.custom_host && !isCustomHostTrusted(fields)) guard.check(fields.custom_host);
-  return fields as ProviderTarget;
 }

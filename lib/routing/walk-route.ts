@@ -4,6 +4,7 @@
  * conditional: the first matching query's target, else the default). Nesting is free.
  */
 import { GatewayError, InvalidRequestError, toGatewayError, UpstreamError } from '../api/errors.ts';
+import { TargetUnavailableError } from '../keys/key-errors.ts';
 import { describeError, log } from '../log.ts';
 import { chooseWeighted } from './choose-weighted.ts';
 import { evaluateQuery, type QueryContext } from './evaluate-query.ts';
@@ -33,9 +34,10 @@ export async function walkRoute<T>(node: RouteNode, attempt: (leaf: RouteNode) =
 }
 
 /**
- * Next target on a failed attempt (retries already spent). Failures of the upstream or of the
- * gateway's side (a 5xx, e.g. Secrets Manager unavailable) move on; a mistake in the request
- * or config (a 4xx of our own) would fail the same way everywhere, so it is answered at once.
+ * Next target on a failed attempt (retries already spent). Failures of the upstream, of the
+ * gateway's side (a 5xx, e.g. Secrets Manager unavailable) and of the target's own virtual key
+ * (unknown, denied, malformed) move on, and are logged; a mistake in the request or config
+ * (any other 4xx of our own) would fail the same way everywhere, so it is answered at once.
  * With `on_status_codes`, only those statuses move on.
  */
 async function fallback<T>(node: RouteNode, attempt: (leaf: RouteNode) => Promise<T>, context: WalkContext): Promise<T> {
@@ -58,7 +60,7 @@ async function fallback<T>(node: RouteNode, attempt: (leaf: RouteNode) => Promis
 }
 
 function movesOn(error: unknown): boolean {
-  if (error instanceof UpstreamError) return true;
+  if (error instanceof UpstreamError || error instanceof TargetUnavailableError) return true;
   return !(error instanceof GatewayError) || error.statusCode >= 500;
 }
 

@@ -1,8 +1,8 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { describe, expect, it } from 'vitest';
 import { chunkFrame, exceptionFrame } from '../../test/fakes/fake-bedrock.ts';
-import type { AwsStreamEvent } from '../providers/provider.ts';
-import { decodeAwsEventStream } from './decode-aws-event-stream.ts';
+import { decodeAwsEventStream, type AwsStreamEvent } from './decode-aws-event-stream.ts';
+
 
 async function* pieces(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
   for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size);

@@ -9,7 +9,17 @@
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html
  */
 import type { EventStreamCodec } from '@smithy/eventstream-codec';
-import type { AwsStreamEvent } from '../providers/provider.ts';
+import type { EventDecoder } from './decode-sse.ts';
+
+/** One decoded AWS event-stream message (Bedrock), headers already read. */
+export interface AwsStreamEvent {
+  kind: 'aws';
+  /** `:message-type`: `event`, `exception` or `error`. */
+  messageType: string;
+  /** `:event-type` (e.g. `chunk`), `:exception-type` (e.g. `throttlingException`) or `:error-code`. */
+  eventType: string;
+  payload: Uint8Array;
+}
 
 /** Prelude (8) + prelude CRC (4) + message CRC (4): the smallest possible frame. */
 const MINIMUM_FRAME_BYTES = 16;
@@ -34,27 +44,41 @@ function loadCodec(): Promise<EventStreamCodec> {
 }
 
 /**
- * Yields one typed event per frame, as frames complete (a frame may span network chunks and
- * a chunk may hold many frames).
- * @throws Error on a corrupt frame (bad length or CRC) or a stream that ends inside a frame.
+ * A push decoder of frames, as they complete (a frame may span network chunks and a chunk may
+ * hold many frames). Async to create: the codec loads with the first Bedrock stream.
+ * @throws Error (from `feed` / `end`) on a corrupt frame (bad length or CRC) or a body that ends inside a frame.
  */
-export async function* decodeAwsEventStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<AwsStreamEvent> {
+export async function createAwsEventStreamDecoder(): Promise<EventDecoder<AwsStreamEvent>> {
   const decoder = await loadCodec();
   let buffer: Buffer = Buffer.alloc(0);
-  for await (const chunk of body) {
-    buffer = buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([buffer, chunk]);
-    while (buffer.length >= 4) {
-      const length = buffer.readUInt32BE(0);
-      if (length < MINIMUM_FRAME_BYTES || length > MAXIMUM_FRAME_BYTES) {
-        throw new Error(`AWS event stream frame has an impossible length of ${length} bytes`);
+  return {
+    feed(chunk) {
+      buffer = buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([buffer, chunk]);
+      const events: AwsStreamEvent[] = [];
+      while (buffer.length >= 4) {
+        const length = buffer.readUInt32BE(0);
+        if (length < MINIMUM_FRAME_BYTES || length > MAXIMUM_FRAME_BYTES) {
+          throw new Error(`AWS event stream frame has an impossible length of ${length} bytes`);
+        }
+        if (buffer.length < length) break;
+        const frame = buffer.subarray(0, length);
+        buffer = buffer.subarray(length);
+        events.push(toAwsStreamEvent(decoder.decode(frame)));
       }
-      if (buffer.length < length) break;
-      const frame = buffer.subarray(0, length);
-      buffer = buffer.subarray(length);
-      yield toAwsStreamEvent(decoder.decode(frame));
-    }
-  }
-  if (buffer.length > 0) throw new Error(`AWS event stream ended inside a frame (${buffer.length} bytes left)`);
+      return events;
+    },
+    end() {
+      if (buffer.length > 0) throw new Error(`AWS event stream ended inside a frame (${buffer.length} bytes left)`);
+      return [];
+    },
+  };
+}
+
+/** The decoder as an async generator, for tests and tools that hold a whole body. */
+export async function* decodeAwsEventStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<AwsStreamEvent> {
+  const decoder = await createAwsEventStreamDecoder();
+  for await (const chunk of body) yield* decoder.feed(chunk);
+  yield* decoder.end();
 }
 
 type DecodedMessage = ReturnType<EventStreamCodec['decode']>;

@@ -59,3 +59,10 @@ test('loads the entry, and the Secrets Manager client from its chunk on first im
   const output = execFileSync(process.execPath, ['--input-type=module', '--eval', probe], { env: { ...process.env, NODE_NO_WARNINGS: '1', LOG_LEVEL: 'silent' } });
   expect(JSON.parse(output.toString())).toEqual({ handler: 'function', found: 1 });
 });
+
+test('keeps class names by default; without keepNames (only to measure it) they are gone and the entry is smaller', async () => {
+  const plain = await bundleHandler({ outputFile: join(directory, 'no-keep-names', 'handler.mjs'), keepNames: false });
+  expect(plain.bytes).toBeLessThan(report.bytes);
+  expect(readFileSync(join(directory, 'handler.mjs'), 'utf8')).toMatch(/\(this,"UpstreamError"\)/);
+  expect(readFileSync(join(directory, 'no-keep-names', 'handler.mjs'), 'utf8')).not.toContain('"UpstreamError"');
+});

@@ -35,6 +35,16 @@ beforeAll(async () => {
   measured = await bundleHandler({ outputFile: join(measuredDirectory, 'handler.mjs') });
 });
 
+/**
+ * The function's environment variables, as the template sets them; those that name a resource of
+ * the stack (a `Ref`, known only at deploy time) are left out.
+ */
+function functionEnvironment(): Record<string, string> {
+  const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+  const variables = Object.entries(fn!.Properties.Environment.Variables as Record<string, unknown>);
+  return Object.fromEntries(variables.filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
 /** The asset's JavaScript files, relative to its folder: `index.mjs` and `chunks/*.mjs`. */
 function assetScripts(): string[] {
   const chunks = readdirSync(join(assetDirectory, 'chunks')).filter((name) => name.endsWith('.mjs'));
@@ -119,6 +129,12 @@ describe('API Gateway', () => {
     });
   });
 
+  test('throttles every method of the stage: 50 requests a second, bursts of 100', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })],
+    });
+  });
+
   test('outputs the URL of /v1/completions', () => {
     const outputs = template.findOutputs('CompletionsUrl');
     const joined = outputs.CompletionsUrl!.Value['Fn::Join'][1] as unknown[];
@@ -145,7 +161,12 @@ describe('Lambda function', () => {
       GATEWAY_SECRETS_PREFIX: 'llm-gateway/',
       GATEWAY_SECRETS_TTL_SECONDS: '300',
       GATEWAY_ALLOWED_CUSTOM_HOSTS: '',
+      GATEWAY_BEDROCK_REGIONS: TEST_ENV.region,
     });
+  });
+
+  test('has reserved concurrency, so 15-minute calls cannot take the whole account', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 100 });
   });
 
   test('logs to its own log group with retention', () => {
@@ -153,6 +174,23 @@ describe('Lambda function', () => {
     const logGroupId = fn!.Properties.LoggingConfig.LogGroup.Ref as string;
     template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 } });
     expect(template.findResources('AWS::Logs::LogGroup')[logGroupId]!.Properties.RetentionInDays).toBe(30);
+  });
+
+  test('runs as its own role with no managed policy: it writes logs to its own log group only', () => {
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    const roleId = fn!.Properties.Role['Fn::GetAtt'][0] as string;
+    const role = template.findResources('AWS::IAM::Role')[roleId]!;
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('AWSLambdaBasicExecutionRole');
+
+    const logGroupId = fn!.Properties.LoggingConfig.LogGroup.Ref as string;
+    const logs = functionPolicyStatements(template).filter((statement) => JSON.stringify(statement.Action).includes('logs:'));
+    expect(logs).toEqual([
+      { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
+    ]);
   });
 });
 
@@ -179,20 +217,37 @@ describe('function permissions', () => {
   test('invoke only the listed Bedrock model families and their inference profiles', () => {
     const statements = functionPolicyStatements(template);
     const bedrock = statements.filter((statement) => JSON.stringify(statement.Action).includes('bedrock:'));
-    expect(bedrock).toHaveLength(1);
-    expect(bedrock[0]!.Action).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
-    const resources = bedrock[0]!.Resource as string[];
+    expect(bedrock.map((statement) => statement.Sid)).toEqual(['InvokeBedrockModels', 'InvokeBedrockModelsThroughProfiles']);
+    for (const statement of bedrock) expect(statement.Action).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
+    const [direct, throughProfiles] = bedrock.map((statement) => statement.Resource as string[]) as [string[], string[]];
+    const resources = [...direct, ...throughProfiles];
     for (const family of ['anthropic.claude-*', 'meta.llama*', 'mistral.*', 'amazon.nova-*', 'amazon.titan-text-*', 'cohere.command-r*', 'deepseek.*']) {
-      expect(resources).toContain(`arn:aws:bedrock:*::foundation-model/${family}`);
-      expect(resources).toContain(`arn:aws:bedrock:${TEST_ENV.region}:${TEST_ENV.account}:inference-profile/us.${family}`);
+      // Directly only in the stack's region; in any region only through an inference profile (below).
+      expect(direct).toContain(`arn:aws:bedrock:${TEST_ENV.region}::foundation-model/${family}`);
+      expect(throughProfiles).toContain(`arn:aws:bedrock:*::foundation-model/${family}`);
+      expect(direct).toContain(`arn:aws:bedrock:${TEST_ENV.region}:${TEST_ENV.account}:inference-profile/us.${family}`);
     }
     for (const resource of resources) {
       // A `*` may follow a vendor name, never stand for a whole model id or vendor.
       expect(resource).toMatch(
-        new RegExp(`^arn:aws:bedrock:(\\*::foundation-model|${TEST_ENV.region}:${TEST_ENV.account}:inference-profile)/(?:[a-z]+\\.)?[a-z0-9-]+\\.[^*]*\\*?$`),
+        new RegExp(`^arn:aws:bedrock:(\\*::foundation-model|${TEST_ENV.region}::foundation-model|${TEST_ENV.region}:${TEST_ENV.account}:inference-profile)/(?:[a-z]+\\.)?[a-z0-9-]+\\.[^*]*\\*?$`),
       );
       expect(resource).not.toMatch(/\/\*$/);
     }
+  });
+
+  test('reach a model in another region only through a listed inference profile', () => {
+    const statements = functionPolicyStatements(template);
+    const direct = statements.find((statement) => statement.Sid === 'InvokeBedrockModels')!;
+    const throughProfiles = statements.find((statement) => statement.Sid === 'InvokeBedrockModelsThroughProfiles')!;
+    // No unconditional grant names a region other than the stack's.
+    expect(direct.Condition).toBeUndefined();
+    for (const resource of direct.Resource as string[]) expect(resource.split(':')[3]).toBe(TEST_ENV.region);
+    // The any-region grant holds only when the call names one of the profiles granted in the stack's region.
+    const profiles = (direct.Resource as string[]).filter((resource) => resource.includes(':inference-profile/'));
+    expect(profiles).toHaveLength(28);
+    expect(throughProfiles.Condition).toEqual({ StringLike: { 'bedrock:InferenceProfileArn': expect.arrayContaining(profiles) } });
+    expect((throughProfiles.Condition as { StringLike: Record<string, string[]> }).StringLike['bedrock:InferenceProfileArn']).toHaveLength(profiles.length);
   });
 });
 
@@ -224,6 +279,17 @@ describe('bundle', () => {
     const entryMap = JSON.parse(readFileSync(join(assetDirectory, 'index.mjs.map'), 'utf8')) as { sources: string[] };
     // Sources are named relative to the repository, not to where CDK staged the build.
     expect(entryMap.sources).toContain('../functions/completions/handler.ts');
+  });
+
+  test('keeps class names through minification, so logs name errors (`"error":"UpstreamError"`, not `"w"`)', () => {
+    const code = assetScripts().map((script) => readFileSync(join(assetDirectory, script), 'utf8')).join('\n');
+    const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+    const errorClasses = ['lib/api/errors.ts', 'lib/keys/key-errors.ts'].flatMap((file) =>
+      [...readFileSync(join(projectRoot, file), 'utf8').matchAll(/^export class (\w+) extends \w*Error\b/gm)].map((match) => match[1]!),
+    );
+    expect(errorClasses).toEqual(expect.arrayContaining(['GatewayError', 'InvalidRequestError', 'UpstreamError', 'SecretReadError']));
+    // esbuild's keepNames names each class in a static block: `static{__name(this,"UpstreamError")}`.
+    for (const name of errorClasses) expect(code, name).toMatch(new RegExp(`static\\{[\\w$]+\\(this,"${name}"\\)\\}`));
   });
 
   test('is byte for byte what `npm run bundle` builds and measures, entry and chunks', () => {
@@ -270,10 +336,7 @@ describe('bundle', () => {
         env: {
           PATH: process.env.PATH,
           LOG_LEVEL: 'silent',
-          GATEWAY_KEY_SOURCE: 'secretsmanager',
-          GATEWAY_SECRETS_PREFIX: 'llm-gateway/',
-          GATEWAY_SECRETS_TTL_SECONDS: '300',
-          GATEWAY_ALLOWED_CUSTOM_HOSTS: '',
+          ...functionEnvironment(),
           ...fakeAwsEnv(secrets),
         },
         cwd: fileURLToPath(new URL('../..', import.meta.url)),

@@ -15,7 +15,7 @@ import {
   REQUEST,
   TOKEN_COUNT_HEADERS,
   type BedrockFixture,
-} from '../../lib/providers/bedrock/bedrock-fixtures.ts';
+} from '../support/bedrock-fixtures.ts';
 import { awsError, bedrockJson, chunkFrame, converseFrame, eventStream, exceptionFrame, startFakeBedrock, type FakeBedrock, type Frame } from '../fakes/fake-bedrock.ts';
 import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
 

@@ -252,3 +252,55 @@ describe('vllm', () => {
     expect(data.choices[0]).toEqual({ index: 0, text: ' city in northern California', logprobs: null, finish_reason: 'length' });
   });
 });
+
+const upstreamError = {
+  message: "This model's maximum context length is 4097 tokens, however you requested 5000 tokens. Please reduce your prompt; or completion length.",
+  type: 'invalid_request_error',
+  param: 'max_tokens',
+  code: 'context_length_exceeded',
+};
+
+async function failure(run: () => Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof OpenAI.APIError) return error;
+    throw error;
+  }
+  throw new Error('the request succeeded');
+}
+
+/**
+ * An upstream's own error reaches the caller with its `message`, `type`, `param` and `code`.
+ * The error body is OpenAI's documented shape.
+ * @see https://platform.openai.com/docs/guides/error-codes/api-errors
+ */
+describe('an upstream error keeps message, type, param and code', () => {
+  it('for a whole answer', async () => {
+    upstream.enqueue(json(400, { error: upstreamError }));
+    const error = await failure(() => client('openai').completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi', max_tokens: 5000 }));
+    expect(error.status).toBe(400);
+    expect(error.error).toMatchObject({ ...upstreamError, provider: 'openai' });
+  });
+
+  it('for a stream refused before its first byte', async () => {
+    upstream.enqueue(json(400, { error: upstreamError }));
+    const error = await failure(async () => {
+      const stream = await client('openai').completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi', max_tokens: 5000, stream: true });
+      for await (const _chunk of stream) void _chunk;
+    });
+    expect(error.status).toBe(400);
+    expect(error.error).toMatchObject({ ...upstreamError, provider: 'openai' });
+  });
+
+  it('for an error event that opens a 200 stream', async () => {
+    upstream.enqueue(sse([{ error: upstreamError }], { done: false }));
+    const error = await failure(async () => {
+      const stream = await client('openai').completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi', stream: true });
+      for await (const _chunk of stream) void _chunk;
+    });
+    expect(error.status).toBe(502);
+    expect(error.error).toMatchObject({ type: upstreamError.type, param: upstreamError.param, code: upstreamError.code, provider: 'openai' });
+    expect((error.error as { message: string }).message).toContain(upstreamError.message);
+  });
+});

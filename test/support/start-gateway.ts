@@ -1,9 +1,11 @@
 /**
  * Starts the real completions handler behind the local server on a free loopback port,
- * inside the test process. Environment variables are read at import, so set them first
- * (through `env`); each vitest file runs in its own module graph.
+ * inside the test process. `startGateway(env)` builds the deployed handler from the environment
+ * (read at import, so each vitest file, which has its own module graph, sets it first);
+ * `startGatewayWith(dependencies)` builds one with explicit dependencies, nothing from the environment.
  */
 import type { AddressInfo } from 'node:net';
+import type { CompletionsDependencies } from '../../functions/completions/handler.ts';
 import { createLocalServer } from '../../lib/local/local-server.ts';
 import { installLambdaStreamingRuntime, type StreamingHandler } from '../../lib/local/lambda-streaming-runtime.ts';
 
@@ -19,7 +21,17 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
   Object.assign(process.env, env);
   installLambdaStreamingRuntime();
   const { handler } = await import('../../functions/completions/handler.ts');
-  const server = createLocalServer(handler as unknown as StreamingHandler);
+  return listen(handler as unknown as StreamingHandler);
+}
+
+export async function startGatewayWith(dependencies: CompletionsDependencies): Promise<RunningGateway> {
+  installLambdaStreamingRuntime();
+  const { createCompletionsHandler } = await import('../../functions/completions/handler.ts');
+  return listen(createCompletionsHandler(dependencies) as unknown as StreamingHandler);
+}
+
+async function listen(handler: StreamingHandler): Promise<RunningGateway> {
+  const server = createLocalServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

@@ -1,30 +1,27 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { createKeyStore, keyStoreSettingsFromEnv, type KeyStoreSettings } from '../../../lib/keys/create-key-store.ts';
 import type { CallerIdentity, KeyStore } from '../../../lib/keys/key-store.ts';
 import { withKeyUseLog } from '../../../lib/keys/log-key-use.ts';
 import type { GatewayContext } from '../gateway-context.ts';
 
-export interface KeyStoreOptions extends Partial<KeyStoreSettings> {
-  /** A ready store (tests); otherwise one is built from the settings. */
-  store?: KeyStore;
+export interface KeyStoreOptions {
+  /** The container's store (built once, in the handler's dependencies). */
+  store: KeyStore;
   /** Start reading the header's virtual key before the body is parsed. */
   prefetch?: boolean;
 }
 
 /**
- * Gives the handler the container's key store (`context.keyStore`). The store and its cache are
- * built here, in the factory, so they live as long as the container; settings come from the
- * environment (see lib/keys/create-key-store.ts) unless passed.
+ * Gives the handler the container's key store (`context.keyStore`), logging every use with the
+ * request's trace id.
  *
  * With `prefetch`, the secret of `x-portkey-virtual-key` is requested at once, so its round trip
  * overlaps body parsing and validation; the routing's own look-up then joins the same call.
  * Only the header's key is prefetched: fallback targets' secrets are read only when tried.
  */
-export function keyStore(options: KeyStoreOptions = {}): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, GatewayContext> {
+export function keyStore(options: KeyStoreOptions): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, GatewayContext> {
   const defaults = { prefetch: true };
-  const { store: given, prefetch, ...settings } = { ...defaults, ...options };
-  const store = given ?? createKeyStore({ ...keyStoreSettingsFromEnv(), ...settings });
+  const { store, prefetch } = { ...defaults, ...options };
 
   return {
     before: function provideKeyStore(request) {

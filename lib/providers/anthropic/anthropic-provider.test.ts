@@ -4,8 +4,11 @@ import { UnsupportedParameterError, UpstreamError } from '../../api/errors.ts';
 import { playSse, readJsonFixture, readSseFixture, textOf } from '../../../test/support/provider-fixtures.ts';
 import type { ProviderCall } from '../provider.ts';
 import { anthropicProvider } from './anthropic-provider.ts';
-import { convertAnthropicUsage } from './convert-anthropic-usage.ts';
-import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.ts';
+import { convertAnthropicUsage } from '../anthropic-messages/convert-anthropic-usage.ts';
+import { mapAnthropicFinishReason } from '../anthropic-messages/map-anthropic-finish-reason.ts';
+import { buildProviderRequest } from '../complete-with-provider.ts';
+import { createStreamTransform } from '../read-upstream-stream.ts';
+import { readUpstreamErrorFields } from '../read-upstream-error.ts';
 
 const fixture = (name: string) => new URL(`./__fixtures__/${name}`, import.meta.url);
 
@@ -16,7 +19,7 @@ function call(body: Record<string, unknown>, overrides: Partial<ProviderCall> = 
 
 describe('anthropic buildRequest', () => {
   it('sends the prompt as one user turn with the mapped parameters, key and version', async () => {
-    const { request, warnings } = await anthropicProvider.buildRequest(
+    const { request, warnings } = await buildProviderRequest(anthropicProvider, 
       call({ max_tokens: 256, temperature: 1.5, top_p: 0.9, stop: 'END', user: 'user-42', presence_penalty: 0.5, seed: 7, suffix: 'x' }),
     );
     expect(request.url).toBe('https://api.anthropic.com/v1/messages');
@@ -35,22 +38,22 @@ describe('anthropic buildRequest', () => {
   });
 
   it('always sends max_tokens (OpenAI default 16) and streams when asked', async () => {
-    const { request } = await anthropicProvider.buildRequest(call({ stream: true }));
+    const { request } = await buildProviderRequest(anthropicProvider, call({ stream: true }));
     expect(JSON.parse(request.body)).toEqual({ model: 'claude-opus-4-20250514', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 16, stream: true });
     expect(request.headers.accept).toBe('text/event-stream');
   });
 
   it('honours the version and beta overrides and a custom host', async () => {
-    const { request } = await anthropicProvider.buildRequest(
+    const { request } = await buildProviderRequest(anthropicProvider, 
       call({}, { target: { provider: 'anthropic', api_key: 'k', anthropic_version: '2024-01-01', anthropic_beta: 'beta-1', custom_host: 'http://127.0.0.1:9/v1/' } }),
     );
     expect(request.url).toBe('http://127.0.0.1:9/v1/messages');
     expect(request.headers).toMatchObject({ 'anthropic-version': '2024-01-01', 'anthropic-beta': 'beta-1' });
   });
 
-  it('refuses what it would drop in strict mode, and token prompts always', () => {
-    expect(() => anthropicProvider.buildRequest(call({ logprobs: 2 }, { strict: true }))).toThrow(UnsupportedParameterError);
-    expect(() => anthropicProvider.buildRequest(call({ prompt: [1, 2, 3] }))).toThrow(/token-id prompts/);
+  it('refuses what it would drop in strict mode, and token prompts always', async () => {
+    await expect(buildProviderRequest(anthropicProvider, call({ logprobs: 2 }, { strict: true }))).rejects.toThrow(UnsupportedParameterError);
+    await expect(buildProviderRequest(anthropicProvider, call({ prompt: [1, 2, 3] }))).rejects.toThrow(/token-id prompts/);
   });
 });
 
@@ -77,14 +80,14 @@ describe('anthropic parseResponse', () => {
 
   it('reads Anthropic error bodies', () => {
     const body = JSON.stringify(readJsonFixture(fixture('anthropic-error-overloaded.json')));
-    expect(anthropicProvider.parseError!(529, body)).toEqual({ message: 'Overloaded', code: 'overloaded_error' });
-    expect(anthropicProvider.parseError!(502, '<html>bad gateway</html>').message).toBe('<html>bad gateway</html>');
+    expect(readUpstreamErrorFields(anthropicProvider.errorFormat, body)).toEqual({ message: 'Overloaded', code: 'overloaded_error' });
+    expect(readUpstreamErrorFields(anthropicProvider.errorFormat, '<html>bad gateway</html>').message).toBe('<html>bad gateway</html>');
   });
 });
 
 describe('anthropic stream transform', () => {
   it('turns the documented stream into text, a finish chunk and usage', async () => {
-    const parts = await playSse(anthropicProvider.createStreamTransform(call({ stream: true })), readSseFixture(fixture('anthropic-text.sse.txt')));
+    const parts = await playSse(createStreamTransform(anthropicProvider, call({ stream: true })), readSseFixture(fixture('anthropic-text.sse.txt')));
     expect(textOf(parts)).toBe('Hello!');
     expect(parts[0]).toMatchObject({ id: 'msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY', model: 'claude-opus-4-20250514' });
     expect(parts.flatMap((part) => part.choices.map((choice) => choice.finish_reason)).filter(Boolean)).toEqual(['stop']);
@@ -92,18 +95,18 @@ describe('anthropic stream transform', () => {
   });
 
   it('throws a retryable 503 for an overloaded_error event', async () => {
-    const error = await playSse(anthropicProvider.createStreamTransform(call({ stream: true })), readSseFixture(fixture('anthropic-error.sse.txt'))).catch((caught: unknown) => caught);
+    const error = await playSse(createStreamTransform(anthropicProvider, call({ stream: true })), readSseFixture(fixture('anthropic-error.sse.txt'))).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error).toMatchObject({ statusCode: 503, code: 'overloaded_error', isRetryable: true, message: expect.stringContaining('Overloaded') });
   });
 
   it('throws when the stream ends before message_stop', async () => {
     const truncated = readSseFixture(fixture('anthropic-text.sse.txt')).split('event: message_delta')[0]!;
-    await expect(playSse(anthropicProvider.createStreamTransform(call({ stream: true })), truncated)).rejects.toMatchObject({ code: 'stream_truncated', statusCode: 502 });
+    await expect(playSse(createStreamTransform(anthropicProvider, call({ stream: true })), truncated)).rejects.toMatchObject({ code: 'stream_truncated', statusCode: 502 });
   });
 
   it('rejects an event that is not JSON', async () => {
-    await expect(playSse(anthropicProvider.createStreamTransform(call({ stream: true })), 'event: message_start\ndata: {oops\n\n')).rejects.toMatchObject({ code: 'malformed_upstream_response' });
+    await expect(playSse(createStreamTransform(anthropicProvider, call({ stream: true })), 'event: message_start\ndata: {oops\n\n')).rejects.toMatchObject({ code: 'malformed_upstream_response' });
   });
 });
 

@@ -6,37 +6,18 @@
  */
 import { InvalidRequestError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
-import type { ParameterTable } from '../map-parameters.ts';
 import { createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
 
 /** The GA inference version current when this was written; callers choose another with x-portkey-azure-api-version. */
-export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
-
-/** Azure's completions request mirrors OpenAI's, every parameter included. */
-export const azureOpenAIParameters = {
-  best_of: {},
-  echo: {},
-  frequency_penalty: {},
-  logit_bias: {},
-  logprobs: {},
-  max_tokens: {},
-  n: {},
-  presence_penalty: {},
-  seed: {},
-  stop: {},
-  suffix: {},
-  temperature: {},
-  top_p: {},
-  user: {},
-} as const satisfies ParameterTable;
+const AZURE_DEFAULT_API_VERSION = '2024-10-21';
 
 export const azureOpenAIProvider = createOpenAICompatibleProvider({
   name: 'azure-openai',
   baseUrl: (target) => `https://${required(target, 'azure_resource_name')}.openai.azure.com/openai`,
   path: ({ target }) =>
     `/deployments/${encodeURIComponent(required(target, 'azure_deployment_id'))}/completions?api-version=${encodeURIComponent(target.azure_api_version ?? AZURE_DEFAULT_API_VERSION)}`,
+  // Azure's completions request mirrors OpenAI's, every parameter included.
   prompts: { arrays: true, tokens: true },
-  parameters: azureOpenAIParameters,
   headers: (target): Record<string, string> => (target.api_key ? { 'api-key': target.api_key } : {}),
 });
 

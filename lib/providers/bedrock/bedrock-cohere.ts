@@ -6,7 +6,8 @@
 import { lazy } from '../../api/lazy.ts';
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../parse-upstream-json.ts';
-import { type BedrockFamily, toStopList } from './bedrock-family.ts';
+import { type BedrockFamily } from './bedrock-family.ts';
+import { toStopSequences } from '../to-stop-sequences.ts';
 
 const schemas = lazy(() => {
   const responseSchema = z.object({ text: z.nullish(z.string()), finish_reason: z.nullish(z.string()) });
@@ -27,12 +28,10 @@ export const bedrockCohere: BedrockFamily = {
     max_tokens: {},
     temperature: { range: [0, 1] },
     top_p: { to: 'p', range: [0.01, 0.99] },
-    stop: { to: 'stop_sequences', transform: toStopList },
+    stop: { to: 'stop_sequences', transform: toStopSequences },
     seed: {},
     frequency_penalty: { range: [0, 1] },
     presence_penalty: { range: [0, 1] },
-    n: 'emulated',
-    echo: 'emulated',
   },
   buildBody: (prompt, mapped) => ({ message: prompt, ...mapped }),
   parseResponse(json) {

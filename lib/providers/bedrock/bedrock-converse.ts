@@ -8,7 +8,8 @@
 import { lazy } from '../../api/lazy.ts';
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../parse-upstream-json.ts';
-import { type BedrockFamily, type FamilyChunk, type FamilyOutput, toStopList } from './bedrock-family.ts';
+import { type BedrockFamily, type FamilyChunk, type FamilyOutput } from './bedrock-family.ts';
+import { toStopSequences } from '../to-stop-sequences.ts';
 
 const schemas = lazy(() => {
   const usage = z.nullish(z.object({ inputTokens: z.nullish(z.number()), outputTokens: z.nullish(z.number()) }));
@@ -59,11 +60,9 @@ export const converseFinishReasons = {
 
 export const converseParameters = {
   max_tokens: { to: 'inferenceConfig.maxTokens' },
-  stop: { to: 'inferenceConfig.stopSequences', transform: toStopList },
+  stop: { to: 'inferenceConfig.stopSequences', transform: toStopSequences },
   temperature: { to: 'inferenceConfig.temperature', range: [0, 1] },
   top_p: { to: 'inferenceConfig.topP' },
-  n: 'emulated',
-  echo: 'emulated',
 } as const satisfies BedrockFamily['parameters'];
 
 export const bedrockConverse: BedrockFamily = {

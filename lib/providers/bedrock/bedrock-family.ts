@@ -4,6 +4,7 @@
  * The provider (bedrock-provider.ts) does the rest the same way for every family.
  */
 import type { FinishReason } from '../../api/completion-response.ts';
+import { mapFinishReason, type FinishReasonTable } from '../map-finish-reason.ts';
 import type { ParameterTable } from '../map-parameters.ts';
 
 /** Token counts as a family reports them; either may be missing. */
@@ -38,17 +39,12 @@ export interface BedrockFamily {
   parseResponse(json: unknown): FamilyOutput;
   /** One decoded chunk (InvokeModel: the base64 `bytes` JSON; Converse: `{[eventType]: payload}`). */
   parseChunk(json: unknown): FamilyChunk;
-  /** The family's stop reasons in OpenAI terms; an unknown reason is a natural stop. */
-  readonly finishReasons: Readonly<Record<string, FinishReason>>;
+  /** The family's stop reasons in OpenAI terms; an unknown reason is a natural stop, logged once. */
+  readonly finishReasons: FinishReasonTable;
 }
 
-/** OpenAI `stop` (a string or up to four) as the list every Bedrock family takes. */
-export function toStopList(stop: string | string[]): string[] {
-  return typeof stop === 'string' ? [stop] : stop;
-}
 
-/** Maps a family's stop reason; `null` while the model has not stopped. */
-export function mapFinishReason(family: BedrockFamily, reason: string | null | undefined): FinishReason | null {
-  if (reason === null || reason === undefined || reason === '') return null;
-  return family.finishReasons[reason] ?? 'stop';
+/** Maps a family's stop reason; `null` while the model has not stopped; an unknown one is logged once. */
+export function mapFamilyFinishReason(family: BedrockFamily, reason: string | null | undefined): FinishReason | null {
+  return mapFinishReason(`bedrock ${family.name}`, family.finishReasons, reason);
 }

@@ -34,8 +34,6 @@ export const bedrockMeta: BedrockFamily = {
     max_tokens: { to: 'max_gen_len' },
     temperature: { range: [0, 1] },
     top_p: {},
-    n: 'emulated',
-    echo: 'emulated',
   },
   buildBody: (prompt, mapped) => ({ prompt, ...mapped }),
   parseResponse: read,

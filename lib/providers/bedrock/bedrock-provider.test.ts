@@ -2,8 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCompletionRequest } from '../../api/completion-request.ts';
 import { UpstreamError } from '../../api/errors.ts';
 import type { AwsStreamEvent, CompletionPart, ProviderCall } from '../provider.ts';
-import { EXPECTED_BODIES, EXPECTED_RESPONSES, EXPECTED_STREAM_TEXT, FAMILIES, loadFixture, REQUEST, TOKEN_COUNT_HEADERS } from './bedrock-fixtures.ts';
+import { EXPECTED_BODIES, EXPECTED_RESPONSES, EXPECTED_STREAM_TEXT, FAMILIES, loadFixture, REQUEST, TOKEN_COUNT_HEADERS } from '../../../test/support/bedrock-fixtures.ts';
 import { bedrockProvider } from './bedrock-provider.ts';
+import { buildProviderRequest } from '../complete-with-provider.ts';
+import { createStreamTransform } from '../read-upstream-stream.ts';
+import { readUpstreamErrorFields } from '../read-upstream-error.ts';
 
 const env = { AWS_ACCESS_KEY_ID: 'AKIDUNIT', AWS_SECRET_ACCESS_KEY: 'unit-secret', AWS_REGION: 'us-west-2' };
 const saved: Record<string, string | undefined> = {};
@@ -36,7 +39,7 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const chunkEvent = (chunk: unknown): AwsStreamEvent => ({ kind: 'aws', messageType: 'event', eventType: 'chunk', payload: json({ bytes: json(chunk).toString('base64') }) });
 
 function streamThrough(model: string, events: AwsStreamEvent[]): CompletionPart[] {
-  const transform = bedrockProvider.createStreamTransform(call(model, {}, true));
+  const transform = createStreamTransform(bedrockProvider, call(model, {}, true));
   return [...events.flatMap((event) => transform.transform(event)), ...transform.flush()];
 }
 
@@ -44,7 +47,7 @@ describe.each(FAMILIES)('bedrock %s family', (family) => {
   const fixture = loadFixture(family);
 
   it('builds the native body at the AWS URL, signed', async () => {
-    const { request, warnings } = await bedrockProvider.buildRequest(call(fixture.model));
+    const { request, warnings } = await buildProviderRequest(bedrockProvider, call(fixture.model));
     expect(JSON.parse(request.body)).toEqual(EXPECTED_BODIES[family]);
     const action = family === 'converse' ? 'converse' : 'invoke';
     expect(request.url).toBe(`https://bedrock-runtime.us-west-2.amazonaws.com/model/${encodeURIComponent(fixture.model)}/${action}`);
@@ -85,7 +88,7 @@ describe.each(FAMILIES)('bedrock %s family', (family) => {
 
 describe('bedrock errors', () => {
   it('turns an exception frame into an UpstreamError with the fitting status', () => {
-    const transform = bedrockProvider.createStreamTransform(call('meta.llama3-8b-instruct-v1:0', {}, true));
+    const transform = createStreamTransform(bedrockProvider, call('meta.llama3-8b-instruct-v1:0', {}, true));
     const frame = (type: string): AwsStreamEvent => ({ kind: 'aws', messageType: 'exception', eventType: type, payload: json({ message: 'Too many requests, please wait before trying again.' }) });
     const thrown = (type: string) => {
       try {
@@ -104,7 +107,7 @@ describe('bedrock errors', () => {
   });
 
   it('reads an HTTP error body and its x-amzn-errortype', () => {
-    const parsed = bedrockProvider.parseError!(400, '{"message":"Malformed input request: #: extraneous key [foo] is not permitted"}', {
+    const parsed = readUpstreamErrorFields(bedrockProvider.errorFormat, '{"message":"Malformed input request: #: extraneous key [foo] is not permitted"}', {
       'x-amzn-errortype': 'ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/',
     });
     expect(parsed).toEqual({ message: 'Malformed input request: #: extraneous key [foo] is not permitted', code: 'ValidationException' });
@@ -115,7 +118,7 @@ describe('bedrock errors', () => {
     const arn = 'arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0';
     const streamed = call(arn, {}, true);
     streamed.target = { provider: 'bedrock', aws_region: 'eu-west-1', aws_access_key_id: 'AKIDHEADER', aws_secret_access_key: 's', aws_session_token: 'tok' };
-    const { request } = await bedrockProvider.buildRequest(streamed);
+    const { request } = await buildProviderRequest(bedrockProvider, streamed);
     expect(request.url).toBe(`http://127.0.0.1:4566/model/${encodeURIComponent(arn)}/invoke-with-response-stream`);
     expect(request.url).toContain('arn%3Aaws%3Abedrock%3Aeu-west-1%3A123456789012%3Ainference-profile%2Feu.anthropic');
     expect(request.headers.authorization).toContain('Credential=AKIDHEADER/');
@@ -123,20 +126,20 @@ describe('bedrock errors', () => {
     expect(request.headers['x-amz-security-token']).toBe('tok');
 
     const converse = call('ai21.jamba-1-5-mini-v1:0', {}, true);
-    expect((await bedrockProvider.buildRequest(converse)).request.url).toMatch(/\/model\/ai21\.jamba-1-5-mini-v1%3A0\/converse-stream$/);
+    expect((await buildProviderRequest(bedrockProvider, converse)).request.url).toMatch(/\/model\/ai21\.jamba-1-5-mini-v1%3A0\/converse-stream$/);
   });
 
   it('refuses half of a key pair and a missing region with a 400', async () => {
     const halfKey = call('meta.llama3-8b-instruct-v1:0');
     halfKey.target = { provider: 'bedrock', aws_access_key_id: 'AKID' };
-    await expect(bedrockProvider.buildRequest(halfKey)).rejects.toMatchObject({ statusCode: 400, code: 'incomplete_aws_credentials' });
+    await expect(buildProviderRequest(bedrockProvider, halfKey)).rejects.toMatchObject({ statusCode: 400, code: 'incomplete_aws_credentials' });
     delete process.env.AWS_REGION;
     delete process.env.AWS_DEFAULT_REGION;
-    await expect(bedrockProvider.buildRequest(call('meta.llama3-8b-instruct-v1:0'))).rejects.toMatchObject({ statusCode: 400, code: 'missing_aws_region' });
+    await expect(buildProviderRequest(bedrockProvider, call('meta.llama3-8b-instruct-v1:0'))).rejects.toMatchObject({ statusCode: 400, code: 'missing_aws_region' });
   });
 
   it('refuses in strict mode what a family cannot take', async () => {
     const strict = { ...call('meta.llama3-8b-instruct-v1:0', { temperature: 0.5 }), strict: true };
-    await expect(bedrockProvider.buildRequest(strict)).rejects.toMatchObject({ statusCode: 400, param: 'stop' });
+    await expect(buildProviderRequest(bedrockProvider, strict)).rejects.toMatchObject({ statusCode: 400, param: 'stop' });
   });
 });

@@ -1,85 +1,75 @@
 /**
  * AWS Bedrock: one provider for every text model family. The model id picks the family
- * (select-bedrock-family.ts), the family's data maps the body and reads the answers, and this
- * file does what is the same for all: URL, SigV4 signing, usage, stop reasons, the AWS event
- * stream and its exception frames. Calls go over the shared HTTP/1.1 keep-alive transport.
+ * (select-bedrock-family.ts) and its parameter table; the family's data builds the body and
+ * reads the answers, and this file does what is the same for all: path, SigV4 signing, usage,
+ * stop reasons, the AWS event stream's envelopes and exception frames.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html
  */
-import type { Prompt } from '../../api/completion-request.ts';
 import type { Usage } from '../../api/completion-response.ts';
-import { UnsupportedParameterError, UpstreamError } from '../../api/errors.ts';
-import { mapParameters, type ParameterTable } from '../map-parameters.ts';
+import { UpstreamError } from '../../api/errors.ts';
 import { parseUpstreamJson } from '../parse-upstream-json.ts';
-import type { CompletionPart, Provider, ProviderCall, ResponseHeaders, StreamTransform } from '../provider.ts';
-import { mapFinishReason, type BedrockFamily, type FamilyUsage } from './bedrock-family.ts';
-import { exceptionFrameError, exceptionName, readBedrockMessage } from './map-bedrock-error.ts';
+import type { CompletionPart, Provider, ProviderCall, ResponseHeaders, StreamReader } from '../provider.ts';
+import { singleTextPrompt } from '../single-text-prompt.ts';
+import { mapFamilyFinishReason, type BedrockFamily, type FamilyUsage } from './bedrock-family.ts';
+import { bedrockErrorSchema, exceptionFrameError, exceptionName } from './map-bedrock-error.ts';
 import { resolveBedrockCredentials, resolveBedrockEndpoint, resolveBedrockRegion } from './resolve-bedrock-credentials.ts';
 import { bedrockParameterVariants, selectBedrockFamily } from './select-bedrock-family.ts';
 import { signBedrockRequest } from './sign-bedrock-request.ts';
 
 const NAME = 'bedrock';
 
-/**
- * What the engine reads before a family is known: every family takes one text prompt and has
- * `n` and `echo` emulated. The per-family tables decide the rest (strict mode included).
- */
-const declaredParameters = {
-  max_tokens: {},
-  temperature: { range: [0, 1] },
-  top_p: {},
-  stop: {},
-  seed: {},
-  frequency_penalty: {},
-  presence_penalty: {},
-  n: 'emulated',
-  echo: 'emulated',
-} as const satisfies ParameterTable;
-
 export const bedrockProvider: Provider = {
   name: NAME,
   streamFormat: 'aws-event-stream',
+  streamEnd: 'the model finished',
   prompts: { arrays: false, tokens: false },
-  parameters: declaredParameters,
+  // No family takes `n` or echoes: the gateway fans out and prepends the prompt itself.
+  emulated: { n: true, echo: true },
   get parameterVariants() {
     return bedrockParameterVariants();
   },
+  selectParameters(call) {
+    const family = selectBedrockFamily(call.params.model);
+    return { table: family.parameters, label: `bedrock ${family.name} models` };
+  },
 
-  async buildRequest(call) {
-    const { params, target, stream } = call;
+  baseUrl: (target) => resolveBedrockEndpoint(target, resolveBedrockRegion(target)),
+
+  buildRequest(call, mapped) {
+    const { params, stream } = call;
     const family = selectBedrockFamily(params.model);
-    const { body: mapped, warnings } = mapParameters(params, family.parameters, { provider: `bedrock ${family.name} models`, strict: call.strict });
-    const body = family.buildBody(textPrompt(params.prompt), mapped);
-
-    const region = resolveBedrockRegion(target);
-    const url = `${resolveBedrockEndpoint(target, region)}/model/${encodeURIComponent(params.model)}/${action(family, stream)}`;
-    const headers: Record<string, string> = {
-      ...call.forwardedHeaders,
-      'content-type': 'application/json',
-      accept: stream ? 'application/vnd.amazon.eventstream' : 'application/json',
-    };
+    const headers: Record<string, string> = {};
     if (stream && family.api === 'invoke') headers['x-amzn-bedrock-accept'] = 'application/json';
+    return {
+      path: `/model/${encodeURIComponent(params.model)}/${action(family, stream)}`,
+      headers,
+      body: family.buildBody(singleTextPrompt(params.prompt, NAME), mapped),
+    };
+  },
+
+  async signRequest(request, { target }) {
+    const region = resolveBedrockRegion(target);
     const credentials = await resolveBedrockCredentials(target);
-    const request = signBedrockRequest({ url, method: 'POST', headers, body: JSON.stringify(body) }, { credentials, region, service: 'bedrock' });
-    return { request, warnings };
+    return signBedrockRequest(request, { credentials, region, service: 'bedrock' });
   },
 
   parseResponse(json, call, headers) {
     const family = selectBedrockFamily(call.params.model);
     const output = family.parseResponse(json);
     return {
-      choices: [{ index: 0, text: output.text, logprobs: null, finish_reason: mapFinishReason(family, output.stopReason) ?? 'stop' }],
+      choices: [{ index: 0, text: output.text, logprobs: null, finish_reason: mapFamilyFinishReason(family, output.stopReason) ?? 'stop' }],
       usage: toUsage(mergeUsage(headerUsage(headers), output.usage)),
     };
   },
 
-  createStreamTransform(call: ProviderCall): StreamTransform {
+  createStreamReader(call: ProviderCall): StreamReader {
     const family = selectBedrockFamily(call.params.model);
     let stopReason: string | null | undefined;
     let usage: FamilyUsage = {};
     let invocationMetrics: FamilyUsage | undefined;
     return {
-      transform(event) {
+      read(event) {
         if (event.kind !== 'aws') return [];
         if (event.messageType !== 'event') throw exceptionFrameError(event.eventType, event.payload);
         const json = readStreamEvent(family, event.eventType, event.payload);
@@ -90,32 +80,30 @@ export const bedrockProvider: Provider = {
         if (chunk.stopReason) stopReason = chunk.stopReason;
         return chunk.text ? [{ choices: [{ index: 0, text: chunk.text, logprobs: null, finish_reason: null }] }] : [];
       },
-      flush(): CompletionPart[] {
-        if (!stopReason) {
-          throw new UpstreamError('bedrock ended the stream before the model finished.', { provider: NAME, statusCode: 502, code: 'stream_truncated' });
-        }
+      end(): CompletionPart[] | undefined {
+        if (!stopReason) return undefined;
         // Bedrock's own count of the invocation wins over what the model's events said.
         const finalUsage = toUsage(mergeUsage(usage, invocationMetrics));
-        return [{ choices: [{ index: 0, text: '', logprobs: null, finish_reason: mapFinishReason(family, stopReason) }], usage: finalUsage }];
+        return [{ choices: [{ index: 0, text: '', logprobs: null, finish_reason: mapFamilyFinishReason(family, stopReason) }], usage: finalUsage }];
       },
     };
   },
 
-  parseError(_statusCode, bodyText, headers) {
-    return { message: readBedrockMessage(bodyText), code: exceptionName(headers?.['x-amzn-errortype']) ?? null };
+  /** `{"message": ...}` (or `Message`), the exception's name in `x-amzn-errortype`. */
+  errorFormat: {
+    get schema() {
+      return bedrockErrorSchema();
+    },
+    toFields: (data: { message?: string | null; Message?: string | null }, headers: ResponseHeaders) => ({
+      message: data.message ?? data.Message,
+      code: exceptionName(headers['x-amzn-errortype']) ?? null,
+    }),
   },
 };
 
 function action(family: BedrockFamily, stream: boolean): string {
   if (family.api === 'converse') return stream ? 'converse-stream' : 'converse';
   return stream ? 'invoke-with-response-stream' : 'invoke';
-}
-
-/** The engine splits prompt arrays before a provider that takes one prompt sees them. */
-function textPrompt(prompt: Prompt): string {
-  if (typeof prompt === 'string') return prompt;
-  if (prompt.length === 1 && typeof prompt[0] === 'string') return prompt[0];
-  throw new UnsupportedParameterError('bedrock takes one text prompt per request.', 'prompt');
 }
 
 /**

@@ -6,7 +6,8 @@
 import { lazy } from '../../api/lazy.ts';
 import { z } from '../../api/zod.ts';
 import { expectShape } from '../parse-upstream-json.ts';
-import { type BedrockFamily, toStopList } from './bedrock-family.ts';
+import { type BedrockFamily } from './bedrock-family.ts';
+import { toStopSequences } from '../to-stop-sequences.ts';
 
 const schemas = lazy(() => {
   const responseSchema = z.object({
@@ -28,11 +29,9 @@ export const bedrockTitan: BedrockFamily = {
   api: 'invoke',
   parameters: {
     max_tokens: { to: 'textGenerationConfig.maxTokenCount' },
-    stop: { to: 'textGenerationConfig.stopSequences', transform: toStopList },
+    stop: { to: 'textGenerationConfig.stopSequences', transform: toStopSequences },
     temperature: { to: 'textGenerationConfig.temperature', range: [0, 1] },
     top_p: { to: 'textGenerationConfig.topP' },
-    n: 'emulated',
-    echo: 'emulated',
   },
   buildBody: (prompt, mapped) => ({ inputText: prompt, ...mapped }),
   parseResponse(json) {

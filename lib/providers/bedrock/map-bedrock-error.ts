@@ -6,6 +6,8 @@
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/CommonErrors.html
  */
 import { UpstreamError } from '../../api/errors.ts';
+import { lazy } from '../../api/lazy.ts';
+import { z } from '../../api/zod.ts';
 
 /** Status per exception, lower-cased (frames say `throttlingException`, headers `ThrottlingException`). */
 const STATUS_BY_EXCEPTION: Readonly<Record<string, number>> = {
@@ -30,8 +32,11 @@ export function exceptionName(errorType: string | string[] | undefined): string 
   return value?.split(':')[0]?.trim() || undefined;
 }
 
+/** An HTTP error body: `{"message": ...}` (or `Message`); built on first use. */
+export const bedrockErrorSchema = lazy(() => z.object({ message: z.nullish(z.string()), Message: z.nullish(z.string()) }));
+
 /** Reads `{"message": ...}` (or `Message`) from an error body, else the text itself. */
-export function readBedrockMessage(text: string): string {
+function readBedrockMessage(text: string): string {
   try {
     const body = JSON.parse(text) as Record<string, unknown> | null;
     const message = body?.message ?? body?.Message;

@@ -10,9 +10,6 @@ import type { ParameterTable } from '../map-parameters.ts';
 import { toStopSequences } from '../to-stop-sequences.ts';
 
 export const cohereParameters = {
-  // v2 chat has no num_generations: the gateway fans out n and prepends echo itself.
-  n: 'emulated',
-  echo: 'emulated',
   max_tokens: {},
   temperature: {},
   top_p: { to: 'p', range: [0.01, 0.99] },

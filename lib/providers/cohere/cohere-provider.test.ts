@@ -6,6 +6,8 @@ import type { ProviderCall } from '../provider.ts';
 import { cohereProvider } from './cohere-provider.ts';
 import { convertCohereUsage } from './convert-cohere-usage.ts';
 import { mapCohereFinishReason } from './map-cohere-finish-reason.ts';
+import { buildProviderRequest } from '../complete-with-provider.ts';
+import { createStreamTransform } from '../read-upstream-stream.ts';
 
 const fixture = (name: string) => new URL(`./__fixtures__/${name}`, import.meta.url);
 
@@ -16,7 +18,7 @@ function call(body: Record<string, unknown>, overrides: Partial<ProviderCall> = 
 
 describe('cohere buildRequest', () => {
   it('sends the prompt as the user message with Cohere names and ranges', async () => {
-    const { request, warnings } = await cohereProvider.buildRequest(
+    const { request, warnings } = await buildProviderRequest(cohereProvider, 
       call({ max_tokens: 30, temperature: 1.7, top_p: 1, stop: 'END', seed: 9, frequency_penalty: 1.5, presence_penalty: -0.5, logprobs: 1 }),
     );
     expect(request.url).toBe('https://api.cohere.com/v2/chat');
@@ -41,10 +43,10 @@ describe('cohere buildRequest', () => {
   });
 
   it('streams on a custom host, and refuses clamps in strict mode', async () => {
-    const { request } = await cohereProvider.buildRequest(call({ stream: true }, { target: { provider: 'cohere', api_key: 'k', custom_host: 'http://127.0.0.1:9/v2' } }));
+    const { request } = await buildProviderRequest(cohereProvider, call({ stream: true }, { target: { provider: 'cohere', api_key: 'k', custom_host: 'http://127.0.0.1:9/v2' } }));
     expect(request.url).toBe('http://127.0.0.1:9/v2/chat');
     expect(JSON.parse(request.body)).toMatchObject({ stream: true });
-    expect(() => cohereProvider.buildRequest(call({ top_p: 1 }, { strict: true }))).toThrow(UnsupportedParameterError);
+    await expect(buildProviderRequest(cohereProvider, call({ top_p: 1 }, { strict: true }))).rejects.toThrow(UnsupportedParameterError);
   });
 });
 
@@ -67,7 +69,7 @@ describe('cohere parseResponse', () => {
 
 describe('cohere stream transform', () => {
   it('streams the recorded events as text, then one finish chunk with usage', async () => {
-    const parts = await playSse(cohereProvider.createStreamTransform(call({ stream: true })), readSseFixture(fixture('cohere-text.sse.txt')));
+    const parts = await playSse(createStreamTransform(cohereProvider, call({ stream: true })), readSseFixture(fixture('cohere-text.sse.txt')));
     expect(textOf(parts)).toBe('The capital of France is Paris.');
     expect(parts.at(-1)).toEqual({
       id: '321d178c-2c12-44d3-ae42-2f5510f6b1cc',
@@ -79,12 +81,12 @@ describe('cohere stream transform', () => {
 
   it('throws when the stream ends before message-end', async () => {
     const cut = readSseFixture(fixture('cohere-text.sse.txt')).split('event: content-end')[0]!;
-    await expect(playSse(cohereProvider.createStreamTransform(call({ stream: true })), cut)).rejects.toMatchObject({ code: 'stream_truncated' });
+    await expect(playSse(createStreamTransform(cohereProvider, call({ stream: true })), cut)).rejects.toMatchObject({ code: 'stream_truncated' });
   });
 
   it('throws when Cohere reports an ERROR finish', async () => {
     const sse = toSse([{ event: 'message-end', data: { type: 'message-end', delta: { finish_reason: 'ERROR' } } }]);
-    await expect(playSse(cohereProvider.createStreamTransform(call({ stream: true })), sse)).rejects.toBeInstanceOf(UpstreamError);
+    await expect(playSse(createStreamTransform(cohereProvider, call({ stream: true })), sse)).rejects.toBeInstanceOf(UpstreamError);
   });
 });
 

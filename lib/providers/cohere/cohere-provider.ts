@@ -3,9 +3,8 @@
  * content becomes the completion. Bearer auth.
  * @see https://docs.cohere.com/reference/chat
  */
-import { joinUrl } from '../join-url.ts';
+import { bearerAuth } from '../bearer-auth.ts';
 import { expectShape } from '../parse-upstream-json.ts';
-import { mapParameters, type ParameterTable } from '../map-parameters.ts';
 import type { CompletionPart, Provider } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
 import { cohereParameters } from './cohere-parameters.ts';
@@ -16,29 +15,23 @@ import { mapCohereFinishReason } from './map-cohere-finish-reason.ts';
 
 const NAME = 'cohere';
 /** A custom host replaces this, version prefix included: `{host}/chat`. */
-export const COHERE_BASE_URL = 'https://api.cohere.com/v2';
+const COHERE_BASE_URL = 'https://api.cohere.com/v2';
 
-export const cohereProvider: Provider & { readonly parameters: ParameterTable } = {
+export const cohereProvider: Provider = {
   name: NAME,
   streamFormat: 'sse',
+  streamEnd: 'message-end',
   prompts: { arrays: false, tokens: false },
+  // v2 chat has no num_generations: the gateway fans out n and prepends echo itself.
+  emulated: { n: true, echo: true },
   parameters: cohereParameters,
+  baseUrl: () => COHERE_BASE_URL,
 
-  buildRequest(call) {
-    const { params, target, stream } = call;
-    const { body, warnings } = mapParameters(params, cohereParameters, { provider: NAME, strict: call.strict });
-    const payload: Record<string, unknown> = { model: params.model, messages: [{ role: 'user', content: singleTextPrompt(params.prompt, NAME) }], ...body };
-    if (stream) payload.stream = true;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: stream ? 'text/event-stream' : 'application/json',
-      ...call.forwardedHeaders,
-    };
-    if (target.api_key) headers.authorization = `Bearer ${target.api_key}`;
-    return {
-      request: { url: joinUrl(target.custom_host ?? COHERE_BASE_URL, '/chat'), method: 'POST', headers, body: JSON.stringify(payload) },
-      warnings,
-    };
+  buildRequest(call, mapped) {
+    const { params, target } = call;
+    const body: Record<string, unknown> = { model: params.model, messages: [{ role: 'user', content: singleTextPrompt(params.prompt, NAME) }], ...mapped };
+    if (call.stream) body.stream = true;
+    return { path: '/chat', headers: bearerAuth(target), body };
   },
 
   parseResponse(raw) {
@@ -53,5 +46,5 @@ export const cohereProvider: Provider & { readonly parameters: ParameterTable } 
     return part;
   },
 
-  createStreamTransform: createCohereStreamTransform,
+  createStreamReader: createCohereStreamTransform,
 };

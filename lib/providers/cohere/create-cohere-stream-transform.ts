@@ -7,14 +7,14 @@
  */
 import { UpstreamError } from '../../api/errors.ts';
 import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
-import type { CompletionPart, StreamTransform, UpstreamEvent } from '../provider.ts';
+import type { CompletionPart, StreamReader, UpstreamEvent } from '../provider.ts';
 import { cohereSchemas } from './cohere-schemas.ts';
 import { convertCohereUsage } from './convert-cohere-usage.ts';
 import { mapCohereFinishReason } from './map-cohere-finish-reason.ts';
 
 const PROVIDER = 'cohere';
 
-export function createCohereStreamTransform(): StreamTransform {
+export function createCohereStreamTransform(): StreamReader {
   let id: string | undefined;
   let ended = false;
 
@@ -25,7 +25,7 @@ export function createCohereStreamTransform(): StreamTransform {
   }
 
   return {
-    transform(event: UpstreamEvent): CompletionPart[] {
+    read(event: UpstreamEvent): CompletionPart[] {
       if (event.kind !== 'sse' || event.data === '[DONE]') return [];
       const message = expectShape(cohereSchemas().streamEvent, parseUpstreamJson(event.data, PROVIDER), PROVIDER);
       switch (message.type) {
@@ -48,9 +48,6 @@ export function createCohereStreamTransform(): StreamTransform {
           return [];
       }
     },
-    flush(): CompletionPart[] {
-      if (!ended) throw new UpstreamError('cohere ended the stream before message-end.', { provider: PROVIDER, statusCode: 502, code: 'stream_truncated' });
-      return [];
-    },
+    end: () => (ended ? [] : undefined),
   };
 }

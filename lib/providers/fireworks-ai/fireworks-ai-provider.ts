@@ -3,26 +3,11 @@
  * and `logprobs` native; no `best_of`, `logit_bias`, `seed` or `suffix` in its request schema.
  * @see https://docs.fireworks.ai/api-reference/post-completions
  */
-import type { ParameterTable } from '../map-parameters.ts';
-import { bearerAuth, createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
-
-export const fireworksAIParameters = {
-  echo: {},
-  frequency_penalty: {},
-  logprobs: {},
-  max_tokens: {},
-  n: {},
-  presence_penalty: {},
-  stop: {},
-  temperature: {},
-  top_p: {},
-  user: {},
-} as const satisfies ParameterTable;
+import { createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
 
 export const fireworksAIProvider = createOpenAICompatibleProvider({
   name: 'fireworks-ai',
   baseUrl: 'https://api.fireworks.ai/inference/v1',
   prompts: { arrays: true, tokens: true },
-  parameters: fireworksAIParameters,
-  headers: bearerAuth,
+  unsupported: ['best_of', 'logit_bias', 'seed', 'suffix'],
 });

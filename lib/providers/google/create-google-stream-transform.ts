@@ -8,7 +8,7 @@
  */
 import { UpstreamError } from '../../api/errors.ts';
 import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
-import type { CompletionPart, ProviderCall, StreamTransform, UpstreamEvent } from '../provider.ts';
+import type { CompletionPart, ProviderCall, StreamReader, UpstreamEvent } from '../provider.ts';
 import { convertGoogleLogprobs } from './convert-google-logprobs.ts';
 import { convertGoogleUsage } from './convert-google-usage.ts';
 import { googleSchemas, type GoogleUsageMetadata } from './google-schemas.ts';
@@ -18,7 +18,7 @@ import { readGoogleCandidateText } from './read-google-candidate.ts';
 
 const PROVIDER = 'google';
 
-export function createGoogleStreamTransform(call: ProviderCall): StreamTransform {
+export function createGoogleStreamTransform(call: ProviderCall): StreamReader {
   let usage: GoogleUsageMetadata | null | undefined;
   let blocked = false;
   const started = new Set<number>();
@@ -27,7 +27,7 @@ export function createGoogleStreamTransform(call: ProviderCall): StreamTransform
   const offsets = new Map<number, number>();
 
   return {
-    transform(event: UpstreamEvent): CompletionPart[] {
+    read(event: UpstreamEvent): CompletionPart[] {
       if (event.kind !== 'sse') return [];
       const json = parseUpstreamJson(event.data, PROVIDER);
       if (typeof json === 'object' && json !== null && 'error' in json) throw streamError(json);
@@ -57,12 +57,9 @@ export function createGoogleStreamTransform(call: ProviderCall): StreamTransform
       return part.choices.length > 0 ? [part] : [];
     },
 
-    flush(): CompletionPart[] {
+    end(): CompletionPart[] | undefined {
       const complete = blocked || (started.size > 0 && [...started].every((index) => finished.has(index)));
-      if (!complete) {
-        throw new UpstreamError('google ended the stream before every candidate had a finish reason.', { provider: PROVIDER, statusCode: 502, code: 'stream_truncated' });
-      }
-      return [{ choices: [], usage: convertGoogleUsage(usage) }];
+      return complete ? [{ choices: [], usage: convertGoogleUsage(usage) }] : undefined;
     },
   };
 }

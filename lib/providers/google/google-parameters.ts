@@ -12,7 +12,6 @@ export const MAX_CANDIDATE_COUNT = 8;
 export const googleParameters = {
   // Gemini answers n itself (candidateCount), so the gateway fans out only prompt arrays.
   n: { to: 'generationConfig.candidateCount', range: [1, MAX_CANDIDATE_COUNT] },
-  echo: 'emulated',
   max_tokens: { to: 'generationConfig.maxOutputTokens', range: [1, Infinity] },
   temperature: { to: 'generationConfig.temperature' },
   top_p: { to: 'generationConfig.topP' },

@@ -6,6 +6,9 @@ import type { ProviderCall } from '../provider.ts';
 import { convertGoogleUsage } from './convert-google-usage.ts';
 import { googleProvider, modelPath } from './google-provider.ts';
 import { mapGoogleFinishReason } from './map-google-finish-reason.ts';
+import { buildProviderRequest } from '../complete-with-provider.ts';
+import { createStreamTransform } from '../read-upstream-stream.ts';
+import { readUpstreamErrorFields } from '../read-upstream-error.ts';
 
 const fixture = (name: string) => new URL(`./__fixtures__/${name}`, import.meta.url);
 
@@ -16,7 +19,7 @@ function call(body: Record<string, unknown>, overrides: Partial<ProviderCall> = 
 
 describe('google buildRequest', () => {
   it('puts the prompt in contents and the parameters in generationConfig', async () => {
-    const { request, warnings } = await googleProvider.buildRequest(
+    const { request, warnings } = await buildProviderRequest(googleProvider, 
       call({ max_tokens: 50, temperature: 1.5, top_p: 0.5, n: 2, stop: ['x', 'y'], presence_penalty: 2, frequency_penalty: -1, seed: 3, logprobs: 2, user: 'u', logit_bias: { '1': 5 } }),
     );
     expect(request.url).toBe('https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent');
@@ -41,7 +44,7 @@ describe('google buildRequest', () => {
   });
 
   it('streams through streamGenerateContent?alt=sse on a custom host', async () => {
-    const { request } = await googleProvider.buildRequest(call({ stream: true, model: 'models/gemini-1.5-pro' }, { target: { provider: 'google', api_key: 'k', custom_host: 'http://127.0.0.1:9/v1beta' } }));
+    const { request } = await buildProviderRequest(googleProvider, call({ stream: true, model: 'models/gemini-1.5-pro' }, { target: { provider: 'google', api_key: 'k', custom_host: 'http://127.0.0.1:9/v1beta' } }));
     expect(request.url).toBe('http://127.0.0.1:9/v1beta/models/gemini-1.5-pro:streamGenerateContent?alt=sse');
     expect(request.headers.accept).toBe('text/event-stream');
   });
@@ -53,8 +56,8 @@ describe('google buildRequest', () => {
     expect(modelPath('a b')).toBe('models/a%20b');
   });
 
-  it('refuses in strict mode what it would clamp', () => {
-    expect(() => googleProvider.buildRequest(call({ n: 9 }, { strict: true }))).toThrow(UnsupportedParameterError);
+  it('refuses in strict mode what it would clamp', async () => {
+    await expect(buildProviderRequest(googleProvider, call({ n: 9 }, { strict: true }))).rejects.toThrow(UnsupportedParameterError);
   });
 });
 
@@ -93,13 +96,13 @@ describe('google parseResponse', () => {
 
   it('reads Google error bodies', () => {
     const body = JSON.stringify(readJsonFixture(fixture('google-error-invalid-key.json')));
-    expect(googleProvider.parseError!(400, body)).toEqual({ message: 'API key not valid. Please pass a valid API key.', code: 'INVALID_ARGUMENT' });
+    expect(readUpstreamErrorFields(googleProvider.errorFormat, body)).toEqual({ message: 'API key not valid. Please pass a valid API key.', code: 'INVALID_ARGUMENT' });
   });
 });
 
 describe('google stream transform', () => {
   it('streams the recorded events as text, a finish and one final usage', async () => {
-    const parts = await playSse(googleProvider.createStreamTransform(call({ stream: true })), readSseFixture(fixture('google-text.sse.txt')));
+    const parts = await playSse(createStreamTransform(googleProvider, call({ stream: true })), readSseFixture(fixture('google-text.sse.txt')));
     expect(textOf(parts)).toBe('There are **3** "r"s in strawberry.\n\nst**r**awbe**rr**y');
     expect(parts.flatMap((part) => part.choices.map((choice) => choice.finish_reason)).filter(Boolean)).toEqual(['stop']);
     expect(parts.filter((part) => part.usage).map((part) => part.usage)).toEqual([{ prompt_tokens: 9, completion_tokens: 208, total_tokens: 217 }]);
@@ -111,7 +114,7 @@ describe('google stream transform', () => {
       candidates: [{ index, content: { parts: [{ text }] }, ...(finishReason ? { finishReason } : {}), logprobsResult: { chosenCandidates: [{ token: text, logProbability: -1 }] } }],
     });
     const sse = toSse([{ data: event(0, 'ab') }, { data: event(1, 'x') }, { data: event(0, 'cd', 'STOP') }, { data: event(1, 'y', 'SAFETY') }]);
-    const parts = await playSse(googleProvider.createStreamTransform(call({ stream: true, n: 2, logprobs: 0 })), sse);
+    const parts = await playSse(createStreamTransform(googleProvider, call({ stream: true, n: 2, logprobs: 0 })), sse);
     expect(textOf(parts, 0)).toBe('abcd');
     expect(textOf(parts, 1)).toBe('xy');
     expect(parts[2]!.choices[0]).toMatchObject({ index: 0, finish_reason: 'stop', logprobs: { text_offset: [2] } });
@@ -120,19 +123,19 @@ describe('google stream transform', () => {
 
   it('throws when a candidate never finishes', async () => {
     const cut = readSseFixture(fixture('google-text.sse.txt')).split('\n\n').slice(0, 3).join('\n\n');
-    await expect(playSse(googleProvider.createStreamTransform(call({ stream: true })), cut)).rejects.toMatchObject({ code: 'stream_truncated' });
+    await expect(playSse(createStreamTransform(googleProvider, call({ stream: true })), cut)).rejects.toMatchObject({ code: 'stream_truncated' });
   });
 
   it('turns an error object in the stream into an UpstreamError with its status', async () => {
     const sse = toSse([{ data: { error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } } }]);
-    const error = await playSse(googleProvider.createStreamTransform(call({ stream: true })), sse).catch((caught: unknown) => caught);
+    const error = await playSse(createStreamTransform(googleProvider, call({ stream: true })), sse).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error).toMatchObject({ statusCode: 503, code: 'UNAVAILABLE', isRetryable: true });
   });
 
   it('ends a blocked prompt with content_filter', async () => {
     const sse = toSse([{ data: readJsonFixture(fixture('google-blocked.json')) }]);
-    const parts = await playSse(googleProvider.createStreamTransform(call({ stream: true })), sse);
+    const parts = await playSse(createStreamTransform(googleProvider, call({ stream: true })), sse);
     expect(parts[0]!.choices).toEqual([{ index: 0, text: '', logprobs: null, finish_reason: 'content_filter' }]);
   });
 });

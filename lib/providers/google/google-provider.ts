@@ -3,9 +3,8 @@
  * `contents`, the parameters go to `generationConfig`, the key goes in `x-goog-api-key`.
  * @see https://ai.google.dev/api/generate-content
  */
-import { joinUrl } from '../join-url.ts';
 import { expectShape } from '../parse-upstream-json.ts';
-import { mapParameters, setPath, type ParameterTable } from '../map-parameters.ts';
+import { setPath } from '../map-parameters.ts';
 import type { Provider } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
 import { createGoogleStreamTransform } from './create-google-stream-transform.ts';
@@ -15,47 +14,44 @@ import { readGoogleResponse } from './read-google-response.ts';
 
 const NAME = 'google';
 /** A custom host replaces this, version prefix included: `{host}/models/{model}:generateContent`. */
-export const GOOGLE_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
+const GOOGLE_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
-export const googleProvider: Provider & { readonly parameters: ParameterTable } = {
+export const googleProvider: Provider = {
   name: NAME,
   streamFormat: 'sse',
+  streamEnd: 'every candidate had a finish reason',
   prompts: { arrays: false, tokens: false },
+  // Gemini answers n itself (candidateCount), so the gateway fans out only prompt arrays.
+  emulated: { n: false, echo: true },
   parameters: googleParameters,
+  baseUrl: () => GOOGLE_BASE_URL,
 
-  buildRequest(call) {
+  buildRequest(call, mapped) {
     const { params, target, stream } = call;
-    const { body, warnings } = mapParameters(params, googleParameters, { provider: NAME, strict: call.strict });
-    if (params.logprobs !== undefined) setPath(body, 'generationConfig.responseLogprobs', true);
-    const payload = { contents: [{ role: 'user', parts: [{ text: singleTextPrompt(params.prompt, NAME) }] }], ...body };
-
+    const body: Record<string, unknown> = { contents: [{ role: 'user', parts: [{ text: singleTextPrompt(params.prompt, NAME) }] }], ...mapped };
+    if (params.logprobs !== undefined) {
+      // Beside the mapped `logprobs`; a copy, since `mapped` is shared by every call of a fan-out.
+      body.generationConfig = { ...(mapped.generationConfig as Record<string, unknown> | undefined) };
+      setPath(body, 'generationConfig.responseLogprobs', true);
+    }
     const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: stream ? 'text/event-stream' : 'application/json',
-      ...call.forwardedHeaders,
-    };
+    const headers: Record<string, string> = {};
     if (target.api_key) headers['x-goog-api-key'] = target.api_key;
-    return {
-      request: { url: joinUrl(target.custom_host ?? GOOGLE_BASE_URL, `/${modelPath(params.model)}:${method}`), method: 'POST', headers, body: JSON.stringify(payload) },
-      warnings,
-    };
+    return { path: `/${modelPath(params.model)}:${method}`, headers, body };
   },
 
   parseResponse(raw, call) {
     return readGoogleResponse(expectShape(googleSchemas().response, raw, NAME), call);
   },
 
-  createStreamTransform: createGoogleStreamTransform,
+  createStreamReader: createGoogleStreamTransform,
 
-  parseError(statusCode, bodyText) {
-    try {
-      const parsed = googleSchemas().error.safeParse(JSON.parse(bodyText));
-      if (parsed.success) return { message: parsed.data.error.message ?? `google answered ${statusCode}`, code: parsed.data.error.status ?? null };
-    } catch {
-      // Not JSON: fall through to the text.
-    }
-    return { message: bodyText.slice(0, 500).trim() || `google answered ${statusCode}` };
+  /** `{"error": {"code": 400, "message": ..., "status": "INVALID_ARGUMENT"}}`: the status is the code. */
+  errorFormat: {
+    get schema() {
+      return googleSchemas().error;
+    },
+    toFields: (data: { error: { message?: string | null; status?: string | null } }) => ({ message: data.error.message, code: data.error.status ?? null }),
   },
 };
 

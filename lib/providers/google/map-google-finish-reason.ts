@@ -1,4 +1,5 @@
 import type { FinishReason } from '../../api/completion-response.ts';
+import { mapFinishReason, type FinishReasonTable } from '../map-finish-reason.ts';
 
 /**
  * Gemini `finishReason` → OpenAI `finish_reason`. Every reason that means "blocked by a
@@ -6,22 +7,23 @@ import type { FinishReason } from '../../api/completion-response.ts';
  * reasons a plain prompt cannot trigger) and are `stop`.
  * @see https://ai.google.dev/api/generate-content#FinishReason
  */
+const googleFinishReasons: FinishReasonTable = {
+  STOP: 'stop',
+  OTHER: 'stop',
+  FINISH_REASON_UNSPECIFIED: 'stop',
+  MALFORMED_FUNCTION_CALL: 'stop',
+  UNEXPECTED_TOOL_CALL: 'stop',
+  TOO_MANY_TOOL_CALLS: 'stop',
+  MAX_TOKENS: 'length',
+  SAFETY: 'content_filter',
+  RECITATION: 'content_filter',
+  LANGUAGE: 'content_filter',
+  BLOCKLIST: 'content_filter',
+  PROHIBITED_CONTENT: 'content_filter',
+  SPII: 'content_filter',
+  IMAGE_SAFETY: 'content_filter',
+};
+
 export function mapGoogleFinishReason(reason: string | null | undefined): FinishReason | null {
-  switch (reason) {
-    case null:
-    case undefined:
-      return null;
-    case 'MAX_TOKENS':
-      return 'length';
-    case 'SAFETY':
-    case 'RECITATION':
-    case 'LANGUAGE':
-    case 'BLOCKLIST':
-    case 'PROHIBITED_CONTENT':
-    case 'SPII':
-    case 'IMAGE_SAFETY':
-      return 'content_filter';
-    default:
-      return 'stop';
-  }
+  return mapFinishReason('google', googleFinishReasons, reason);
 }

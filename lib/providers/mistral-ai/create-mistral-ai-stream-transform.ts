@@ -6,7 +6,7 @@
  */
 import { UpstreamError } from '../../api/errors.ts';
 import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
-import type { CompletionPart, StreamTransform, UpstreamEvent } from '../provider.ts';
+import type { CompletionPart, StreamReader, UpstreamEvent } from '../provider.ts';
 import { convertMistralAIUsage } from './convert-mistral-ai-usage.ts';
 import { readMistralAIText } from './read-mistral-ai-text.ts';
 import { mapMistralAIFinishReason } from './map-mistral-ai-finish-reason.ts';
@@ -14,10 +14,10 @@ import { mistralSchemas } from './mistral-ai-schemas.ts';
 
 const PROVIDER = 'mistral-ai';
 
-export function createMistralAIStreamTransform(): StreamTransform {
+export function createMistralAIStreamTransform(): StreamReader {
   let finished = false;
   return {
-    transform(event: UpstreamEvent): CompletionPart[] {
+    read(event: UpstreamEvent): CompletionPart[] {
       if (event.kind !== 'sse' || event.data === '[DONE]') return [];
       const json = parseUpstreamJson(event.data, PROVIDER);
       if (typeof json === 'object' && json !== null && 'object' in json && (json as { object?: unknown }).object === 'error') {
@@ -39,11 +39,6 @@ export function createMistralAIStreamTransform(): StreamTransform {
       if (chunk.model) part.model = chunk.model;
       return [part];
     },
-    flush(): CompletionPart[] {
-      if (!finished) {
-        throw new UpstreamError('mistral-ai ended the stream before a finish_reason.', { provider: PROVIDER, statusCode: 502, code: 'stream_truncated' });
-      }
-      return [];
-    },
+    end: () => (finished ? [] : undefined),
   };
 }

@@ -1,5 +1,9 @@
 import type { FinishReason } from '../../api/completion-response.ts';
 import { UpstreamError } from '../../api/errors.ts';
+import { mapFinishReason, type FinishReasonTable } from '../map-finish-reason.ts';
+
+/** `tool_calls` cannot come from a plain prompt, but ends a message normally. */
+const mistralFinishReasons: FinishReasonTable = { stop: 'stop', tool_calls: 'stop', length: 'length', model_length: 'length' };
 
 /**
  * Mistral `finish_reason` → OpenAI `finish_reason`. `error` means the generation failed
@@ -9,17 +13,8 @@ import { UpstreamError } from '../../api/errors.ts';
  * @throws UpstreamError (502, `generation_error`) for `error`.
  */
 export function mapMistralAIFinishReason(reason: string | null | undefined): FinishReason | null {
-  switch (reason) {
-    case null:
-    case undefined:
-      return null;
-    case 'length':
-    case 'model_length':
-      return 'length';
-    case 'error':
-      throw new UpstreamError('mistral-ai reported an error during generation.', { provider: 'mistral-ai', statusCode: 502, code: 'generation_error' });
-    default:
-      // stop, and tool_calls (which a plain prompt cannot trigger).
-      return 'stop';
+  if (reason === 'error') {
+    throw new UpstreamError('mistral-ai reported an error during generation.', { provider: 'mistral-ai', statusCode: 502, code: 'generation_error' });
   }
+  return mapFinishReason('mistral-ai', mistralFinishReasons, reason);
 }

@@ -3,17 +3,15 @@
  * its own table: chat completions (the prompt as the user turn) or FIM completions (prompt +
  * suffix, for `suffix` or a Codestral model), which has no penalties.
  *
- * `n` is emulated by the gateway for both: chat would take `n`, FIM cannot, and the engine
- * decides fan-out per provider rather than per endpoint; separate calls keep OpenAI's choice
- * indexing right at the cost of billing the prompt once per choice.
+ * `n` is emulated by the gateway for both (declared on the provider): chat would take `n`, FIM
+ * cannot, and the engine decides fan-out per provider rather than per endpoint; separate calls
+ * keep OpenAI's choice indexing right at the cost of billing the prompt once per choice.
  * @see https://docs.mistral.ai/api/#tag/chat/operation/chat_completion_v1_chat_completions_post
  * @see https://docs.mistral.ai/api/#tag/fim/operation/fim_completion_v1_fim_completions_post
  */
 import type { ParameterTable } from '../map-parameters.ts';
 
 const shared = {
-  n: 'emulated',
-  echo: 'emulated',
   max_tokens: {},
   // Mistral's API reference gave 0.0..1.0 (the current one only recommends 0.0..0.7).
   temperature: { range: [0, 1] },
@@ -32,6 +30,3 @@ export const mistralFimParameters = {
   ...shared,
   suffix: {},
 } as const satisfies ParameterTable;
-
-/** What the provider honours across both endpoints, for the emulation engine and the docs matrix. */
-export const mistralParameters = { ...mistralChatParameters, ...mistralFimParameters } as const satisfies ParameterTable;

@@ -6,6 +6,8 @@ import type { ProviderCall } from '../provider.ts';
 import { mapMistralAIFinishReason } from './map-mistral-ai-finish-reason.ts';
 import { isFimRequest, mistralAIProvider } from './mistral-ai-provider.ts';
 import { readMistralAIText } from './read-mistral-ai-text.ts';
+import { buildProviderRequest } from '../complete-with-provider.ts';
+import { createStreamTransform } from '../read-upstream-stream.ts';
 
 const fixture = (name: string) => new URL(`./__fixtures__/${name}`, import.meta.url);
 
@@ -16,7 +18,7 @@ function call(body: Record<string, unknown>, overrides: Partial<ProviderCall> = 
 
 describe('mistral-ai buildRequest', () => {
   it('sends a plain prompt to chat completions as the user turn', async () => {
-    const { request, warnings } = await mistralAIProvider.buildRequest(
+    const { request, warnings } = await buildProviderRequest(mistralAIProvider, 
       call({ max_tokens: 20, temperature: 1.4, top_p: 0.9, stop: ['\n'], seed: 42, presence_penalty: 0.5, frequency_penalty: 0.1, logprobs: 1, user: 'u' }),
     );
     expect(request.url).toBe('https://api.mistral.ai/v1/chat/completions');
@@ -36,7 +38,7 @@ describe('mistral-ai buildRequest', () => {
   });
 
   it('sends a suffix to FIM completions with prompt and suffix, dropping penalties', async () => {
-    const { request, warnings } = await mistralAIProvider.buildRequest(call({ model: 'codestral-latest', prompt: 'def f(', suffix: 'return x', presence_penalty: 1, stream: true }));
+    const { request, warnings } = await buildProviderRequest(mistralAIProvider, call({ model: 'codestral-latest', prompt: 'def f(', suffix: 'return x', presence_penalty: 1, stream: true }));
     expect(request.url).toBe('https://api.mistral.ai/v1/fim/completions');
     expect(JSON.parse(request.body)).toEqual({ model: 'codestral-latest', prompt: 'def f(', suffix: 'return x', max_tokens: 16, stream: true });
     expect(warnings.map((warning) => warning.param)).toEqual(['presence_penalty']);
@@ -50,10 +52,10 @@ describe('mistral-ai buildRequest', () => {
   });
 
   it('uses a custom host in place of the base URL, and refuses drops in strict mode', async () => {
-    const { request } = await mistralAIProvider.buildRequest(call({}, { target: { provider: 'mistral-ai', custom_host: 'http://127.0.0.1:9/v1' } }));
+    const { request } = await buildProviderRequest(mistralAIProvider, call({}, { target: { provider: 'mistral-ai', custom_host: 'http://127.0.0.1:9/v1' } }));
     expect(request.url).toBe('http://127.0.0.1:9/v1/chat/completions');
     expect(request.headers.authorization).toBeUndefined();
-    expect(() => mistralAIProvider.buildRequest(call({ model: 'codestral-latest', frequency_penalty: 1 }, { strict: true }))).toThrow(UnsupportedParameterError);
+    await expect(buildProviderRequest(mistralAIProvider, call({ model: 'codestral-latest', frequency_penalty: 1 }, { strict: true }))).rejects.toThrow(UnsupportedParameterError);
   });
 });
 
@@ -81,7 +83,7 @@ describe('mistral-ai parseResponse', () => {
 
 describe('mistral-ai stream transform', () => {
   it('streams the recorded chunks as text, a finish and usage', async () => {
-    const parts = await playSse(mistralAIProvider.createStreamTransform(call({ stream: true })), readSseFixture(fixture('mistral-chat.sse.txt')));
+    const parts = await playSse(createStreamTransform(mistralAIProvider, call({ stream: true })), readSseFixture(fixture('mistral-chat.sse.txt')));
     expect(textOf(parts)).toBe('Hello, world! This is a test response.');
     expect(parts.at(-1)).toEqual({
       id: '5319bd0299614c679a0068a4f2c8ffd0',
@@ -94,14 +96,14 @@ describe('mistral-ai stream transform', () => {
 
   it('throws when the stream stops before a finish_reason', async () => {
     const cut = readSseFixture(fixture('mistral-chat.sse.txt')).split('\n\n').slice(0, 4).join('\n\n');
-    await expect(playSse(mistralAIProvider.createStreamTransform(call({ stream: true })), cut)).rejects.toMatchObject({ code: 'stream_truncated' });
+    await expect(playSse(createStreamTransform(mistralAIProvider, call({ stream: true })), cut)).rejects.toMatchObject({ code: 'stream_truncated' });
   });
 
   it('throws for an error finish or an error object in the stream', async () => {
     const errorFinish = toSse([{ data: { id: 'x', choices: [{ index: 0, delta: { content: 'a' }, finish_reason: 'error' }] } }]);
-    await expect(playSse(mistralAIProvider.createStreamTransform(call({ stream: true })), errorFinish)).rejects.toMatchObject({ code: 'generation_error' });
+    await expect(playSse(createStreamTransform(mistralAIProvider, call({ stream: true })), errorFinish)).rejects.toMatchObject({ code: 'generation_error' });
     const errorObject = toSse([{ data: { object: 'error', message: 'Service unavailable', type: 'internal_server_error' } }]);
-    await expect(playSse(mistralAIProvider.createStreamTransform(call({ stream: true })), errorObject)).rejects.toThrow(/Service unavailable/);
+    await expect(playSse(createStreamTransform(mistralAIProvider, call({ stream: true })), errorObject)).rejects.toThrow(/Service unavailable/);
   });
 });
 

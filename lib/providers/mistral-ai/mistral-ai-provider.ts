@@ -3,55 +3,46 @@
  * anything else goes to chat completions with the prompt as the user turn. Bearer auth.
  * @see https://docs.mistral.ai/api/
  */
-import { joinUrl } from '../join-url.ts';
+import { bearerAuth } from '../bearer-auth.ts';
 import { expectShape } from '../parse-upstream-json.ts';
-import { mapParameters, type ParameterTable } from '../map-parameters.ts';
 import type { CompletionPart, Provider } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
 import { convertMistralAIUsage } from './convert-mistral-ai-usage.ts';
 import { readMistralAIText } from './read-mistral-ai-text.ts';
 import { createMistralAIStreamTransform } from './create-mistral-ai-stream-transform.ts';
 import { mapMistralAIFinishReason } from './map-mistral-ai-finish-reason.ts';
-import { mistralChatParameters, mistralFimParameters, mistralParameters } from './mistral-ai-parameters.ts';
+import { mistralChatParameters, mistralFimParameters } from './mistral-ai-parameters.ts';
 import { mistralSchemas } from './mistral-ai-schemas.ts';
 
 const NAME = 'mistral-ai';
 /** A custom host replaces this, version prefix included: `{host}/chat/completions`, `{host}/fim/completions`. */
-export const MISTRAL_AI_BASE_URL = 'https://api.mistral.ai/v1';
+const MISTRAL_AI_BASE_URL = 'https://api.mistral.ai/v1';
 
 /** Whether a request is fill-in-the-middle: a suffix to fill up to, or a code model (Codestral). */
 export function isFimRequest(model: string, suffix: string | undefined): boolean {
   return suffix !== undefined || /(^|\/)codestral/i.test(model);
 }
 
-export const mistralAIProvider: Provider & { readonly parameters: ParameterTable } = {
+export const mistralAIProvider: Provider = {
   name: NAME,
   streamFormat: 'sse',
+  streamEnd: 'a finish_reason',
   prompts: { arrays: false, tokens: false },
-  parameters: mistralParameters,
+  emulated: { n: true, echo: true },
   parameterVariants: {
     'chat completions (no `suffix`)': mistralChatParameters,
     'FIM completions (`suffix` or `codestral*`)': mistralFimParameters,
   },
+  selectParameters: ({ params }) => ({ table: isFimRequest(params.model, params.suffix) ? mistralFimParameters : mistralChatParameters, label: NAME }),
+  baseUrl: () => MISTRAL_AI_BASE_URL,
 
-  buildRequest(call) {
-    const { params, target, stream } = call;
+  buildRequest(call, mapped) {
+    const { params, target } = call;
     const fim = isFimRequest(params.model, params.suffix);
-    const { body, warnings } = mapParameters(params, fim ? mistralFimParameters : mistralChatParameters, { provider: NAME, strict: call.strict });
     const prompt = singleTextPrompt(params.prompt, NAME);
-    const payload: Record<string, unknown> = fim ? { model: params.model, prompt, ...body } : { model: params.model, messages: [{ role: 'user', content: prompt }], ...body };
-    if (stream) payload.stream = true;
-
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: stream ? 'text/event-stream' : 'application/json',
-      ...call.forwardedHeaders,
-    };
-    if (target.api_key) headers.authorization = `Bearer ${target.api_key}`;
-    return {
-      request: { url: joinUrl(target.custom_host ?? MISTRAL_AI_BASE_URL, fim ? '/fim/completions' : '/chat/completions'), method: 'POST', headers, body: JSON.stringify(payload) },
-      warnings,
-    };
+    const body: Record<string, unknown> = fim ? { model: params.model, prompt, ...mapped } : { model: params.model, messages: [{ role: 'user', content: prompt }], ...mapped };
+    if (call.stream) body.stream = true;
+    return { path: fim ? '/fim/completions' : '/chat/completions', headers: bearerAuth(target), body };
   },
 
   parseResponse(raw) {
@@ -70,5 +61,5 @@ export const mistralAIProvider: Provider & { readonly parameters: ParameterTable
     return part;
   },
 
-  createStreamTransform: createMistralAIStreamTransform,
+  createStreamReader: createMistralAIStreamTransform,
 };

@@ -5,26 +5,12 @@
  * @see https://docs.ollama.com/api/openai-compatibility
  * @see https://github.com/ollama/ollama/blob/main/docs/openai.md#v1completions
  */
-import type { ParameterTable } from '../map-parameters.ts';
-import { bearerAuth, createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
-
-export const ollamaParameters = {
-  echo: 'emulated',
-  frequency_penalty: {},
-  max_tokens: {},
-  n: 'emulated',
-  presence_penalty: {},
-  seed: {},
-  stop: {},
-  suffix: {},
-  temperature: {},
-  top_p: {},
-} as const satisfies ParameterTable;
+import { createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
 
 export const ollamaProvider = createOpenAICompatibleProvider({
   name: 'ollama',
   baseUrl: 'http://localhost:11434/v1',
   prompts: { arrays: false, tokens: false },
-  parameters: ollamaParameters,
-  headers: bearerAuth,
+  unsupported: ['best_of', 'logit_bias', 'logprobs', 'user'],
+  emulated: ['n', 'echo'],
 });

@@ -3,7 +3,7 @@
  * well-formed answer (nearly every one) passes here without a zod parse, which cost ~2% of the
  * gateway's CPU per request, and once per stream event. They accept exactly what the schemas
  * accept (is-openai-compatible-shape.test.ts); whatever fails is handed to the schema, whose
- * error becomes the 502's cause, as before.
+ * error becomes the 502's cause.
  */
 import type { OpenAICompatibleResponse } from './openai-compatible-schemas.ts';
 

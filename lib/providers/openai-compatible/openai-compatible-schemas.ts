@@ -44,6 +44,7 @@ export const openAICompatibleErrorSchema = z.object({
     z.object({
       message: z.nullish(z.string()),
       type: z.nullish(z.string()),
+      param: z.nullish(z.string()),
       code: z.nullish(z.union([z.string(), z.number()])),
     }),
   ]),

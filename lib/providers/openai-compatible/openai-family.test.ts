@@ -5,6 +5,8 @@ import { InvalidRequestError, UpstreamError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
 import type { Provider, ProviderCall } from '../provider.ts';
 import { findProvider } from '../registry.ts';
+import { buildProviderRequest } from '../complete-with-provider.ts';
+import { createStreamTransform } from '../read-upstream-stream.ts';
 
 const call = (provider: string, target: Partial<ProviderTarget> = {}, body: Record<string, unknown> = {}, stream = false): ProviderCall => ({
   params: parseCompletionRequest({ model: 'm', prompt: 'p', ...body, ...(stream ? { stream: true } : {}) }),
@@ -26,14 +28,14 @@ describe('the OpenAI family’s real endpoints', () => {
     ['openrouter', 'https://openrouter.ai/api/v1/completions', { authorization: 'Bearer key-1' }],
     ['ollama', 'http://localhost:11434/v1/completions', { authorization: 'Bearer key-1' }],
   ])('%s posts to %s', async (name, url, headers) => {
-    const { request } = await provider(name).buildRequest(call(name));
+    const { request } = await buildProviderRequest(provider(name), call(name));
     expect(request.url).toBe(url);
     expect(request.method).toBe('POST');
     expect(request.headers).toMatchObject({ 'content-type': 'application/json', ...headers });
   });
 
   it('azure-openai builds the resource host, deployment path and api-version, with the api-key header', async () => {
-    const { request } = await provider('azure-openai').buildRequest(
+    const { request } = await buildProviderRequest(provider('azure-openai'), 
       call('azure-openai', { azure_resource_name: 'contoso', azure_deployment_id: 'instruct', azure_api_version: '2024-06-01' }),
     );
     expect(request.url).toBe('https://contoso.openai.azure.com/openai/deployments/instruct/completions?api-version=2024-06-01');
@@ -41,13 +43,13 @@ describe('the OpenAI family’s real endpoints', () => {
     expect(request.headers.authorization).toBeUndefined();
   });
 
-  it('azure-openai without a resource name and vllm without a host are 400s', () => {
-    expect(() => provider('azure-openai').buildRequest(call('azure-openai', { azure_deployment_id: 'd' }))).toThrow(InvalidRequestError);
-    expect(() => provider('vllm').buildRequest(call('vllm'))).toThrow(/custom-host/);
+  it('azure-openai without a resource name and vllm without a host are 400s', async () => {
+    await expect(buildProviderRequest(provider('azure-openai'), call('azure-openai', { azure_deployment_id: 'd' }))).rejects.toThrow(InvalidRequestError);
+    await expect(buildProviderRequest(provider('vllm'), call('vllm'))).rejects.toThrow(/custom-host/);
   });
 
   it('ollama sends no authorization without a key', async () => {
-    const { request } = await provider('ollama').buildRequest(call('ollama', { api_key: undefined }));
+    const { request } = await buildProviderRequest(provider('ollama'), call('ollama', { api_key: undefined }));
     expect(request.headers.authorization).toBeUndefined();
   });
 });
@@ -71,7 +73,7 @@ describe('the OpenAI family’s documented responses', () => {
   });
 
   it.each(['together-ai', 'ollama'])('%s: the docs’ stream chunks become parts, and a stream without [DONE] is an error', (name) => {
-    const transform = provider(name).createStreamTransform(call(name, {}, {}, true));
+    const transform = createStreamTransform(provider(name), call(name, {}, {}, true));
     const parts = fixture(name).stream!.flatMap((chunk) => transform.transform({ kind: 'sse', event: undefined, data: JSON.stringify(chunk) }));
     const choices = parts.flatMap((part) => part.choices);
     expect(choices.map((choice) => choice.text).join('')).toBe(name === 'ollama' ? 'This is a test.' : ' Paris.');

@@ -5,27 +5,12 @@
  * @see https://openrouter.ai/docs/api-reference/overview
  * @see https://openrouter.ai/docs/api-reference/parameters
  */
-import type { ParameterTable } from '../map-parameters.ts';
-import { bearerAuth, createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
-
-export const openRouterParameters = {
-  echo: 'emulated',
-  frequency_penalty: {},
-  logit_bias: {},
-  max_tokens: {},
-  n: 'emulated',
-  presence_penalty: {},
-  seed: {},
-  stop: {},
-  temperature: {},
-  top_p: {},
-  user: {},
-} as const satisfies ParameterTable;
+import { createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
 
 export const openRouterProvider = createOpenAICompatibleProvider({
   name: 'openrouter',
   baseUrl: 'https://openrouter.ai/api/v1',
   prompts: { arrays: false, tokens: false },
-  parameters: openRouterParameters,
-  headers: bearerAuth,
+  unsupported: ['best_of', 'logprobs', 'suffix'],
+  emulated: ['n', 'echo'],
 });

@@ -4,27 +4,14 @@
  * gateway emulates OpenAI's echo instead.
  * @see https://docs.together.ai/reference/completions-1
  */
-import type { ParameterTable } from '../map-parameters.ts';
-import { bearerAuth, createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
-
-export const togetherAIParameters = {
-  echo: 'emulated',
-  frequency_penalty: {},
-  logit_bias: {},
-  logprobs: {},
-  max_tokens: {},
-  n: {},
-  presence_penalty: {},
-  seed: {},
-  stop: { transform: (stop: string | string[]) => (typeof stop === 'string' ? [stop] : stop) },
-  temperature: {},
-  top_p: {},
-} as const satisfies ParameterTable;
+import { createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
+import { toStopSequences } from '../to-stop-sequences.ts';
 
 export const togetherAIProvider = createOpenAICompatibleProvider({
   name: 'together-ai',
   baseUrl: 'https://api.together.xyz/v1',
   prompts: { arrays: false, tokens: false },
-  parameters: togetherAIParameters,
-  headers: bearerAuth,
+  unsupported: ['best_of', 'suffix', 'user'],
+  emulated: ['echo'],
+  rules: { stop: { transform: toStopSequences } },
 });

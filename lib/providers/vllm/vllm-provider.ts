@@ -4,24 +4,7 @@
  * @see https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html
  */
 import { InvalidRequestError } from '../../api/errors.ts';
-import type { ParameterTable } from '../map-parameters.ts';
-import { bearerAuth, createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
-
-export const vllmParameters = {
-  best_of: {},
-  echo: {},
-  frequency_penalty: {},
-  logit_bias: {},
-  logprobs: {},
-  max_tokens: {},
-  n: {},
-  presence_penalty: {},
-  seed: {},
-  stop: {},
-  temperature: {},
-  top_p: {},
-  user: {},
-} as const satisfies ParameterTable;
+import { createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
 
 export const vllmProvider = createOpenAICompatibleProvider({
   name: 'vllm',
@@ -32,6 +15,5 @@ export const vllmProvider = createOpenAICompatibleProvider({
     });
   },
   prompts: { arrays: true, tokens: true },
-  parameters: vllmParameters,
-  headers: bearerAuth,
+  unsupported: ['suffix'],
 });

@@ -25,5 +25,9 @@ export function synthesizeDeployedAsset(): DeployedAsset {
   );
   if (functions.length !== 1) throw new Error(`expected one nodejs24.x function, found ${functions.length}`);
   const properties = functions[0]!.Properties as { Handler: string; Environment?: { Variables?: Record<string, string> } };
-  return { directory: join(assembly.directory, bundled), environment: properties.Environment?.Variables ?? {}, handler: properties.Handler };
+  const environment = properties.Environment?.Variables ?? {};
+  // A CloudFormation reference (a table name, an ARN) has no value before deploy: a test must supply it.
+  const unresolved = Object.entries(environment).filter(([, value]) => typeof value !== 'string').map(([name]) => name);
+  if (unresolved.length > 0) throw new Error(`the function's environment holds deploy-time references: ${unresolved.join(', ')}; give them loopback values`);
+  return { directory: join(assembly.directory, bundled), environment, handler: properties.Handler };
 }

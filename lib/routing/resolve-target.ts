@@ -1,0 +1,44 @@
+/**
+ * Resolves one target when it is tried, once per attempt: fills its keys from its virtual key,
+ * looks its provider up and checks its custom host. Only targets actually tried cost a secret
+ * look-up.
+ */
+import { InvalidRequestError } from '../api/errors.ts';
+import type { CustomHostGuard } from '../config/custom-host-guard.ts';
+import type { ProviderTarget } from '../config/target.ts';
+import type { CallerIdentity, KeyStore } from '../keys/key-store.ts';
+import { resolveTargetKeys } from '../keys/resolve-target-keys.ts';
+import { isCustomHostTrusted } from '../keys/trusted-custom-host.ts';
+import { findProvider, providers } from '../providers/registry.ts';
+import type { Provider } from '../providers/provider.ts';
+
+export interface ResolvedTarget {
+  provider: Provider;
+  target: ProviderTarget;
+}
+
+export interface ResolveTargetContext {
+  customHostGuard: CustomHostGuard;
+  keyStore?: KeyStore | undefined;
+  caller: CallerIdentity;
+}
+
+/**
+ * @param path Portkey's path of the target, named in errors; undefined for the plain headers.
+ * @throws InvalidRequestError (400) for a missing or unknown provider or a refused host; the key
+ *   store's errors (404, 403, 500, 503) for the virtual key, which fallback moves on from.
+ */
+export async function resolveTarget(fields: Partial<ProviderTarget>, path: string | undefined, context: ResolveTargetContext): Promise<ResolvedTarget> {
+  const target = await resolveTargetKeys(fields, context);
+  const param = path ? 'x-portkey-config' : 'x-portkey-provider';
+  if (!target.provider) {
+    throw new InvalidRequestError('Choose a provider with the x-portkey-provider header (or x-portkey-config).', { param, code: 'missing_provider' });
+  }
+  const provider = findProvider(target.provider);
+  if (!provider) {
+    throw new InvalidRequestError(`Unknown provider "${target.provider}"; known: ${Object.keys(providers).join(', ')}.`, { param, code: 'unknown_provider' });
+  }
+  // A host from a virtual key's secret was written by operators, not callers (lib/keys/trusted-custom-host.ts).
+  if (target.custom_host && !isCustomHostTrusted(target)) context.customHostGuard.check(target.custom_host);
+  return { provider, target: target as ProviderTarget };
+}

@@ -1,0 +1,56 @@
+/**
+ * The gateway's one DynamoDB table (DESIGN.md "The table"), as the core sees it: items addressed by
+ * `pk`/`sk`, expiring at `ttl` (epoch seconds), holding a few string or number attributes. Limit
+ * counters and cache entries both live here; each owns a `pk` prefix (`limits#…`, `cache#…`).
+ *
+ * Two implementations: DynamoDB (`GATEWAY_TABLE` set) and an in-process map (the `npm start`
+ * default). Both honour the same contract, and the limiter's tests run against both.
+ */
+
+/** An item's address. */
+export interface TableKey {
+  pk: string;
+  sk: string;
+}
+
+export type TableValue = string | number;
+
+export interface TableItem extends TableKey {
+  /** Epoch seconds after which the item may vanish (DynamoDB deletes it lazily, within days). */
+  ttl?: number;
+  values: Record<string, TableValue>;
+}
+
+export interface AddOptions {
+  /** Epoch seconds; written with the addition. */
+  ttl: number;
+  /**
+   * Add only if the result stays at or below this (a missing attribute counts as 0). Checked and
+   * applied atomically, so concurrent writers can never together pass it.
+   */
+  ceiling?: number;
+}
+
+/** The outcome of `add`: the new value, or a refusal because the ceiling would be passed. */
+export type AddResult = { applied: true; value: number } | { applied: false };
+
+export interface GatewayTable {
+  /** Where the items live, for logs: `dynamodb:<table>` or `memory`. */
+  readonly description: string;
+  /** Reads one item; `consistent` asks DynamoDB for a strongly consistent read. */
+  get(key: TableKey, options?: { consistent?: boolean }): Promise<TableItem | undefined>;
+  put(item: TableItem): Promise<void>;
+  delete(key: TableKey): Promise<void>;
+  /** Atomically adds `amount` (may be negative) to a number attribute, creating the item if needed. */
+  add(key: TableKey, attribute: string, amount: number, options: AddOptions): Promise<AddResult>;
+  /** Every item whose `pk` starts with `prefix`. A full table scan on DynamoDB: operator tools only. */
+  scan(prefix: string): AsyncIterable<TableItem>;
+}
+
+/** The table could not be reached or refused the call (after the client's own retries). */
+export class TableUnavailableError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TableUnavailableError';
+  }
+}

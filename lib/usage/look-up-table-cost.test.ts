@@ -1,0 +1,135 @@
+/**
+ * Costs from the price table, checked against the table's own numbers: the expected price is read
+ * from the table's data in the test (not written down), so a new table release moves both sides.
+ */
+import { type ModelInfo, type ModelPrice, waitForUpdate } from '@pydantic/genai-prices';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { setLogSink } from '../log.ts';
+import { lookUpTableCost, preloadPriceTable, resetPriceWarnings } from './look-up-table-cost.ts';
+
+/** The flat per-million prices of one table entry, found by the table's provider and model id. */
+async function tablePrices(providerId: string, modelId: string, at = new Date()): Promise<{ input: number; output: number }> {
+  const providers = (await waitForUpdate()) ?? [];
+  const provider = providers.find((candidate) => candidate.id === providerId);
+  const model: ModelInfo | undefined = provider?.models.find((candidate) => candidate.id === modelId);
+  if (!model) throw new Error(`the table has no ${providerId}/${modelId}`);
+  // Dated prices: the newest entry whose start date has passed (or the undated one).
+  const prices: ModelPrice = Array.isArray(model.prices)
+    ? [...model.prices].reverse().find((entry) => !entry.constraint || (entry.constraint.type === 'start_date' && new Date(entry.constraint.start_date) <= at))!.prices
+    : model.prices;
+  const input = prices.input_mtok;
+  const output = prices.output_mtok;
+  if (typeof input !== 'number' || typeof output !== 'number') throw new Error(`${providerId}/${modelId} has tiered prices; pick a flat one`);
+  return { input, output };
+}
+
+const PROMPT_TOKENS = 1234;
+const COMPLETION_TOKENS = 567;
+
+// Our provider id and model name -> the table entry it must be priced by.
+const CASES = [
+  { provider: 'openai', model: 'gpt-4o-mini', table: ['openai', 'gpt-4o-mini'] },
+  { provider: 'openai', model: 'gpt-3.5-turbo-instruct', table: ['openai', 'gpt-3.5-turbo-instruct'] },
+  { provider: 'anthropic', model: 'claude-3-haiku-20240307', table: ['anthropic', 'claude-3-haiku'] },
+  { provider: 'bedrock', model: 'anthropic.claude-3-haiku-20240307-v1:0', table: ['aws', 'regional.anthropic.claude-3-haiku-20240307-v1:0'] },
+  { provider: 'bedrock', model: 'us.anthropic.claude-3-haiku-20240307-v1:0', table: ['aws', 'regional.anthropic.claude-3-haiku-20240307-v1:0'] },
+  { provider: 'bedrock', model: 'arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.amazon.nova-lite-v1:0', table: ['aws', 'amazon.nova-lite-v1:0'] },
+  { provider: 'bedrock', model: 'meta.llama3-1-8b-instruct-v1:0', table: ['aws', 'meta.llama3-1-8b-instruct-v1:0'] },
+  { provider: 'mistral-ai', model: 'codestral-latest', table: ['mistral', 'codestral'] },
+  { provider: 'cohere', model: 'command-r', table: ['cohere', 'command-r'] },
+  { provider: 'together-ai', model: 'meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo', table: ['together', 'meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo'] },
+  { provider: 'fireworks-ai', model: 'accounts/fireworks/models/llama-v3p1-8b-instruct', table: ['fireworks', 'llama-v3p1-8b-instruct'] },
+  { provider: 'openrouter', model: 'openai/gpt-4o-mini', table: ['openrouter', 'openai/gpt-4o-mini'] },
+  { provider: 'azure-openai', model: 'gpt-35-turbo-instruct', table: ['openai', 'gpt-3.5-turbo-instruct'] },
+] as const;
+
+let lines: string[];
+let restoreSink: () => void;
+const logLevel = process.env.LOG_LEVEL;
+
+beforeEach(() => {
+  lines = [];
+  restoreSink = setLogSink((line) => lines.push(line));
+  process.env.LOG_LEVEL = 'warn';
+  resetPriceWarnings();
+});
+
+afterEach(() => {
+  restoreSink();
+  process.env.LOG_LEVEL = logLevel;
+  vi.unstubAllGlobals();
+});
+
+describe('lookUpTableCost', () => {
+  test.each(CASES)('$provider $model costs what the table says for $table', async ({ provider, model, table }) => {
+    const prices = await tablePrices(table[0], table[1]);
+    const expected = (PROMPT_TOKENS * prices.input + COMPLETION_TOKENS * prices.output) / 1e6;
+    const cost = await lookUpTableCost({ provider, model, promptTokens: PROMPT_TOKENS, completionTokens: COMPLETION_TOKENS });
+    expect(cost).not.toBeNull();
+    expect(cost!).toBeCloseTo(expected, 9);
+    expect(cost!).toBeGreaterThan(0);
+    expect(lines).toEqual([]);
+  });
+
+  test('a global cross-region profile is priced apart from a regional one', async () => {
+    const global = await lookUpTableCost({ provider: 'bedrock', model: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0', promptTokens: 1e6, completionTokens: 0 });
+    const regional = await lookUpTableCost({ provider: 'bedrock', model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', promptTokens: 1e6, completionTokens: 0 });
+    expect(global).not.toBeNull();
+    expect(regional).not.toBeNull();
+    expect(regional!).toBeGreaterThan(global!);
+  });
+
+  test('an unknown price is null, with one warning per provider and model per container', async () => {
+    const unknown = { provider: 'openai', model: 'my-fine-tune-that-does-not-exist', promptTokens: 10, completionTokens: 10 };
+    expect(await lookUpTableCost(unknown)).toBeNull();
+    expect(await lookUpTableCost(unknown)).toBeNull();
+    expect(await lookUpTableCost({ ...unknown, model: 'another-unknown-model' })).toBeNull();
+    const warnings = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(warnings.map((warning) => [warning.level, warning.message, warning.provider, warning.model])).toEqual([
+      ['warn', 'price unknown', 'openai', 'my-fine-tune-that-does-not-exist'],
+      ['warn', 'price unknown', 'openai', 'another-unknown-model'],
+    ]);
+  });
+
+  test.each([
+    ['ollama', 'llama3.1'],
+    ['vllm', 'meta-llama/Meta-Llama-3.1-8B-Instruct'],
+    ['deepinfra', 'meta-llama/Meta-Llama-3.1-8B-Instruct'],
+    ['bedrock', 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3'],
+    ['bedrock', 'arn:aws:bedrock:us-east-1:123456789012:provisioned-model/a1b2c3'],
+    ['not-a-provider', 'gpt-4o-mini'],
+  ])('%s %s has no table price (only a pricing can give one)', async (provider, model) => {
+    expect(await lookUpTableCost({ provider, model, promptTokens: 100, completionTokens: 100 })).toBeNull();
+    expect(lines).toHaveLength(1);
+  });
+
+  test('preloading is harmless and leaves lookups as they were', async () => {
+    const before = await lookUpTableCost({ provider: 'openai', model: 'gpt-4o-mini', promptTokens: 10, completionTokens: 10 });
+    preloadPriceTable();
+    preloadPriceTable();
+    expect(await lookUpTableCost({ provider: 'openai', model: 'gpt-4o-mini', promptTokens: 10, completionTokens: 10 })).toBe(before);
+  });
+
+  test('never fetches prices: the packaged table is the only one used', async () => {
+    const fetchSpy = vi.fn(() => Promise.reject(new Error('no network in this test')));
+    vi.stubGlobal('fetch', fetchSpy);
+    for (const { provider, model } of CASES) await lookUpTableCost({ provider, model, promptTokens: 1, completionTokens: 1 });
+    await lookUpTableCost({ provider: 'openai', model: 'unknown-model-x', promptTokens: 1, completionTokens: 1 });
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  test('prices by the date the tokens were used', async () => {
+    // Mistral raised Ministral 8B's price on a date the table records.
+    const providers = (await waitForUpdate()) ?? [];
+    const model = providers.find((provider) => provider.id === 'mistral')!.models.find((candidate) => candidate.id === 'ministral-8b-latest')!;
+    const change = (model.prices as Array<{ constraint?: { type: string; start_date?: string } }>).find((entry) => entry.constraint?.type === 'start_date')!.constraint!.start_date!;
+    const before = new Date(Date.parse(change) - 86_400_000);
+    const after = new Date(Date.parse(change) + 86_400_000);
+    const costAt = (at: Date) => lookUpTableCost({ provider: 'mistral-ai', model: 'ministral-8b-latest', promptTokens: PROMPT_TOKENS, completionTokens: COMPLETION_TOKENS, at });
+    for (const at of [before, after]) {
+      const prices = await tablePrices('mistral', 'ministral-8b-latest', at);
+      expect(await costAt(at)).toBeCloseTo((PROMPT_TOKENS * prices.input + COMPLETION_TOKENS * prices.output) / 1e6, 9);
+    }
+    expect(await costAt(before)).not.toBe(await costAt(after));
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * When the counters' store fails: `allow` serves the request (and logs), `deny` answers 503.
+ * Throttled calls are retried first, within the SDK's small attempt budget. The table built from the
+ * environment honours `GATEWAY_TABLE` and `AWS_ENDPOINT_URL_DYNAMODB`.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { createLimiter, type StoreErrorPolicy } from '../../lib/limits/create-limiter.ts';
+import { LimitsUnavailableError } from '../../lib/limits/limit-errors.ts';
+import { readStoreErrorPolicy } from '../../lib/limits/limits-options.ts';
+import { parseLimitsDocument } from '../../lib/limits/limits-document.ts';
+import { setLogSink } from '../../lib/log.ts';
+import { createGatewayTable } from '../../lib/store/create-gateway-table.ts';
+import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
+import { type Dynalite, type DynamoDbProxy, dynamoDbClient, startDynalite, startDynamoDbProxy, TEST_TABLE } from './limits-dynalite.ts';
+
+let dynaliteServer: Dynalite;
+let proxy: DynamoDbProxy;
+let deadEndpoint: string;
+
+beforeAll(async () => {
+  dynaliteServer = await startDynalite();
+  proxy = await startDynamoDbProxy(dynaliteServer.url);
+  // A port that was just listening and no longer is: connections are refused, as from a store that is down.
+  const closed = http.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  deadEndpoint = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+  await new Promise((resolve) => closed.close(resolve));
+});
+afterAll(async () => {
+  await proxy.close();
+  await dynaliteServer.close();
+});
+afterEach(() => vi.unstubAllEnvs());
+
+const caller = { userArn: 'arn:aws:iam::123456789012:user/alice', accountId: '123456789012' };
+const estimate = { tokens: 10, costUsd: null };
+
+function limiterOn(endpoint: string, policy: StoreErrorPolicy | undefined, maxAttempts = 1) {
+  const table = createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(endpoint, { maxAttempts }) });
+  return createLimiter({ table, ...(policy ? { onStoreError: policy } : {}) });
+}
+
+function captureLog(): { lines: Array<Record<string, unknown>>; restore: () => void } {
+  vi.stubEnv('LOG_LEVEL', 'warn');
+  const lines: Array<Record<string, unknown>> = [];
+  const restore = setLogSink((line) => lines.push(JSON.parse(line) as Record<string, unknown>));
+  return { lines, restore };
+}
+
+describe('a store that is down', () => {
+  test('serves the request under allow (the default), uncounted, and logs why', async () => {
+    const log = captureLog();
+    try {
+      const document = parseLimitsDocument({ rules: [{ name: 'down-allow', requests_per_minute: 1 }] }, 'test');
+      const limiter = limiterOn(deadEndpoint, undefined);
+      for (let index = 0; index < 2; index++) {
+        const reservation = await limiter.reserve(document, { caller }, estimate);
+        expect(reservation.storeError).toBe(true);
+        expect(reservation.headers).toEqual({});
+      }
+      expect(log.lines.filter((line) => line.message === 'limits store unavailable')).toHaveLength(2);
+      expect(log.lines[0]).toMatchObject({ level: 'warn', policy: 'allow', table: `dynamodb:${TEST_TABLE}`, error: 'TableUnavailableError' });
+    } finally {
+      log.restore();
+    }
+  });
+
+  test('refuses with 503 limits_unavailable under deny', async () => {
+    const document = parseLimitsDocument({ rules: [{ name: 'down-deny', requests_per_minute: 100 }] }, 'test');
+    const refusal = await limiterOn(deadEndpoint, 'deny').reserve(document, { caller }, estimate).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(LimitsUnavailableError);
+    const error = refusal as LimitsUnavailableError;
+    expect(error.statusCode).toBe(503);
+    expect(error.toOpenAIError().error.code).toBe('limits_unavailable');
+    expect(error.headers['retry-after']).toBe('1');
+  });
+
+  test('reads the policy from GATEWAY_LIMITS_ON_STORE_ERROR and refuses a typo', () => {
+    expect(readStoreErrorPolicy({})).toBe('allow');
+    expect(readStoreErrorPolicy({ GATEWAY_LIMITS_ON_STORE_ERROR: 'deny' })).toBe('deny');
+    expect(() => readStoreErrorPolicy({ GATEWAY_LIMITS_ON_STORE_ERROR: 'block' })).toThrow(/allow.*deny/);
+  });
+});
+
+describe('a throttled store', () => {
+  test('retries throttled calls within the attempt budget and counts once', async () => {
+    const document = parseLimitsDocument({ rules: [{ name: 'throttled', requests_per_minute: 5 }] }, 'test');
+    const limiter = limiterOn(proxy.url, 'deny', 3);
+    const before = proxy.requests;
+    proxy.throttleNext(2);
+    const reservation = await limiter.reserve(document, { caller }, estimate);
+    expect(proxy.requests - before).toBe(3);
+    expect(reservation.storeError).toBe(false);
+    expect(reservation.headers['x-ratelimit-remaining-requests']).toBe('4');
+  });
+
+  test('gives up after the budget and applies the policy', async () => {
+    const document = parseLimitsDocument({ rules: [{ name: 'throttled-out', requests_per_minute: 5 }] }, 'test');
+    const before = proxy.requests;
+    proxy.throttleNext(3);
+    await expect(limiterOn(proxy.url, 'deny', 3).reserve(document, { caller }, estimate)).rejects.toBeInstanceOf(LimitsUnavailableError);
+    expect(proxy.requests - before).toBe(3);
+  });
+});
+
+describe('the table from the environment', () => {
+  test('is DynamoDB at AWS_ENDPOINT_URL_DYNAMODB when GATEWAY_TABLE is set', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', proxy.url);
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+    const table = createGatewayTable({ GATEWAY_TABLE: TEST_TABLE });
+    expect(table.description).toBe(`dynamodb:${TEST_TABLE}`);
+    const before = proxy.requests;
+    const document = parseLimitsDocument({ rules: [{ name: 'from-env', requests_per_minute: 5 }] }, 'test');
+    const reservation = await createLimiter({ table }).reserve(document, { caller }, estimate);
+    expect(reservation.headers['x-ratelimit-remaining-requests']).toBe('4');
+    expect(proxy.requests - before).toBe(1);
+  });
+
+  test('is in-process without GATEWAY_TABLE', () => {
+    expect(createGatewayTable({}).description).toBe('memory');
+  });
+});
