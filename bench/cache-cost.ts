@@ -25,6 +25,7 @@ import { completeWithProvider } from '../lib/providers/complete-with-provider.ts
 import { openAIProvider } from '../lib/providers/openai/openai-provider.ts';
 import { previewUpstreamRequest } from '../lib/providers/preview-upstream-request.ts';
 import type { CompletionPart, ProviderCall } from '../lib/providers/provider.ts';
+import { markCustomHostTrusted } from '../lib/keys/trusted-custom-host.ts';
 import { json, startFakeUpstream } from '../test/fakes/fake-upstream.ts';
 
 process.env.LOG_LEVEL ??= 'silent';
@@ -106,7 +107,8 @@ for (const size of [300, 3_000, 30_000, 300_000]) {
 
 // --- hit, miss and direct -------------------------------------------------------------------
 const upstream = await startFakeUpstream(json(200, answerOf(englishish(600))));
-const target = { provider: 'openai', api_key: 'sk-bench', custom_host: `${upstream.url}/v1` };
+// Operators' host (as if from a secret): the engine checks a caller's host's addresses at connect time.
+const target = markCustomHostTrusted({ provider: 'openai', api_key: 'sk-bench', custom_host: `${upstream.url}/v1` });
 const callOf = (prompt: string, stream: boolean): ProviderCall => ({
   params: parseCompletionRequest({ model: 'gpt-3.5-turbo-instruct', prompt, max_tokens: 128, stream }),
   target,

@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --quick]`: the gateway's overhead, streaming latency and cold start, side by
- * side with the floor proxy and the Portkey gateway, each as the cost added over calling the fake
- * upstream directly. Prints a table and writes `bench/results.md`. Never part of `npm test`.
+ * `npm run bench [-- --quick] [-- --no-soak]`: the gateway's overhead, streaming latency and cold
+ * start, side by side with the floor proxy and the Portkey gateway, each as the cost added over
+ * calling the fake upstream directly; then the soak (bench/soak.ts). Prints a table and writes
+ * `bench/results.md`. Never part of `npm test`.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildBench, projectRoot } from './build.ts';
@@ -17,7 +18,9 @@ import { measureInvocationCost, renderInvocationCost } from './invocation-cost.t
 import { measureModuleLoad } from './measure-module-load.ts';
 import { measureCacheCosts } from './cache-scenario.ts';
 import { renderMarkdown, renderTerminal, type BenchReport } from './report.ts';
+import { renderSoak, runSoak } from './soak.ts';
 import { measureLatency, measureStreams, searchSustainedRate, type LatencyFigures } from './scenarios.ts';
+import { measureUsageRecording, renderUsageRecording } from './usage-recording.ts';
 
 const quick = process.argv.includes('--quick');
 const settings = quick
@@ -167,10 +170,12 @@ async function main(): Promise<void> {
     };
     for (const client of clients) client.agent.destroy();
     process.stdout.write(renderTerminal(report));
-    process.stdout.write(`\n${cacheSection}\n${lambdaRuntimeSection}`);
+    // The usage record's own cost: recording on vs off, in processes of its own (bench/usage-recording.ts).
+    const recording = renderUsageRecording(await measureUsageRecording({ quick, log }));
+    process.stdout.write(`\n${cacheSection}\n${recording}\n${lambdaRuntimeSection}`);
     await writeFile(
       join(projectRoot, 'bench', 'results.md'),
-      `${renderMarkdown(report)}\n${cacheSection}\n## Under the real Lambda runtime\n\n\`\`\`\n${lambdaRuntimeSection}\`\`\`\n`,
+      `${renderMarkdown(report)}\n${cacheSection}\n${recording}\n## Under the real Lambda runtime\n\n\`\`\`\n${lambdaRuntimeSection}\`\`\`\n`,
     );
     log('wrote bench/results.md');
   } finally {
@@ -191,3 +196,12 @@ async function checkAnswers(clients: Client[]): Promise<void> {
 }
 
 await main();
+// The soak last, once the gateways above are stopped: its own gateway process, its own load.
+if (!process.argv.includes('--no-soak')) {
+  log(`soak: ${quick ? 5_000 : 30_000} mixed requests with callers that leave and upstreams that cut`);
+  const soak = await runSoak({ requests: quick ? 5_000 : 30_000, concurrency: 32, warmup: quick ? 500 : 2_000 });
+  const text = renderSoak(soak);
+  process.stdout.write(`\n${text}\n`);
+  await appendFile(join(projectRoot, 'bench', 'results.md'), `\n## Soak\n\n\`\`\`\n${text}\n\`\`\`\n`);
+  if (!soak.gatewayAlive || (soak.socketsAfter.CLOSE_WAIT ?? 0) > 0) process.exitCode = 1;
+}

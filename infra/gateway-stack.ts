@@ -22,15 +22,17 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct, IConstruct } from 'constructs';
-import { acknowledgeFinding } from './acknowledge-findings.ts';
+import { acknowledgeFinding, acknowledgeWildcardResources } from './acknowledge-findings.ts';
 import { buildHandlerBundle } from './build-handler-bundle.ts';
 import { HANDLER_EXPORT } from './bundling-options.ts';
 import { gatewayLimits } from './gateway-limits.ts';
 import { allowedBedrockRegions, DEFAULT_BEDROCK_MODELS, grantBedrockAccess } from './grant-bedrock-access.ts';
 import { grantSecretsAccess, validateSecretsPrefix } from './grant-secrets-access.ts';
+import { GatewayObservability } from './observability.ts';
 import { callerResourcePolicy } from './restrict-callers.ts';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -135,6 +137,16 @@ export interface GatewayStackProps extends StackProps {
    * a trace offline.
    */
   enableSourceMaps?: boolean;
+  /** Where the alarms (5xx share, Lambda errors and throttles, stream errors, secret reads) notify. Default: none. */
+  alarmTopic?: ITopic;
+  /** Models that keep their name in the metrics' `Model` dimension (`GATEWAY_METRICS_MODELS`); the rest are `other`. */
+  metricsModels?: string[];
+  /**
+   * X-Ray active tracing of the function and the API stage. Default false. Traces show Lambda's own
+   * segments (init, invocation, overhead) and the API's; no subsegments per upstream or secret read,
+   * which would need the X-Ray SDK (or Powertools Tracer, built on it) patching every HTTP call.
+   */
+  tracing?: boolean;
 }
 
 export class GatewayStack extends Stack {
@@ -184,18 +196,25 @@ export class GatewayStack extends Stack {
       role,
       logGroup,
       reservedConcurrentExecutions: limits.reservedConcurrency,
+      ...(props.tracing ? { tracing: Tracing.ACTIVE } : {}),
       environment: {
         GATEWAY_KEY_SOURCE: 'secretsmanager',
         GATEWAY_SECRETS_PREFIX: secretsPrefix,
         GATEWAY_SECRETS_TTL_SECONDS: String(secretsTtlSeconds),
         GATEWAY_ALLOWED_CUSTOM_HOSTS: (props.allowedCustomHosts ?? []).join(','),
         GATEWAY_BEDROCK_REGIONS: bedrockRegions.join(','),
+        // The usage metrics as EMF lines in the function's log (DESIGN.md → Usage record), read by GatewayObservability.
+        GATEWAY_METRICS: 'emf',
+        ...(props.metricsModels?.length ? { GATEWAY_METRICS_MODELS: props.metricsModels.join(',') } : {}),
         ...(props.enableSourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
     });
 
     grantSecretsAccess(this.function, { secretsPrefix, kmsKeyArn: props.kmsKeyArn });
     grantBedrockAccess(this.function, bedrockModels, bedrockRegions);
+    if (props.tracing) {
+      acknowledgeWildcardResources(this.function, ['*'], 'xray:PutTraceSegments and xray:PutTelemetryRecords, which CDK grants for active tracing, support no resource-level permissions: AWS documents Resource "*" for them.');
+    }
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const createCloudWatchRole = props.createApiGatewayCloudWatchRole ?? true;
@@ -218,6 +237,7 @@ export class GatewayStack extends Stack {
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         metricsEnabled: true,
+        tracingEnabled: props.tracing === true,
         throttlingRateLimit: limits.throttlingRateLimit,
         throttlingBurstLimit: limits.throttlingBurstLimit,
       },
@@ -259,6 +279,14 @@ export class GatewayStack extends Stack {
       'COG4',
       'IAM auth (SigV4) instead of a Cognito user pool: callers are AWS principals, admitted by IAM and the API resource policy.',
     );
+
+    new GatewayObservability(this, 'Observability', {
+      function: this.function,
+      logGroup,
+      api: this.api,
+      stage: this.api.deploymentStage,
+      ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
+    });
 
     this.completionsUrl = this.api.urlForPath(completions.path);
     new CfnOutput(this, 'CompletionsUrl', { value: this.completionsUrl, description: 'POST here, signed with SigV4 (service execute-api)' });

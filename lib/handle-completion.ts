@@ -51,6 +51,8 @@ export interface AnswerSummary {
   usage: Usage | undefined;
   /** A stream's in-band error (after the first byte), if it ended with one. */
   streamError: unknown;
+  /** A stream's text as sent so far: what the usage record counts when no usage came or the caller left. */
+  sentTexts?: string[];
 }
 
 export interface GatewayResponse {
@@ -115,7 +117,8 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
   }
   headers['content-type'] = 'text/event-stream; charset=utf-8';
   headers['cache-control'] = 'no-cache';
-  const summary: AnswerSummary = { stream: true, usage: undefined, streamError: undefined };
+  const sentTexts: string[] = [];
+  const summary: AnswerSummary = { stream: true, usage: undefined, streamError: undefined, sentTexts };
   return {
     statusCode: 200,
     headers,
@@ -124,6 +127,9 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
       model,
       includeUsage: params.stream_options?.include_usage === true,
       onError: (error) => log.warn('stream failed after the first byte', { traceId: request.traceId, ...describeError(error) }),
+      onSent: (part) => {
+        for (const choice of part.choices) if (choice.text) sentTexts.push(choice.text);
+      },
       onEnd: (end) => {
         summary.usage = end.usage;
         summary.streamError = end.error;

@@ -19,6 +19,11 @@ export interface FinishedRequest {
   stream: boolean;
   /** As the provider reported it, summed over parts and fan-out; undefined when none came. */
   usage: Usage | undefined;
+  /**
+   * A stream's choice texts as sent to the caller (empty for JSON): counted only when no usage
+   * came or the caller left. Never logged.
+   */
+  sentTexts: readonly string[];
   /** True when the caller went away before the last byte. */
   callerGone: boolean;
   latencyMs: number;
@@ -26,4 +31,9 @@ export interface FinishedRequest {
   firstByteMs: number | undefined;
 }
 
-export type RequestFinishedHook = (finished: FinishedRequest) => void;
+/**
+ * Runs after the caller has its last byte; the edge awaits it before the invocation ends (Lambda
+ * freezes a container once its handler returns, and a record left pending would be lost).
+ * A returned promise is awaited; it must not throw or reject.
+ */
+export type RequestFinishedHook = (finished: FinishedRequest) => unknown;

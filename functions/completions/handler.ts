@@ -14,7 +14,7 @@ import { InvalidRequestError, toGatewayError } from '../../lib/api/errors.ts';
 import { CACHE_STATUS_HEADER } from '../../lib/cache/cache-settings.ts';
 import { handleCompletion, type GatewayDependencies } from '../../lib/handle-completion.ts';
 import type { KeyStore } from '../../lib/keys/key-store.ts';
-import { describeError, log } from '../../lib/log.ts';
+import { describeError, log, setLogRequestId } from '../../lib/log.ts';
 import type { RequestFinishedHook } from '../../lib/request-finished.ts';
 import { createRouteOutcome } from '../../lib/routing/route-outcome.ts';
 import { dependenciesFromEnv } from './dependencies-from-env.ts';
@@ -97,6 +97,8 @@ export function createCompletionsHandler(dependencies: CompletionsDependencies):
    */
   async function completionsHandler(event: APIGatewayProxyEvent, responseStream: Writable, context: GatewayContext): Promise<void> {
     const startedAt = performance.now();
+    // Every log line of this invocation carries its id (one invocation at a time per container).
+    setLogRequestId(context.awsRequestId);
     const controller = new AbortController();
     const onClose = () => {
       if (!responseStream.writableFinished) controller.abort(new Error(CALLER_GONE));
@@ -113,7 +115,7 @@ export function createCompletionsHandler(dependencies: CompletionsDependencies):
     } finally {
       responseStream.off('close', onClose);
       responseStream.off('error', onClose);
-      if (onRequestFinished) finish(onRequestFinished, event, context, startedAt, controller.signal.aborted);
+      if (onRequestFinished) await finish(onRequestFinished, event, context, startedAt, controller.signal.aborted);
       if (settle) await settle().catch((error: unknown) => log.error('settling background work failed', { traceId: context.traceId, ...describeError(error) }));
     }
   }
@@ -121,12 +123,15 @@ export function createCompletionsHandler(dependencies: CompletionsDependencies):
   return awslambda.streamifyResponse(completionsHandler as unknown as Parameters<typeof awslambda.streamifyResponse>[0]) as unknown as StreamingHandler;
 }
 
-function finish(onRequestFinished: RequestFinishedHook, event: APIGatewayProxyEvent, context: GatewayContext, startedAt: number, callerGone: boolean): void {
+async function finish(onRequestFinished: RequestFinishedHook, event: APIGatewayProxyEvent, context: GatewayContext, startedAt: number, callerGone: boolean): Promise<void> {
   const answer = context.answer;
   const summary = answer?.summary;
   const streamError = summary?.streamError === undefined ? undefined : toGatewayError(summary.streamError);
+  const latencyMs = performance.now() - startedAt;
+  // An error answer is written at once, just before this: its first byte is its last.
+  const firstByteAt = answer?.firstByteAt ?? (answer && !callerGone ? startedAt + latencyMs : undefined);
   try {
-    onRequestFinished({
+    await onRequestFinished({
       traceId: context.traceId,
       caller: callerOf(event),
       outcome: context.outcome,
@@ -134,9 +139,10 @@ function finish(onRequestFinished: RequestFinishedHook, event: APIGatewayProxyEv
       errorCode: answer?.errorCode ?? (streamError ? (streamError.code ?? streamError.type) : null),
       stream: summary?.stream ?? false,
       usage: summary?.usage,
+      sentTexts: summary?.sentTexts ?? [],
       callerGone,
-      latencyMs: performance.now() - startedAt,
-      firstByteMs: answer?.firstByteAt === undefined ? undefined : answer.firstByteAt - startedAt,
+      latencyMs,
+      firstByteMs: firstByteAt === undefined ? undefined : firstByteAt - startedAt,
     });
   } catch (error) {
     log.error('onRequestFinished failed', { traceId: context.traceId, ...describeError(error) });

@@ -3,7 +3,8 @@
  * @see https://platform.openai.com/docs/api-reference/completions/create
  */
 import { InvalidRequestError } from './errors.ts';
-import { parseCommonRequest } from './parse-common-request.ts';
+import { isPrompt, parseCommonRequest } from './parse-common-request.ts';
+import { listProblems, MAX_LISTED_PROBLEMS, truncate } from './list-problems.ts';
 import { formatIssuePath, z } from './zod.ts';
 
 const integer = () => z.number().check(z.int());
@@ -72,18 +73,66 @@ export function parseCompletionRequest(body: unknown): CompletionRequest {
 
   const common = parseCommonRequest(withoutNulls);
   if (common !== undefined) return common;
-  const result = completionRequestSchema.safeParse(withoutNulls);
-  if (result.success) return result.data;
+  checkSizes(withoutNulls);
+  const result = completionRequestSchema.safeParse(withBoundedPrompt(withoutNulls));
+  if (result.success) return { ...result.data, prompt: copyPrompt(withoutNulls.prompt as Prompt) };
 
-  const issues = (result.error.issues as unknown as Issue[]).map(narrowUnionIssue);
+  // Only the first few issues are looked at: a 1 MB body of bad values has a million of them.
+  const issues = (result.error.issues as unknown as Issue[]).slice(0, MAX_LISTED_PROBLEMS).map(narrowUnionIssue);
   const issue = issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as unknown as { keys: string[] }).keys;
-    throw new InvalidRequestError(`Unrecognized request argument supplied: ${keys.join(', ')}`, { param: keys[0] ?? null });
+    const param = keys[0] === undefined ? null : truncate(keys[0]);
+    throw new InvalidRequestError(`Unrecognized request argument supplied: ${listProblems(keys.map((key) => truncate(key)), MAX_LISTED_KEYS).replaceAll('; ', ', ')}`, { param });
   }
-  const param = formatIssuePath(issue.path) || null;
-  const messages = issues.map((each) => `${formatIssuePath(each.path) || 'body'}: ${describeIssue(each)}`);
-  throw new InvalidRequestError(`Invalid request: ${messages.join('; ')}`, { param });
+  const param = truncate(formatIssuePath(issue.path)) || null;
+  const messages = issues.map((each) => `${truncate(formatIssuePath(each.path)) || 'body'}: ${describeIssue(each)}`);
+  const more = result.error.issues.length - issues.length;
+  throw new InvalidRequestError(`Invalid request: ${listProblems(messages)}${more > 0 ? `; and ${more} more` : ''}`, { param });
+}
+
+/**
+ * OpenAI documents no count for `logit_bias` (only values -100..100); a real bias names a few
+ * dozen tokens, and a tokenizer has ~100-200k. Checked before zod, which walks every key and
+ * once overflowed the stack on 300,000 of them (and stalled the event loop for over a second).
+ */
+export const MAX_LOGIT_BIAS_ENTRIES = 1024;
+const MAX_LISTED_KEYS = 5;
+
+/**
+ * zod sees a stand-in for a prompt already known to be valid, and only the start of an invalid
+ * one (up to a few elements past where it breaks): its union over a long array costs seconds
+ * and, with every element wrong, overflowed the stack. The messages are zod's own.
+ */
+function withBoundedPrompt(input: Record<string, unknown>): Record<string, unknown> {
+  const prompt = input.prompt;
+  if (isPrompt(prompt)) return { ...input, prompt: 'valid' };
+  if (!Array.isArray(prompt) || prompt.length <= MAX_LISTED_PROBLEMS) return input;
+  const isString = (each: unknown) => typeof each === 'string';
+  const isTokens = (each: unknown) => Array.isArray(each) && each.length > 0 && each.every((id) => Number.isSafeInteger(id) && id >= 0);
+  const isToken = (each: unknown) => Number.isSafeInteger(each) && (each as number) >= 0;
+  // The branch that got furthest is the one zod's message describes.
+  const reached = Math.max(...[isString, isTokens, isToken].map((test) => {
+    const index = prompt.findIndex((each) => !test(each));
+    return index === -1 ? prompt.length : index;
+  }));
+  return { ...input, prompt: prompt.slice(0, reached + MAX_LISTED_PROBLEMS) };
+}
+
+function copyPrompt(prompt: Prompt): Prompt {
+  return (Array.isArray(prompt) ? prompt.map((each) => (Array.isArray(each) ? each.slice() : each)) : prompt) as Prompt;
+}
+
+function checkSizes(input: Record<string, unknown>): void {
+  const bias = input.logit_bias;
+  if (typeof bias === 'object' && bias !== null && !Array.isArray(bias)) {
+    let count = 0;
+    for (const key in bias) {
+      if (Object.hasOwn(bias, key) && ++count > MAX_LOGIT_BIAS_ENTRIES) {
+        throw new InvalidRequestError(`Invalid request: logit_bias: at most ${MAX_LOGIT_BIAS_ENTRIES} entries are allowed.`, { param: 'logit_bias' });
+      }
+    }
+  }
 }
 
 type Issue = { code: string; message: string; path: PropertyKey[]; errors?: Issue[][] };
@@ -107,7 +156,7 @@ function describeIssue(issue: Issue): string {
     if (field === 'prompt') return 'expected a string, an array of strings, an array of token ids, or an array of token-id arrays (none empty)';
     if (field === 'stop') return 'expected a string or an array of 1 to 4 strings';
   }
-  return issue.message;
+  return truncate(issue.message, 200);
 }
 
 /** The prompt as a list of prompts: OpenAI treats an array as one completion per element. */

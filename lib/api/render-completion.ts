@@ -52,7 +52,13 @@ export interface StreamEnd {
  */
 export async function* renderStream(
   parts: AsyncIterable<CompletionPart>,
-  options: RenderOptions & { includeUsage: boolean; onError?: (error: unknown) => void; onEnd?: (end: StreamEnd) => void },
+  options: RenderOptions & {
+    includeUsage: boolean;
+    onError?: (error: unknown) => void;
+    onEnd?: (end: StreamEnd) => void;
+    /** Sees each part with choices as it is sent (the usage record counts the text of a stream left early). */
+    onSent?: (part: CompletionPart) => void;
+  },
 ): AsyncGenerator<string> {
   const created = options.created ?? Math.floor(Date.now() / 1000);
   let id: string | undefined;
@@ -68,6 +74,7 @@ export async function* renderStream(
         if (part.usage) usage = usage ? addUsage(usage, part.usage) : part.usage;
         if (part.choices.length === 0) continue;
         const chunk: CompletionChunk = { id, object: 'text_completion', created, model, choices: part.choices };
+        options.onSent?.(part);
         yield encodeSseData(chunk);
       }
     } catch (error) {

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../api/errors.ts';
+import { createAddressPolicy, normalise, type AddressPolicy } from '../upstream/address-policy.ts';
 
 /**
  * Decides which custom hosts a caller may send requests to. Without a guard a gateway inside a
@@ -6,11 +7,16 @@ import { InvalidRequestError } from '../api/errors.ts';
  * `GATEWAY_ALLOWED_CUSTOM_HOSTS` says so; locally, loopback is allowed for vLLM / Ollama.
  *
  * The list is comma-separated; each entry is a host name (`vllm.internal`), a host and port
- * (`localhost:8000`), a wildcard suffix (`*.example.com`), `loopback`, or `*` (anything).
+ * (`localhost:8000`), a wildcard suffix (`*.example.com`), `loopback`, an IP range (`10.0.0.0/8`),
+ * or `*` (any name). Whatever a name resolves to is checked again when the socket connects:
+ * loopback, private, link-local and metadata addresses only where the list names them as
+ * addresses (`loopback`, an IP, a range), see lib/upstream/address-policy.ts.
  */
 export interface CustomHostGuard {
   /** @throws InvalidRequestError (400) saying why a host is refused. */
   check(customHost: string, param?: string): URL;
+  /** The addresses a host that passed `check` may connect to (checked at connect time). */
+  readonly addresses: AddressPolicy;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -20,11 +26,14 @@ export function createCustomHostGuard(allowed: string | undefined, options: { de
     .split(',')
     .map((entry) => entry.trim().toLowerCase())
     .filter((entry) => entry !== '');
+  const addresses = createAddressPolicy(entries);
+  const ranges = entries.filter((entry) => entry.includes('/')).map((entry) => createAddressPolicy([entry]));
 
   function isAllowed(url: URL): boolean {
     const host = url.hostname.toLowerCase();
     return entries.some((entry) => {
       if (entry === '*') return true;
+      if (entry.includes('/')) return normalise(host)[1] !== undefined && ranges.some((range) => range.lists(host));
       if (entry === 'loopback') return LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
       if (entry.startsWith('*.')) return host.endsWith(entry.slice(1));
       if (entry.includes(':') && !entry.startsWith('[')) return url.host.toLowerCase() === entry;
@@ -33,6 +42,7 @@ export function createCustomHostGuard(allowed: string | undefined, options: { de
   }
 
   return {
+    addresses,
     check(customHost, param = 'x-portkey-custom-host') {
       let url: URL;
       try {

@@ -5,6 +5,8 @@
  * is collected, so one 400 lists all of them with their paths.
  */
 import { InvalidRequestError } from '../api/errors.ts';
+import { checkJsonBounds } from '../api/check-json-bounds.ts';
+import { listProblems } from '../api/list-problems.ts';
 import { formatIssuePath } from '../api/zod.ts';
 import { findProvider, providers } from '../providers/registry.ts';
 import { validateQuery } from '../routing/evaluate-query.ts';
@@ -24,6 +26,7 @@ export interface ParseConfigOptions {
  * @throws InvalidRequestError (400, param `x-portkey-config`) listing every bad path and why.
  */
 export function parseConfig(raw: unknown, options: ParseConfigOptions = {}): RoutingConfig {
+  checkConfigBounds(raw);
   const { value, conflicts } = normalizeConfigKeys(raw);
   const problems = conflicts.map((path) => `${path}: given both in snake_case and camelCase`);
   const result = routingConfigSchema.safeParse(value);
@@ -35,6 +38,19 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions = {}): Rou
   checkSize(result.data, problems);
   if (problems.length > 0) throw invalidConfig(problems);
   return result.data;
+}
+
+/**
+ * Real configs are a few levels and a few hundred values (8 levels of targets is ~17 levels of
+ * JSON; a 64 KB stored config holds a few thousand values); the bound is checked before anything
+ * recurses into the value (lib/api/check-json-bounds.ts).
+ */
+const CONFIG_BOUNDS = { maxDepth: 32, maxNodes: 10_000 };
+
+/** @throws InvalidRequestError (400) for a config nested too deep or too large to walk. */
+export function checkConfigBounds(raw: unknown): void {
+  const problem = checkJsonBounds(raw, CONFIG_BOUNDS);
+  if (problem) throw invalidConfig([`config: ${problem}`]);
 }
 
 function checkNode(node: RoutingConfig, path: string, options: ParseConfigOptions, problems: string[]): void {
@@ -111,5 +127,5 @@ function joinPath(root: string, rest: string): string {
 }
 
 function invalidConfig(problems: string[]): InvalidRequestError {
-  return new InvalidRequestError(`Invalid ${CONFIG_HEADER}: ${problems.join('; ')}`, { param: CONFIG_HEADER, code: 'invalid_config' });
+  return new InvalidRequestError(`Invalid ${CONFIG_HEADER}: ${listProblems(problems)}`, { param: CONFIG_HEADER, code: 'invalid_config' });
 }

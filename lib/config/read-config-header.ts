@@ -5,8 +5,12 @@
 import { InvalidRequestError } from '../api/errors.ts';
 import type { CallerIdentity, KeyStore } from '../keys/key-store.ts';
 import type { CustomHostGuard } from './custom-host-guard.ts';
-import { CONFIG_HEADER, parseConfig } from './parse-config.ts';
+import { checkConfigBounds, CONFIG_HEADER, parseConfig } from './parse-config.ts';
 import type { RoutingConfig } from './routing-config.ts';
+import { loadLinearRegex } from '../routing/linear-regex.ts';
+
+/** A config that mentions it needs the regex engine, which loads on first need (lib/routing/linear-regex.ts). */
+const REGEX_OPERATOR = '$regex';
 
 /** Same alphabet as a Secrets Manager name segment, so an id cannot walk out of `configs/`. */
 const CONFIG_ID = /^[\w.@+=-]{1,128}$/;
@@ -50,6 +54,7 @@ export async function readConfigHeader(
   if (typeof stored !== 'object' || stored === null) return parseConfig(stored, { customHostGuard: context.customHostGuard });
   let config = storedCache.get(stored);
   if (!config) {
+    await loadRegexEngineIfUsed(stored);
     // Hosts in a stored config pass the guard too: the guard is cheap, and a config secret is
     // edited far more casually than a key secret.
     config = deepFreeze(parseConfig(stored, { customHostGuard: context.customHostGuard }));
@@ -58,7 +63,7 @@ export async function readConfigHeader(
   return config;
 }
 
-function parseInline(text: string, customHostGuard: CustomHostGuard, problem = 'is not valid JSON'): RoutingConfig {
+async function parseInline(text: string, customHostGuard: CustomHostGuard, problem = 'is not valid JSON'): Promise<RoutingConfig> {
   let cache = inlineCache.get(customHostGuard);
   if (!cache) inlineCache.set(customHostGuard, (cache = new Map()));
   const cached = cache.get(text);
@@ -73,10 +78,21 @@ function parseInline(text: string, customHostGuard: CustomHostGuard, problem = '
   } catch {
     throw new InvalidRequestError(`${CONFIG_HEADER} ${problem}.`, { param: CONFIG_HEADER, code: 'invalid_config' });
   }
+  await loadRegexEngineIfUsed(raw);
   const config = deepFreeze(parseConfig(raw, { customHostGuard }));
   cache.set(text, config);
   if (cache.size > MAX_CACHED_CONFIGS) cache.delete(cache.keys().next().value!);
   return config;
+}
+
+/**
+ * Looked for in the parsed value, not the text: JSON may spell the key `"\u0024regex"`. Runs only
+ * when a config is parsed, not on a cache hit.
+ */
+async function loadRegexEngineIfUsed(raw: unknown): Promise<void> {
+  // Bounded first: stringify recurses.
+  checkConfigBounds(raw);
+  if (JSON.stringify(raw)?.includes(REGEX_OPERATOR)) await loadLinearRegex();
 }
 
 function deepFreeze<T>(value: T): T {

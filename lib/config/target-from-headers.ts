@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../api/errors.ts';
+import { MAX_FORWARD_HEADERS, refusedForwardHeader } from './forwardable-headers.ts';
 import { PROVIDER_FIELDS, type ProviderTarget } from './target.ts';
 
 /** Request headers, names lower-cased. */
@@ -22,7 +23,7 @@ export function targetFieldsFromHeaders(headers: Headers): Partial<ProviderTarge
   const customHost = headers['x-portkey-custom-host'];
   if (customHost) target.custom_host = customHost.trim();
   const forward = headers['x-portkey-forward-headers'];
-  if (forward) target.forward_headers = forward.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  if (forward) target.forward_headers = parseForwardHeaders(forward);
   const timeout = headers['x-portkey-request-timeout'];
   if (timeout !== undefined && timeout !== '') target.request_timeout = parseTimeout(timeout);
   const virtualKey = headers['x-portkey-virtual-key'];
@@ -42,6 +43,19 @@ export function pickForwardedHeaders(headers: Headers, names: readonly string[] 
     if (value !== undefined) picked[name.toLowerCase()] = value;
   }
   return picked;
+}
+
+function parseForwardHeaders(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const param = 'x-portkey-forward-headers';
+  if (names.length > MAX_FORWARD_HEADERS) {
+    throw new InvalidRequestError(`${param} names ${names.length} headers; at most ${MAX_FORWARD_HEADERS} are allowed.`, { param, code: 'invalid_forward_headers' });
+  }
+  for (const name of names) {
+    const refused = refusedForwardHeader(name);
+    if (refused) throw new InvalidRequestError(`${param}: ${refused}.`, { param, code: 'invalid_forward_headers' });
+  }
+  return names;
 }
 
 function bearerToken(authorization: string | undefined): string | undefined {

@@ -5,6 +5,8 @@
  * `targetFieldsShape`; `ProviderTarget` is derived from it.
  */
 import { z } from '../api/zod.ts';
+import { MAX_FORWARD_HEADERS, refusedForwardHeader } from './forwardable-headers.ts';
+import { pricingSchema } from '../usage/pricing-schema.ts';
 
 /** Provider-specific string fields, each also readable from `x-portkey-<field with dashes>`. */
 export const PROVIDER_FIELDS = [
@@ -44,11 +46,24 @@ export const targetFieldsShape = {
   virtual_key: z.optional(nonEmpty()),
   /** Replaces the provider's base URL, version prefix included. Callers' hosts also pass the custom-host guard. */
   custom_host: z.optional(z.url({ protocol: /^https?$/, error: 'must use http or https, as an absolute URL' })),
-  /** Names of caller headers to forward to the provider unchanged. */
-  forward_headers: z.optional(z.array(nonEmpty())),
+  /** Names of caller headers to forward to the provider unchanged; never hop-by-hop or framing ones. */
+  forward_headers: z.optional(
+    z
+      .array(
+        nonEmpty().check(
+          z.maxLength(256),
+          z.refine((name) => refusedForwardHeader(name) === undefined, {
+            error: (issue) => refusedForwardHeader(String(issue.input)) ?? 'cannot be forwarded',
+          }),
+        ),
+      )
+      .check(z.maxLength(MAX_FORWARD_HEADERS)),
+  ),
   /** Milliseconds until the upstream's response headers (a stream: its first event). */
   request_timeout: z.optional(z.number().check(z.int(), z.gt(0))),
   override_params: z.optional(z.record(z.string(), z.unknown())),
+  /** This target's own price per million tokens; wins over the price table in the usage record. */
+  pricing: z.optional(pricingSchema),
   ...providerFieldShape,
 };
 

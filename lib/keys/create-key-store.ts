@@ -35,7 +35,7 @@ export function keyStoreSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): K
   }
   const settings: KeyStoreSettings = {
     source,
-    prefix: env.GATEWAY_SECRETS_PREFIX ?? DEFAULT_SECRETS_PREFIX,
+    prefix: secretsPrefix(env.GATEWAY_SECRETS_PREFIX ?? DEFAULT_SECRETS_PREFIX),
     ttlSeconds: seconds(env, 'GATEWAY_SECRETS_TTL_SECONDS', 300),
     graceSeconds: seconds(env, 'GATEWAY_SECRETS_GRACE_SECONDS', 3600),
   };
@@ -56,6 +56,21 @@ export function createKeyStore(settings: KeyStoreSettings): KeyStore {
     prefix: settings.prefix,
     cache: { ttlMs: settings.ttlSeconds * 1000, graceMs: settings.graceSeconds * 1000, ...settings.cache },
   });
+}
+
+/**
+ * The same rule the stack enforces (infra/grant-secrets-access.ts): the role may read
+ * `secret:${prefix}*`, so a prefix without its trailing `/` (`llm`) would name, and on a
+ * hand-made role grant, every secret that merely starts the same (`llm-billing/...`). Checked at
+ * cold start too, for a function deployed by other means than this stack.
+ */
+const SECRET_NAME_PREFIX = /^[A-Za-z0-9_+=.@-][A-Za-z0-9/_+=.@-]*\/$/;
+
+function secretsPrefix(prefix: string): string {
+  if (!SECRET_NAME_PREFIX.test(prefix)) {
+    throw new Error(`GATEWAY_SECRETS_PREFIX must be a secret name prefix ending in "/" (letters, digits and /_+=.@-), e.g. "llm-gateway/", not "${prefix.slice(0, 64)}".`);
+  }
+  return prefix;
 }
 
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

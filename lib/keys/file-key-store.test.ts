@@ -55,5 +55,9 @@ describe('key store settings from the environment', () => {
   it('rejects an unknown source or a bad TTL, naming the variable', () => {
     expect(() => keyStoreSettingsFromEnv({ GATEWAY_KEY_SOURCE: 'vault' })).toThrow('GATEWAY_KEY_SOURCE');
     expect(() => keyStoreSettingsFromEnv({ GATEWAY_SECRETS_TTL_SECONDS: 'five' })).toThrow('GATEWAY_SECRETS_TTL_SECONDS');
+    for (const prefix of ['llm', '', '*', 'llm-gateway/*', '/llm/', 'llm gateway/']) {
+      expect(() => keyStoreSettingsFromEnv({ GATEWAY_SECRETS_PREFIX: prefix }), prefix).toThrow('GATEWAY_SECRETS_PREFIX');
+    }
+    expect(keyStoreSettingsFromEnv({ GATEWAY_SECRETS_PREFIX: 'team-a/llm/' }).prefix).toBe('team-a/llm/');
   });
 });

@@ -4,6 +4,7 @@
  * turns it into the `GatewayError` a caller sees. Messages name secrets, never their values.
  */
 import { AuthenticationError, GatewayError } from '../api/errors.ts';
+import { describeUnresolvedName } from './unresolved-name.ts';
 
 /**
  * - `not_found`: the secret does not exist (or is scheduled for deletion); cached briefly.
@@ -54,21 +55,26 @@ export class TargetUnavailableError extends GatewayError {
 
 export type StoredKind = 'virtual key' | 'config';
 
-/** The caller-facing error for a failed read of the virtual key or config `id`. */
+/**
+ * The caller-facing error for a failed read of the virtual key or config `id`. A name that never
+ * resolved (not found, unreadable) is shown only as `describeUnresolvedName`, in the message and
+ * in the cause the edge logs.
+ */
 export function toKeyStoreError(error: SecretReadError, kind: StoredKind, id: string): GatewayError {
   const code = kind === 'virtual key' ? 'virtual_key' : 'config';
+  if (error.kind === 'invalid') return new InvalidStoredKeyError(error.message, { cause: error });
+  const shown = describeUnresolvedName(id);
+  const cause = new SecretReadError(error.kind, error.secretName.replace(id, shown), error.message.replaceAll(id, shown), { cause: error.cause });
   switch (error.kind) {
     case 'not_found':
-      return new AuthenticationError(`Unknown ${kind} "${id}".`, { statusCode: 404, code: `${code}_not_found`, cause: error });
+      return new AuthenticationError(`Unknown ${kind} "${shown}".`, { statusCode: 404, code: `${code}_not_found`, cause });
     case 'denied':
-      return new AuthenticationError(`The gateway is not allowed to read the ${kind} "${id}".`, {
+      return new AuthenticationError(`The gateway is not allowed to read the ${kind} "${shown}".`, {
         statusCode: 403,
         code: `${code}_access_denied`,
-        cause: error,
+        cause,
       });
-    case 'invalid':
-      return new InvalidStoredKeyError(error.message, { cause: error });
     case 'unavailable':
-      return new KeyStoreUnavailableError(`The ${kind} "${id}" cannot be read right now; try again shortly.`, { cause: error });
+      return new KeyStoreUnavailableError(`The ${kind} "${shown}" cannot be read right now; try again shortly.`, { cause });
   }
 }

@@ -9,6 +9,7 @@ import { fakeAwsEnv, startFakeSecretsManager, type FakeSecretsManager } from '..
 import { KeyStoreUnavailableError } from './key-errors.ts';
 import type { KeyStore } from './key-store.ts';
 import { createSecretsManagerKeyStore } from './secrets-manager-key-store.ts';
+import { describeUnresolvedName } from './unresolved-name.ts';
 
 const OPENAI_SECRET = { provider: 'openai', api_key: 'sk-stored-0123456789' };
 const ANYONE = { userArn: null, accountId: null };
@@ -121,7 +122,7 @@ describe('the Secrets Manager key store', () => {
     fake.outage = 'throttling';
     const error = await store().getVirtualKey('cold', ANYONE).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(KeyStoreUnavailableError);
-    expect((error as GatewayError).message).toBe('The virtual key "cold" cannot be read right now; try again shortly.');
+    expect((error as GatewayError).message).toBe(`The virtual key "${describeUnresolvedName('cold')}" cannot be read right now; try again shortly.`);
     expect(logs.some((line) => line.includes('"secret read failed"') && line.includes('llm-gateway/cold'))).toBe(true);
   });
 

@@ -8,6 +8,7 @@ import { log } from '../log.ts';
 import { isCallerAllowed } from './check-caller-access.ts';
 import { SecretReadError, toKeyStoreError, type StoredKind } from './key-errors.ts';
 import type { CallerIdentity, KeyStore } from './key-store.ts';
+import { describeUnresolvedName } from './unresolved-name.ts';
 import { parseStoredConfig, parseStoredVirtualKey, type StoredConfig, type StoredVirtualKey } from './parse-stored-key.ts';
 
 export interface SecretSource {
@@ -80,8 +81,7 @@ export function createStoredKeyStore(source: SecretSource): KeyStore {
 }
 
 function unknown(kind: StoredKind, id: string): AuthenticationError {
-  const shown = id.length > 64 ? `${id.slice(0, 64)}…` : id;
-  return new AuthenticationError(`Unknown ${kind} "${shown}".`, {
+  return new AuthenticationError(`Unknown ${kind} "${describeUnresolvedName(id)}".`, {
     statusCode: 404,
     code: kind === 'config' ? 'config_not_found' : 'virtual_key_not_found',
   });

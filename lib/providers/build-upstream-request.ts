@@ -5,6 +5,7 @@
  */
 import type { ProviderTarget } from '../config/target.ts';
 import type { UpstreamRequest } from '../upstream/upstream-request.ts';
+import { checkTargetFields, checkUpstreamPath } from './check-target-fields.ts';
 import { joinUrl } from './join-url.ts';
 import type { Provider, ProviderCall } from './provider.ts';
 
@@ -22,7 +23,10 @@ function upstreamUrl(provider: Provider, target: ProviderTarget, path: string): 
   return joinUrl(target.custom_host ?? provider.baseUrl(target), path);
 }
 
-/** The request for one call whose parameters are already mapped (`mapped`); a promise only where the provider signs. */
+/**
+ * The request for one call whose parameters are already mapped (`mapped`); a promise only where the provider signs.
+ * @throws InvalidRequestError (400) for a target field that cannot safely form a URL or header, or a path that climbs.
+ */
 export function buildUpstreamRequest(
   provider: Provider,
   call: ProviderCall,
@@ -37,7 +41,10 @@ export function buildUpstreamRequest(
  * already final here; what the cache keys on needs no credentials lookup or signature.
  */
 export function buildUnsignedUpstreamRequest(provider: Provider, call: ProviderCall, mapped: Readonly<Record<string, unknown>>): UpstreamRequest {
+  // Before any field is spliced into a host, a path or a header.
+  checkTargetFields(call.target);
   const built = provider.buildRequest(call, mapped);
+  checkUpstreamPath(built.path);
   const request: UpstreamRequest = {
     url: upstreamUrl(provider, call.target, built.path),
     method: 'POST',

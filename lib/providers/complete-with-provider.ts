@@ -8,14 +8,16 @@ import { buildUpstreamRequest } from './build-upstream-request.ts';
 import { callProvider, type ProviderResult } from './call-provider.ts';
 import { fanOutCompletion } from './fan-out-completion.ts';
 import type { MappingWarning } from './map-parameters.ts';
-import { isPassThrough, planFanOut } from './plan-fan-out.ts';
+import { engineSettings } from './engine-settings.ts';
+import { checkFanOutSize, isPassThrough, planFanOut } from './plan-fan-out.ts';
 import type { Provider, ProviderCall } from './provider.ts';
 import type { UpstreamRequest } from '../upstream/upstream-request.ts';
 
 export type { ProviderResult } from './call-provider.ts';
 
 /**
- * @throws UnsupportedParameterError (400) for token prompts the provider cannot take, and in
+ * @throws InvalidRequestError (400) for more completions than GATEWAY_MAX_FAN_OUT, before planning;
+ *   UnsupportedParameterError (400) for token prompts the provider cannot take, and in
  *   strict mode for any parameter that would be dropped or clamped; upstream errors as they come.
  */
 export async function completeWithProvider(
@@ -23,6 +25,7 @@ export async function completeWithProvider(
   call: ProviderCall,
   options: { signal?: AbortSignal | undefined },
 ): Promise<ProviderResult> {
+  checkFanOutSize(call.params, engineSettings.maxFanOut);
   const plan = planFanOut(provider, call);
   if (isPassThrough(plan, call)) return callProvider(provider, call, plan.mapped, { signal: options.signal, warnings: plan.warnings });
   return fanOutCompletion(plan, call.stream, (planned, signal) => callProvider(provider, planned.call, plan.mapped, { signal }), options);
@@ -34,6 +37,7 @@ export async function completeWithProvider(
  * @throws (rejects) like `completeWithProvider` for what cannot be expressed.
  */
 export async function buildProviderRequest(provider: Provider, call: ProviderCall): Promise<{ request: UpstreamRequest; warnings: MappingWarning[] }> {
+  checkFanOutSize(call.params, engineSettings.maxFanOut);
   const plan = planFanOut(provider, call);
-  return { request: await buildUpstreamRequest(provider, plan.calls[0]!.call, plan.mapped), warnings: plan.warnings };
+  return { request: await buildUpstreamRequest(provider, plan.callAt(0).call, plan.mapped), warnings: plan.warnings };
 }

@@ -71,16 +71,22 @@ describe('fanOutCompletion', () => {
   });
 
   it('interleaves streams as parts arrive, re-indexed, echo on each choice’s first chunk', async () => {
+    // Ordered by events, not by sleeps: stream 'a' starts only once the merge has pulled past
+    // stream 'b''s last part (its generator resumes after its final yield only when pulled again).
+    let bEnded!: () => void;
+    const bHasEnded = new Promise<void>((resolve) => (bEnded = resolve));
     const result = await fanOutCompletion(plan({ prompt: ['a', 'b'], echo: true }, true), true, async (planned) => ({
       kind: 'stream',
       warnings: [{ type: 'dropped', param: 'user', details: 'x' }],
       parts: (async function* () {
-        const slow = planned.call.params.prompt === 'a';
+        const isA = planned.call.params.prompt === 'a';
+        if (isA) await bHasEnded;
         for (const text of ['1', '2']) {
-          await sleep(slow ? 30 : 10);
+          await Promise.resolve();
           yield { choices: [{ index: 0, text: `${String(planned.call.params.prompt)}${text}`, logprobs: null, finish_reason: text === '2' ? 'stop' : null }] };
         }
         yield { choices: [], usage };
+        if (!isA) bEnded();
       })(),
     }), {});
     expect(result.kind).toBe('stream');

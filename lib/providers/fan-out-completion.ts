@@ -33,14 +33,14 @@ export async function fanOutCompletion(
 
   if (!stream) {
     try {
-      const results = await mapWithConcurrency(plan.calls, FAN_OUT_CONCURRENCY, (planned) => single(planned, controller.signal), controller);
+      const results = await mapWithConcurrency(plan.count, FAN_OUT_CONCURRENCY, (position) => single(plan.callAt(position), controller.signal), controller);
       return { kind: 'response', part: mergeResponses(plan, results), warnings: mergeWarnings(plan.warnings, results) };
     } finally {
       release();
     }
   }
 
-  const firstWave = plan.calls.slice(0, FAN_OUT_CONCURRENCY);
+  const firstWave = Array.from({ length: Math.min(FAN_OUT_CONCURRENCY, plan.count) }, (_, position) => plan.callAt(position));
   let opened: ProviderResult[];
   try {
     opened = await allOrAbort(firstWave.map((planned) => single(planned, controller.signal)), controller);
@@ -53,7 +53,7 @@ export async function fanOutCompletion(
   return {
     kind: 'stream',
     warnings,
-    parts: interleave(plan, streams, plan.calls.slice(FAN_OUT_CONCURRENCY), single, controller, release),
+    parts: interleave(plan, streams, firstWave.length, single, controller, release),
   };
 }
 
@@ -63,7 +63,7 @@ export function mergeResponses(plan: FanOutPlan, results: ProviderResult[]): Com
   let usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   results.forEach((result, position) => {
     const part = result.kind === 'response' ? result.part : { choices: [] };
-    const planned = plan.calls[position]!;
+    const planned = plan.callAt(position);
     if (merged.id === undefined && part.id) merged.id = part.id;
     if (merged.model === undefined && part.model) merged.model = part.model;
     if (merged.system_fingerprint === undefined && part.system_fingerprint) merged.system_fingerprint = part.system_fingerprint;
@@ -139,7 +139,8 @@ interface OpenStream {
 async function* interleave(
   plan: FanOutPlan,
   initial: OpenStream[],
-  pending: PlannedCall[],
+  /** The position of the first call not yet started; the later ones are built as they start. */
+  nextPosition: number,
   single: SingleCall,
   controller: AbortController,
   release: () => void,
@@ -154,7 +155,7 @@ async function* interleave(
     next.catch(() => undefined);
     inFlight.set(stream, next);
   };
-  const queue = [...pending];
+  let next = nextPosition;
   let completed = false;
   try {
     for (const stream of initial) pull(stream);
@@ -162,8 +163,10 @@ async function* interleave(
       const { stream, result } = await Promise.race(inFlight.values());
       if (result.done) {
         inFlight.delete(stream);
-        const planned = queue.shift();
-        if (planned) pull({ planned, parts: openLater(planned, single, controller.signal) });
+        if (next < plan.count) {
+          const planned = plan.callAt(next++);
+          pull({ planned, parts: openLater(planned, single, controller.signal) });
+        }
         continue;
       }
       pull(stream);
@@ -187,23 +190,23 @@ async function* interleave(
   }
 }
 
-/** Runs `work` over `items`, at most `limit` at once, results in input order; the first failure aborts the rest. */
-async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, controller: AbortController): Promise<R[]> {
-  const results = new Array<R>(items.length);
+/** Runs `work` over positions 0..count-1, at most `limit` at once, results in order; the first failure aborts the rest. */
+async function mapWithConcurrency<R>(count: number, limit: number, work: (position: number) => Promise<R>, controller: AbortController): Promise<R[]> {
+  const results = new Array<R>(count);
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length && !failure) {
+    while (next < count && !failure) {
       const position = next++;
       try {
-        results[position] = await work(items[position]!);
+        results[position] = await work(position);
       } catch (error) {
         if (!failure) failure = { error };
         controller.abort(error);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
   if (failure) throw failure.error;
   return results;
 }

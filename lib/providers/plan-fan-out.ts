@@ -7,7 +7,7 @@
  * so every rule is testable on its own.
  */
 import { promptList, type CompletionRequest } from '../api/completion-request.ts';
-import { UnsupportedParameterError } from '../api/errors.ts';
+import { InvalidRequestError, UnsupportedParameterError } from '../api/errors.ts';
 import { mapParameters, type MappingWarning, type ParameterTable } from './map-parameters.ts';
 import type { Provider, ProviderCall, SelectedParameters } from './provider.ts';
 
@@ -23,7 +23,12 @@ export interface PlannedCall {
 }
 
 export interface FanOutPlan {
-  calls: PlannedCall[];
+  /** How many upstream calls the plan makes; each is built only when it is started (`callAt`). */
+  count: number;
+  /** The call at `position` (0 ≤ position < count), built on demand. */
+  callAt(position: number): PlannedCall;
+  /** Every call at once, for tests and tools; the engine uses `count` and `callAt`. */
+  readonly calls: PlannedCall[];
   /** Choices per prompt in the merged answer (OpenAI's `n`, or 1 when the provider drops it). */
   n: number;
   /** The prompt text to prepend per prompt index when `echo` is emulated; undefined otherwise. */
@@ -90,25 +95,59 @@ export function planFanOut(provider: Provider, call: ProviderCall): FanOutPlan {
 
   const copies = emulateN ? requestedN : 1;
   if (!splitPrompts && copies === 1 && Object.keys(shared).length === 0) {
-    return { calls: [{ call, promptOffset: 0, copy: 0, choicesPerPrompt: n }], n, echoPrompts, mapped, warnings };
+    return lazyPlan(1, () => ({ call, promptOffset: 0, copy: 0, choicesPerPrompt: n }), { n, echoPrompts, mapped, warnings });
   }
-  // The number of calls (groups × copies) is known here, before any is built: where a cap on fan-out size belongs.
-  const groups: Array<{ prompt: CompletionRequest['prompt']; offset: number }> = splitPrompts
-    ? prompts.map((prompt, offset) => ({ prompt, offset }))
-    : [{ prompt: params.prompt, offset: 0 }];
-  const calls: PlannedCall[] = [];
-  for (const group of groups) {
-    for (let copy = 0; copy < copies; copy++) {
-      const subParams = withoutUndefined({ ...params, ...shared, prompt: group.prompt });
-      calls.push({ call: { ...call, params: subParams }, promptOffset: group.offset, copy, choicesPerPrompt: emulateN ? 1 : n });
-    }
-  }
-  return { calls, n, echoPrompts, mapped, warnings };
+  // Calls are groups × copies, each built when it starts: a plan costs no memory per call
+  // (the request's size is bounded before planning, see checkFanOutSize).
+  const groups = splitPrompts ? prompts.length : 1;
+  return lazyPlan(
+    groups * copies,
+    (position) => {
+      const group = Math.floor(position / copies);
+      const copy = position % copies;
+      const prompt = splitPrompts ? (prompts[group] as CompletionRequest['prompt']) : params.prompt;
+      const subParams = withoutUndefined({ ...params, ...shared, prompt });
+      return { call: { ...call, params: subParams }, promptOffset: group, copy, choicesPerPrompt: emulateN ? 1 : n };
+    },
+    { n, echoPrompts, mapped, warnings },
+  );
+}
+
+/**
+ * Refuses (400) a request asking for more completions than `maxFanOut` (prompts × max(n, best_of)),
+ * before anything is planned or sent. Each completion is an upstream call where the gateway
+ * emulates prompt arrays or `n`, and upstream work either way.
+ * @example checkFanOutSize(parseCompletionRequest({ model: 'm', prompt: Array(100).fill('a'), n: 128 }), 128) // throws
+ */
+export function checkFanOutSize(params: CompletionRequest, maxFanOut: number): void {
+  const prompts = Array.isArray(params.prompt) && params.prompt.length > 0 && typeof params.prompt[0] !== 'number' ? params.prompt.length : 1;
+  const perPrompt = Math.max(params.n ?? 1, params.best_of ?? 1);
+  const completions = prompts * perPrompt;
+  if (completions <= maxFanOut) return;
+  throw new InvalidRequestError(
+    `This request asks for ${completions} completions (${prompts} prompts × ${perPrompt}); this gateway allows at most ${maxFanOut} per request. Send fewer prompts or a smaller n / best_of.`,
+    { param: prompts > 1 ? 'prompt' : params.n !== undefined && params.n >= perPrompt ? 'n' : 'best_of', code: 'too_many_completions' },
+  );
+}
+
+function lazyPlan(count: number, build: (position: number) => PlannedCall, rest: Omit<FanOutPlan, 'count' | 'callAt' | 'calls'>): FanOutPlan {
+  // Built when first asked for (a call as it starts), then kept: the merge asks again, and the
+  // count is bounded before planning, so the kept calls are too.
+  const built: Array<PlannedCall | undefined> = [];
+  const callAt = (position: number): PlannedCall => (built[position] ??= build(position));
+  return {
+    count,
+    callAt,
+    get calls() {
+      return Array.from({ length: count }, (_, position) => callAt(position));
+    },
+    ...rest,
+  };
 }
 
 /** Whether the plan is exactly the caller's request: one call, indices and text untouched. */
 export function isPassThrough(plan: FanOutPlan, call: ProviderCall): boolean {
-  return plan.calls.length === 1 && plan.echoPrompts === undefined && plan.calls[0]!.call.params === call.params;
+  return plan.count === 1 && plan.echoPrompts === undefined && plan.callAt(0).call.params === call.params;
 }
 
 /** OpenAI's choice index of choice `index` returned by a planned call. */

@@ -108,6 +108,12 @@ export interface Provider {
   selectParameters?(call: ProviderCall): SelectedParameters;
   /** Base URL including any version prefix; `custom_host` replaces it. @throws InvalidRequestError for a missing field. */
   baseUrl(target: ProviderTarget): string;
+  /**
+   * The host (or host pattern) the provider's own base URL must have, checked just before
+   * connecting. Required in spirit wherever `baseUrl` splices target fields into the host
+   * (Azure's resource, Bedrock's region); the default is the host of `baseUrl(target)`.
+   */
+  expectedHost?(target: ProviderTarget): string | RegExp;
   /** Turns a call and its mapped parameters into the provider's request. */
   buildRequest(call: ProviderCall, mapped: Readonly<Record<string, unknown>>): ProviderRequest;
   /** Signs the final request (Bedrock's SigV4), once its URL, headers and body are final. */

@@ -7,12 +7,15 @@
  */
 import { UpstreamError } from '../api/errors.ts';
 import { createAwsEventStreamDecoder } from '../upstream/decode-aws-event-stream.ts';
-import { createSseDecoder, type EventDecoder } from '../upstream/decode-sse.ts';
+import { createSseDecoder, StreamEventTooLargeError, type EventDecoder } from '../upstream/decode-sse.ts';
 import type { CompletionPart, Provider, ProviderCall, StreamTransform, UpstreamEvent } from './provider.ts';
 
-/** A decoder for a provider's stream framing (the AWS codec loads with the first Bedrock stream). */
-export function createEventDecoder(provider: Provider): EventDecoder<UpstreamEvent> | Promise<EventDecoder<UpstreamEvent>> {
-  return provider.streamFormat === 'sse' ? createSseDecoder() : createAwsEventStreamDecoder();
+/**
+ * A decoder for a provider's stream framing (the AWS codec loads with the first Bedrock stream).
+ * @param maxEventBytes the largest SSE line / event or AWS frame held (GATEWAY_MAX_STREAM_EVENT_BYTES).
+ */
+export function createEventDecoder(provider: Provider, maxEventBytes?: number): EventDecoder<UpstreamEvent> | Promise<EventDecoder<UpstreamEvent>> {
+  return provider.streamFormat === 'sse' ? createSseDecoder(maxEventBytes) : createAwsEventStreamDecoder(maxEventBytes);
 }
 
 /** The error for a stream that ended before its terminal event. */
@@ -45,13 +48,14 @@ export interface UpstreamPartStream extends AsyncIterableIterator<CompletionPart
 /**
  * The parts of an upstream body. Parts read before a failure are delivered before it. `return()`
  * (the consumer stopped) destroys the body, which closes the connection: cancellation is tied
- * to iteration.
+ * to iteration. `options.mapError` sees every failure first (the engine scrubs credentials there).
  */
 export function readUpstreamStream(
   provider: Provider,
   transform: StreamTransform,
   decoder: EventDecoder<UpstreamEvent>,
   body: AsyncIterable<Uint8Array> & { destroy(error?: Error): void },
+  options: { mapError?: (error: unknown) => unknown } = {},
 ): UpstreamPartStream {
   const chunks = body[Symbol.asyncIterator]();
   let queue: CompletionPart[] = [];
@@ -88,18 +92,8 @@ export function readUpstreamStream(
     } catch (error) {
       finished = true;
       body.destroy();
-      failure = {
-        error:
-          error instanceof UpstreamError
-            ? error
-            : new UpstreamError(`The connection to ${provider.name} broke during the stream.`, {
-                provider: provider.name,
-                statusCode: 502,
-                code: 'stream_interrupted',
-                isConnectionError: true,
-                cause: error,
-              }),
-      };
+      const failed = toStreamError(provider, error);
+      failure = { error: options.mapError ? options.mapError(failed) : failed };
     }
   }
 
@@ -134,4 +128,24 @@ export function readUpstreamStream(
     },
   };
   return iterator;
+}
+
+/** What a failure while reading a stream tells: the provider's own error, an oversized event, or a broken connection (502). */
+function toStreamError(provider: Provider, error: unknown): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  if (error instanceof StreamEventTooLargeError) {
+    return new UpstreamError(`${provider.name} sent a stream event larger than this gateway accepts (${error.limitBytes} bytes).`, {
+      provider: provider.name,
+      statusCode: 502,
+      code: 'upstream_event_too_large',
+      cause: error,
+    });
+  }
+  return new UpstreamError(`The connection to ${provider.name} broke during the stream.`, {
+    provider: provider.name,
+    statusCode: 502,
+    code: 'stream_interrupted',
+    isConnectionError: true,
+    cause: error,
+  });
 }

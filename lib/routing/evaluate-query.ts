@@ -5,8 +5,11 @@
  * A path's condition is a plain value (equality) or an object of operators.
  *
  * @example evaluateQuery({ 'metadata.plan': { $in: ['pro', 'team'] } }, { metadata: { plan: 'pro' }, params: {} }) // true
+ * `$regex` runs on RE2 (linear-regex.ts), which must be loaded (`loadLinearRegex`) before a
+ * query that uses it is validated.
  * @see https://portkey.ai/docs/product/ai-gateway/conditional-routing
  */
+import { compileLinearRegex, testLinearRegex } from './linear-regex.ts';
 
 export interface QueryContext {
   /** From the `x-portkey-metadata` header (JSON object). */
@@ -56,7 +59,7 @@ function compare(operator: Comparison, actual: unknown, expected: unknown): bool
     case '$nin':
       return !(expected as unknown[]).some((each) => isEqual(actual, each));
     case '$regex':
-      return typeof actual === 'string' && new RegExp(expected as string).test(actual);
+      return typeof actual === 'string' && testLinearRegex(expected as string, actual);
   }
 }
 
@@ -95,48 +98,18 @@ function validateOperator(operator: string, expected: unknown, at: string): stri
     if (typeof expected !== 'string') return [`${at}: expected a regular expression string`];
     if (expected.length > MAX_REGEX_LENGTH) return [`${at}: longer than ${MAX_REGEX_LENGTH} characters`];
     try {
+      // Only parsed, never run: V8 compiles a pattern in time linear in its length.
       new RegExp(expected);
     } catch {
       return [`${at}: not a valid regular expression`];
     }
-    if (hasNestedQuantifier(expected)) return [`${at}: a repeated group that itself repeats (e.g. (a+)+) can take exponential time; simplify it`];
+    const compiled = compileLinearRegex(expected);
+    if (typeof compiled === 'string') return [`${at}: ${compiled}`];
   }
   return [];
 }
 
 const MAX_REGEX_LENGTH = 256;
-
-/**
- * Callers write these patterns and also control the text they run on (`params.prompt`), so a
- * catastrophically backtracking pattern would let one request stall the process. The classic
- * shape is a quantified group that contains a quantifier; refusing it keeps the rest usable.
- */
-export function hasNestedQuantifier(pattern: string): boolean {
-  const groups: boolean[] = [];
-  let inClass = false;
-  for (let index = 0; index < pattern.length; index++) {
-    const char = pattern[index]!;
-    if (char === '\\') {
-      index++;
-      continue;
-    }
-    if (inClass) {
-      if (char === ']') inClass = false;
-      continue;
-    }
-    if (char === '[') inClass = true;
-    else if (char === '(') groups.push(false);
-    else if (char === ')') {
-      const innerRepeats = groups.pop() ?? false;
-      const quantified = /[*+{]/.test(pattern[index + 1] ?? '');
-      if (innerRepeats && quantified) return true;
-      if ((innerRepeats || quantified) && groups.length > 0) groups[groups.length - 1] = true;
-    } else if ((char === '*' || char === '+' || char === '{') && groups.length > 0) {
-      groups[groups.length - 1] = true;
-    }
-  }
-  return false;
-}
 
 /** An object whose keys are all operators; anything else is compared for equality. */
 function isOperatorObject(value: unknown): value is Record<string, unknown> {

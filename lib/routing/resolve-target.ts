@@ -9,6 +9,7 @@ import type { ProviderTarget } from '../config/target.ts';
 import type { CallerIdentity, KeyStore } from '../keys/key-store.ts';
 import { resolveTargetKeys } from '../keys/resolve-target-keys.ts';
 import { isCustomHostTrusted } from '../keys/trusted-custom-host.ts';
+import { markCustomHostGuarded } from '../providers/guarded-custom-host.ts';
 import { findProvider, providers } from '../providers/registry.ts';
 import type { Provider } from '../providers/provider.ts';
 
@@ -39,6 +40,10 @@ export async function resolveTarget(fields: Partial<ProviderTarget>, path: strin
     throw new InvalidRequestError(`Unknown provider "${target.provider}"; known: ${Object.keys(providers).join(', ')}.`, { param, code: 'unknown_provider' });
   }
   // A host from a virtual key's secret was written by operators, not callers (lib/keys/trusted-custom-host.ts).
-  if (target.custom_host && !isCustomHostTrusted(target)) context.customHostGuard.check(target.custom_host);
+  // A caller's host: checked now by name, and its addresses when the socket connects (the mark).
+  if (target.custom_host && !isCustomHostTrusted(target)) {
+    context.customHostGuard.check(target.custom_host);
+    markCustomHostGuarded(target, context.customHostGuard.addresses);
+  }
   return { provider, target: target as ProviderTarget };
 }

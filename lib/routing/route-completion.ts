@@ -24,6 +24,7 @@ import type { RoutingOptions } from './routing-options.ts';
 import { composeTargetMiddlewares, type CompleteTarget, type TargetAttempt, type TargetMiddleware } from './target-middleware.ts';
 import { walkRoute } from './walk-route.ts';
 import { withDeadline } from './with-deadline.ts';
+import { describeUnresolvedName } from '../keys/unresolved-name.ts';
 
 export interface RouteContext {
   /** Caller headers a target may forward (`forward_headers`). */
@@ -66,13 +67,17 @@ async function attemptTarget(
   outcome: RouteOutcome,
   complete: CompleteTarget,
 ): Promise<ProviderResult> {
-  const record: TargetAttemptRecord = { path: leaf.path, provider: leaf.target.provider, virtualKey: leaf.target.virtual_key, params: undefined, retries: 0, warnings: [] };
+  // Until it resolves, the virtual key's name is the caller's text (maybe a pasted key): logged only by fingerprint.
+  const unresolved = leaf.target.virtual_key === undefined ? undefined : describeUnresolvedName(leaf.target.virtual_key);
+  const record: TargetAttemptRecord = { path: leaf.path, provider: leaf.target.provider, virtualKey: unresolved, params: undefined, retries: 0, warnings: [] };
   outcome.attempts.push(record);
   try {
     const { provider, target } = await resolveTarget(leaf.target, leaf.path, context);
     record.provider = provider.name;
+    record.virtualKey = target.virtual_key;
     const params = applyOverrideParams(requestParams, target.override_params, leaf.path);
     record.params = params;
+    record.pricing = target.pricing;
     const call = {
       params,
       target,

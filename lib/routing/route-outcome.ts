@@ -5,6 +5,7 @@
  */
 import type { CompletionRequest } from '../api/completion-request.ts';
 import type { MappingWarning } from '../providers/map-parameters.ts';
+import type { Pricing } from '../usage/compute-cost-usd.ts';
 
 /** One target tried (its retries included). */
 export interface TargetAttemptRecord {
@@ -15,6 +16,8 @@ export interface TargetAttemptRecord {
   virtualKey: string | undefined;
   /** The request after `override_params`: what was sent (its `model` is the model asked upstream). */
   params: CompletionRequest | undefined;
+  /** The resolved target's `pricing` (config or virtual key), for the usage record. */
+  pricing?: Pricing | undefined;
   /** Retries made on this target after its first try. */
   retries: number;
   warnings: MappingWarning[];

@@ -9,7 +9,7 @@
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html
  */
 import type { EventStreamCodec } from '@smithy/eventstream-codec';
-import type { EventDecoder } from './decode-sse.ts';
+import { StreamEventTooLargeError, type EventDecoder } from './decode-sse.ts';
 
 /** One decoded AWS event-stream message (Bedrock), headers already read. */
 export interface AwsStreamEvent {
@@ -46,9 +46,11 @@ function loadCodec(): Promise<EventStreamCodec> {
 /**
  * A push decoder of frames, as they complete (a frame may span network chunks and a chunk may
  * hold many frames). Async to create: the codec loads with the first Bedrock stream.
- * @throws Error (from `feed` / `end`) on a corrupt frame (bad length or CRC) or a body that ends inside a frame.
+ * @param maxFrameBytes the largest frame held (at most AWS's 16 MiB); a larger one is refused when its prefix arrives.
+ * @throws Error (from `feed` / `end`) on a corrupt frame (bad length or CRC) or a body that ends inside a frame;
+ *   StreamEventTooLargeError for a frame over `maxFrameBytes`.
  */
-export async function createAwsEventStreamDecoder(): Promise<EventDecoder<AwsStreamEvent>> {
+export async function createAwsEventStreamDecoder(maxFrameBytes = MAXIMUM_FRAME_BYTES): Promise<EventDecoder<AwsStreamEvent>> {
   const decoder = await loadCodec();
   let buffer: Buffer = Buffer.alloc(0);
   return {
@@ -60,6 +62,7 @@ export async function createAwsEventStreamDecoder(): Promise<EventDecoder<AwsStr
         if (length < MINIMUM_FRAME_BYTES || length > MAXIMUM_FRAME_BYTES) {
           throw new Error(`AWS event stream frame has an impossible length of ${length} bytes`);
         }
+        if (length > maxFrameBytes) throw new StreamEventTooLargeError(maxFrameBytes);
         if (buffer.length < length) break;
         const frame = buffer.subarray(0, length);
         buffer = buffer.subarray(length);

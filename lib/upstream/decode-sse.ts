@@ -19,14 +19,40 @@ export interface EventDecoder<Event> {
 }
 
 /**
+ * An upstream sent more bytes without finishing an event (or a frame) than the gateway holds:
+ * a broken or hostile upstream must not grow the buffer without bound.
+ */
+export class StreamEventTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`an upstream stream event exceeds ${limitBytes} bytes`);
+    this.name = 'StreamEventTooLargeError';
+  }
+}
+
+/** What one SSE line or event may hold by default (see lib/providers/engine-settings.ts). */
+const DEFAULT_MAXIMUM_EVENT_BYTES = 1024 * 1024;
+
+/**
  * Turns bytes of server-sent events into typed events. Parsing follows the WHATWG rules
  * (eventsource-parser), so CRLF, comments and multi-line `data:` fields are handled without regexes.
+ *
+ * The parser buffers an unfinished line and the data lines of an unfinished event; the bytes
+ * fed since an event or comment last completed bound both, so they are what `maxEventBytes`
+ * caps (loosely: by at most a quarter of it, or 4 KiB).
+ * @throws StreamEventTooLargeError (from `feed`) past `maxEventBytes` without an event completing.
  */
-export function createSseDecoder(): EventDecoder<SseEvent> {
+export function createSseDecoder(maxEventBytes = DEFAULT_MAXIMUM_EVENT_BYTES): EventDecoder<SseEvent> {
   let pending: SseEvent[] = [];
+  let completed = false;
+  let bytesSinceCompleted = 0;
+  const sliceBytes = Math.max(4096, Math.floor(maxEventBytes / 4));
   const parser = createParser({
     onEvent(message: EventSourceMessage) {
+      completed = true;
       pending.push({ kind: 'sse', event: message.event, data: message.data });
+    },
+    onComment() {
+      completed = true;
     },
   });
   const decoder = new TextDecoder();
@@ -37,7 +63,16 @@ export function createSseDecoder(): EventDecoder<SseEvent> {
   };
   return {
     feed(chunk) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
+      // In slices, so that a network chunk holding many whole events is not taken for one big event.
+      for (let offset = 0; offset < chunk.byteLength; offset += sliceBytes) {
+        const slice = offset === 0 && chunk.byteLength <= sliceBytes ? chunk : chunk.subarray(offset, offset + sliceBytes);
+        bytesSinceCompleted += slice.byteLength;
+        completed = false;
+        parser.feed(decoder.decode(slice, { stream: true }));
+        // What follows the completed event in this slice is not counted: the bound is loose by one slice.
+        if (completed) bytesSinceCompleted = 0;
+        else if (bytesSinceCompleted > maxEventBytes) throw new StreamEventTooLargeError(maxEventBytes);
+      }
       return take();
     },
     end() {

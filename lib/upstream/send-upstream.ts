@@ -1,16 +1,32 @@
+import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { UpstreamError } from '../api/errors.ts';
+import type { LookupFunction } from 'node:net';
+import { InvalidRequestError, UpstreamError } from '../api/errors.ts';
+import { normalise, type AddressPolicy } from './address-policy.ts';
 import type { UpstreamRequest } from './upstream-request.ts';
+
+type Agents = Record<'http:' | 'https:', http.Agent>;
 
 /**
  * Keep-alive agents shared by every request of the process (a Lambda container lives for
  * many invocations): a warm connection saves a TCP and TLS handshake per request.
  */
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
-  'https:': new https.Agent({ keepAlive: true, scheduling: 'lifo' }),
-};
+const agents: Agents = createAgents();
+
+/**
+ * Agents for caller-chosen hosts, one pair per address policy: their sockets were connected
+ * under that policy's check, so a socket opened for a trusted host (or under a laxer policy)
+ * is never reused for a caller's request to the same name.
+ */
+const guardedAgents = new WeakMap<AddressPolicy, Agents>();
+
+function createAgents(lookup?: LookupFunction): Agents {
+  return {
+    'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo', ...(lookup ? { lookup } : {}) }),
+    'https:': new https.Agent({ keepAlive: true, scheduling: 'lifo', ...(lookup ? { lookup } : {}) }),
+  };
+}
 
 export interface UpstreamResponse {
   statusCode: number;
@@ -19,26 +35,57 @@ export interface UpstreamResponse {
   body: http.IncomingMessage;
 }
 
+export interface SendOptions {
+  provider: string;
+  signal?: AbortSignal | undefined;
+  /**
+   * The host (`host[:port]` as `URL.host` writes it) or host pattern the URL must have: the last
+   * check before connecting, whatever built the URL (see lib/providers/upstream-destination.ts).
+   */
+  expectedHost?: string | RegExp | undefined;
+  /** For a caller-chosen host: the addresses it may resolve to, checked as the socket connects. */
+  addressPolicy?: AddressPolicy | undefined;
+}
+
+/** A caller-chosen host resolved to (or is) an address the gateway does not connect to. */
+class AddressRefusedError extends Error {
+  constructor() {
+    super('address refused');
+    this.name = 'AddressRefusedError';
+  }
+}
+
 /**
  * Sends one request and resolves when the response headers arrive. Aborting `signal`
  * tears down the socket (before or after the headers) and rejects with the signal's reason.
  *
- * @throws UpstreamError with `isConnectionError` when no response came back.
+ * @throws UpstreamError with `isConnectionError` when no response came back (naming the
+ *   provider and the error code, never the host or port: a virtual key's host is not the
+ *   caller's to learn; both are logged through the cause); InvalidRequestError (400) for a
+ *   URL whose host is not the expected one or a caller-chosen host at a refused address.
  */
-export function sendUpstream(
-  request: UpstreamRequest,
-  options: { provider: string; signal?: AbortSignal | undefined },
-): Promise<UpstreamResponse> {
+export function sendUpstream(request: UpstreamRequest, options: SendOptions): Promise<UpstreamResponse> {
   const url = new URL(request.url);
-  const transport = url.protocol === 'https:' ? https : http;
-  const agent = agents[url.protocol as keyof typeof agents];
-  if (!agent) {
-    return Promise.reject(new UpstreamError(`Unsupported upstream protocol ${url.protocol}`, { provider: options.provider, statusCode: 502 }));
+  const { provider, signal, addressPolicy } = options;
+  const protocol = url.protocol as keyof Agents;
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    return Promise.reject(new UpstreamError(`Unsupported upstream protocol ${url.protocol}`, { provider, statusCode: 502 }));
   }
-  const { signal } = options;
+  if (options.expectedHost !== undefined && !hostMatches(url.host, options.expectedHost)) {
+    return Promise.reject(
+      new InvalidRequestError(`The upstream URL built for ${provider} does not point at ${provider}'s host; nothing was sent.`, {
+        code: 'upstream_host_not_allowed',
+      }),
+    );
+  }
+  if (addressPolicy && normalise(url.hostname)[1] !== undefined && !addressPolicy.allows(url.hostname)) {
+    return Promise.reject(addressRefused());
+  }
+  const agent = (addressPolicy ? guardedAgentsFor(addressPolicy) : agents)[protocol];
   if (signal?.aborted) return Promise.reject(signal.reason);
 
   return new Promise((resolve, reject) => {
+    const transport = protocol === 'https:' ? https : http;
     const outgoing = transport.request(url, {
       method: request.method,
       headers: { ...request.headers, 'content-length': Buffer.byteLength(request.body) },
@@ -65,11 +112,13 @@ export function sendUpstream(
     outgoing.once('error', (error) => {
       signal?.removeEventListener('abort', onAbort);
       if (signal?.aborted) return reject(signal.reason);
+      if (error instanceof AddressRefusedError) return reject(addressRefused());
       reject(
-        new UpstreamError(`Could not reach ${options.provider} at ${url.host}: ${describeConnectionError(error)}`, {
-          provider: options.provider,
+        new UpstreamError(`Could not reach ${provider}: ${describeConnectionError(error)}.`, {
+          provider,
           statusCode: 502,
           isConnectionError: true,
+          // Logged (code and host), never told.
           cause: error,
         }),
       );
@@ -78,18 +127,79 @@ export function sendUpstream(
   });
 }
 
-/** Reads a whole body as text, refusing more than `limitBytes` (a broken upstream must not exhaust memory). */
-export async function readBodyText(body: AsyncIterable<Buffer>, limitBytes = 32 * 1024 * 1024): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limitBytes) throw new Error(`upstream body exceeds ${limitBytes} bytes`);
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+/** The system error's code (ECONNREFUSED, ENOTFOUND, ...): its message would name the host and port. */
+function describeConnectionError(error: Error & { code?: unknown }): string {
+  return typeof error.code === 'string' && /^[A-Z_]+$/.test(error.code) ? error.code : 'the connection failed';
 }
 
-function describeConnectionError(error: Error & { code?: string }): string {
-  return error.code ?? error.message;
+function addressRefused(): InvalidRequestError {
+  return new InvalidRequestError(
+    'The custom host resolves to a loopback, private, link-local or metadata address, which GATEWAY_ALLOWED_CUSTOM_HOSTS does not list; nothing was sent.',
+    { param: 'x-portkey-custom-host', code: 'custom_host_not_allowed' },
+  );
+}
+
+function hostMatches(host: string, expected: string | RegExp): boolean {
+  return typeof expected === 'string' ? host === expected.toLowerCase() : expected.test(host);
+}
+
+function guardedAgentsFor(policy: AddressPolicy): Agents {
+  let pair = guardedAgents.get(policy);
+  if (!pair) {
+    pair = createAgents(guardedLookup(policy));
+    guardedAgents.set(policy, pair);
+  }
+  return pair;
+}
+
+/**
+ * dns.lookup, refusing the whole name when any of its addresses is refused (a name that mixes a
+ * public and a private address is a rebinding attempt, not a fallback).
+ */
+function guardedLookup(policy: AddressPolicy): LookupFunction {
+  return ((hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
+    dns.lookup(hostname, options, (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => {
+      if (error) return callback(error);
+      const addresses = Array.isArray(address) ? address.map((entry) => entry.address) : [address];
+      if (addresses.some((candidate) => !policy.allows(candidate))) return callback(new AddressRefusedError());
+      callback(null, address, family);
+    });
+  }) as LookupFunction;
+}
+
+/** The upstream's body broke off or grew past its bound: a broken upstream, 502. */
+export class UpstreamBodyError extends UpstreamError {}
+
+/**
+ * Reads a whole body as text, refusing more than `limitBytes` (a broken upstream must not
+ * exhaust memory): over the limit, or cut off mid-way, is a 502 naming the provider.
+ */
+export async function readBodyText(body: AsyncIterable<Buffer> & { destroy?(): void }, options: { provider: string; limitBytes: number }): Promise<string> {
+  const { provider, limitBytes } = options;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > limitBytes) {
+        body.destroy?.();
+        throw new UpstreamBodyError(`${provider} sent an answer larger than this gateway accepts (${limitBytes} bytes).`, {
+          provider,
+          statusCode: 502,
+          code: 'upstream_response_too_large',
+        });
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof UpstreamBodyError) throw error;
+    throw new UpstreamBodyError(`The connection to ${provider} broke before its answer was complete.`, {
+      provider,
+      statusCode: 502,
+      code: 'upstream_response_incomplete',
+      isConnectionError: true,
+      cause: error,
+    });
+  }
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }

@@ -2,10 +2,11 @@
  * Costs from the price table, checked against the table's own numbers: the expected price is read
  * from the table's data in the test (not written down), so a new table release moves both sides.
  */
-import { type ModelInfo, type ModelPrice, waitForUpdate } from '@pydantic/genai-prices';
+import { calcPrice, type ModelInfo, type ModelPrice, waitForUpdate } from '@pydantic/genai-prices';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { setLogSink } from '../log.ts';
-import { lookUpTableCost, preloadPriceTable, resetPriceWarnings } from './look-up-table-cost.ts';
+import { lookUpTableCost, preloadPriceTable, resetFlatPrices, resetPriceWarnings } from './look-up-table-cost.ts';
+import { toPriceTableKey } from './price-table-ids.ts';
 
 /** The flat per-million prices of one table entry, found by the table's provider and model id. */
 async function tablePrices(providerId: string, modelId: string, at = new Date()): Promise<{ input: number; output: number }> {
@@ -116,6 +117,27 @@ describe('lookUpTableCost', () => {
     for (const { provider, model } of CASES) await lookUpTableCost({ provider, model, promptTokens: 1, completionTokens: 1 });
     await lookUpTableCost({ provider: 'openai', model: 'unknown-model-x', promptTokens: 1, completionTokens: 1 });
     expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  test.each(CASES)('$provider $model costs the same again from the minute-long memo as from calcPrice', async ({ provider, model }) => {
+    resetFlatPrices();
+    await lookUpTableCost({ provider, model, promptTokens: 1, completionTokens: 1 });
+    const key = toPriceTableKey(provider, model)!;
+    for (const [promptTokens, completionTokens] of [[PROMPT_TOKENS, COMPLETION_TOKENS], [0, 99_999], [250_000, 3]] as const) {
+      const direct = calcPrice({ input_tokens: promptTokens, output_tokens: completionTokens }, key.model, { providerId: key.provider })!.total_price;
+      expect(await lookUpTableCost({ provider, model, promptTokens, completionTokens })).toBeCloseTo(direct, 10);
+    }
+  });
+
+  test('a tiered price is never taken from the memo: past the tier, the higher price applies', async () => {
+    resetFlatPrices();
+    const cost = (promptTokens: number) => lookUpTableCost({ provider: 'anthropic', model: 'claude-sonnet-4-5', promptTokens, completionTokens: 0 });
+    const small = await cost(100_000);
+    const large = await cost(300_000);
+    const direct = calcPrice({ input_tokens: 300_000, output_tokens: 0 }, 'claude-sonnet-4-5', { providerId: 'anthropic' })!.total_price;
+    expect(large).toBeCloseTo(direct, 10);
+    // Linear from the small request would be 3x; the tier makes it more.
+    expect(large!).toBeGreaterThan(3 * small! + 1e-9);
   });
 
   test('prices by the date the tokens were used', async () => {

@@ -51,15 +51,47 @@ export interface TableCostInput {
 export async function lookUpTableCost(input: TableCostInput): Promise<number | null> {
   const key = toPriceTableKey(input.provider, input.model);
   if (key) {
+    const at = input.at ?? new Date();
+    const flat = flatPrices.get(`${key.provider}\u0000${key.model}`);
+    if (flat && at.getTime() - flat.at < FLAT_PRICE_TTL_MS && at.getTime() >= flat.at) {
+      return roundUsd((input.promptTokens * flat.inputMtok + input.completionTokens * flat.outputMtok) / 1e6);
+    }
     const { calcPrice } = await loadTable();
-    const price = calcPrice({ input_tokens: input.promptTokens, output_tokens: input.completionTokens }, key.model, {
-      providerId: key.provider,
-      timestamp: input.at ?? new Date(),
-    });
-    if (price) return roundUsd(price.total_price);
+    const price = calcPrice({ input_tokens: input.promptTokens, output_tokens: input.completionTokens }, key.model, { providerId: key.provider, timestamp: at });
+    if (price) {
+      rememberFlatPrice(`${key.provider}\u0000${key.model}`, price.model_price, at);
+      return roundUsd(price.total_price);
+    }
   }
   warnOnce(input.provider, input.model);
   return null;
+}
+
+/**
+ * `calcPrice` finds the model among the provider's by match rules on every call (~270 µs warm,
+ * bench/usage-measure.ts: most of what the usage record costs a request). The price it found is
+ * kept a minute when it is flat per token: a price per million input and output tokens and
+ * nothing else that our two counts could touch (cache prices apply to cache tokens, which we never
+ * pass). Tiered prices, per-request prices and the like go through `calcPrice` every time. A
+ * minute bounds how late a dated or time-of-day price change is seen.
+ */
+const FLAT_PRICE_TTL_MS = 60_000;
+const FLAT_PRICE_KEYS = new Set(['input_mtok', 'output_mtok', 'cache_read_mtok', 'cache_write_mtok']);
+const flatPrices = new Map<string, { inputMtok: number; outputMtok: number; at: number }>();
+
+function rememberFlatPrice(id: string, modelPrice: Record<string, unknown>, at: Date): void {
+  const inputMtok = modelPrice.input_mtok ?? 0;
+  const outputMtok = modelPrice.output_mtok ?? 0;
+  if (typeof inputMtok !== 'number' || typeof outputMtok !== 'number') return;
+  for (const name in modelPrice) if (modelPrice[name] !== undefined && !FLAT_PRICE_KEYS.has(name)) return;
+  // A caller can send any model name: bound the memory this takes.
+  if (flatPrices.size >= 1000) flatPrices.clear();
+  flatPrices.set(id, { inputMtok, outputMtok, at: at.getTime() });
+}
+
+/** For tests: forget the flat prices kept, so the next lookup asks the table. */
+export function resetFlatPrices(): void {
+  flatPrices.clear();
 }
 
 function warnOnce(provider: string, model: string): void {

@@ -3,7 +3,7 @@
  * `priceUsage` builds the record (loading the price table only when a price is needed from it),
  * `writeUsage` writes it as one JSON line and, when metrics are on, one EMF line.
  */
-import { describeError, log } from '../log.ts';
+import { describeError, log, logRequestId, writeLogLines } from '../log.ts';
 import { formatEmfMetrics } from './format-emf-metrics.ts';
 import { formatUsageLine } from './format-usage-line.ts';
 import { lookUpTableCost } from './look-up-table-cost.ts';
@@ -35,7 +35,7 @@ export async function priceUsage(input: UnpricedUsageInput, lookUp = lookUpTable
 
 export interface WriteUsageOptions {
   metrics: MetricsSettings;
-  /** Where lines go: stdout, which CloudWatch Logs reads (EMF needs exactly that). */
+  /** Where lines go: the log's sink, stdout, which CloudWatch Logs reads (EMF needs exactly that). */
   write?: (line: string) => void;
   now?: () => Date;
   /**
@@ -45,24 +45,26 @@ export interface WriteUsageOptions {
   readable?: boolean;
 }
 
-const stdout = (line: string) => process.stdout.write(`${line}\n`);
-
 /**
  * Writes the usage record whatever `LOG_LEVEL` says: it is the bill, not a diagnostic. Its first
  * members match `lib/log.ts` lines (`level`, `time`, `message`), so one query reads both.
  */
 export function writeUsage(record: UsageRecord, facts: RequestFacts, options: WriteUsageOptions): void {
-  const write = options.write ?? stdout;
   const now = (options.now ?? (() => new Date()))();
-  write(options.readable ? formatUsageLine(record) : JSON.stringify({ level: 'info', time: now.toISOString(), ...record }));
-  if (!options.metrics.enabled) return;
-  write(
-    formatEmfMetrics({
-      namespace: options.metrics.namespace,
-      provider: record.provider ?? NO_TARGET,
-      model: options.metrics.modelDimension(record.model),
-      timestamp: now.getTime(),
-      metrics: usageMetrics(record, facts),
-    }),
-  );
+  const requestId = logRequestId();
+  const lines = [options.readable ? formatUsageLine(record) : JSON.stringify({ level: 'info', time: now.toISOString(), ...(requestId === undefined ? undefined : { requestId }), ...record })];
+  if (options.metrics.enabled) {
+    lines.push(
+      formatEmfMetrics({
+        namespace: options.metrics.namespace,
+        provider: record.provider ?? NO_TARGET,
+        model: options.metrics.modelDimension(record.model),
+        timestamp: now.getTime(),
+        metrics: usageMetrics(record, facts),
+      }),
+    );
+  }
+  // One write for both lines where the sink allows it (see writeLogLines).
+  if (options.write) for (const line of lines) options.write(line);
+  else writeLogLines(lines);
 }

@@ -21,6 +21,7 @@ import { completeWithProvider } from '../../lib/providers/complete-with-provider
 import { openAIProvider } from '../../lib/providers/openai/openai-provider.ts';
 import { previewUpstreamRequest } from '../../lib/providers/preview-upstream-request.ts';
 import type { ProviderCall } from '../../lib/providers/provider.ts';
+import { markCustomHostTrusted } from '../../lib/keys/trusted-custom-host.ts';
 import { OPENAI_COMPLETION, openAIChunk } from '../fakes/openai-samples.ts';
 import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 
@@ -38,7 +39,8 @@ async function serve(raw: http.IncomingMessage, response: http.ServerResponse): 
   try {
     const params = parseCompletionRequest(JSON.parse(Buffer.concat(chunks).toString('utf8')));
     const stream = params.stream === true;
-    const target = { provider: 'openai', api_key: headers.authorization!.replace(/^Bearer /, ''), custom_host: `${upstream.url}/v1` };
+    // Operators' host (as if from a secret): the engine checks a caller's host's addresses at connect time.
+    const target = markCustomHostTrusted({ provider: 'openai', api_key: headers.authorization!.replace(/^Bearer /, ''), custom_host: `${upstream.url}/v1` });
     const call: ProviderCall = { params, target, stream, forwardedHeaders: {}, strict: false };
     const { status, result } = await withResponseCache({
       cache,

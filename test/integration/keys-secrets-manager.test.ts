@@ -10,6 +10,7 @@ import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-u
 import { fakeAwsEnv, startFakeSecretsManager, type FakeSecretsManager } from '../fakes/fake-secrets-manager.ts';
 import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
 import { OPENAI_COMPLETION } from '../fakes/openai-samples.ts';
+import { describeUnresolvedName } from '../../lib/keys/unresolved-name.ts';
 
 const STORED_KEY = 'sk-proj-STORED-b1946ac92492d2347c6235b4d2611184';
 
@@ -115,7 +116,8 @@ describe('virtual keys from Secrets Manager, end to end', () => {
     const error = await clientFor('no-such-key').completions.create({ model: 'm', prompt: 'x' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     expect((error as InstanceType<typeof OpenAI.APIError>).error).toEqual({
-      message: 'Unknown virtual key "no-such-key".',
+      // A name that never resolved may be a pasted provider key: shown only by prefix and fingerprint.
+      message: `Unknown virtual key "${describeUnresolvedName('no-such-key')}".`,
       type: 'invalid_request_error',
       param: null,
       code: 'virtual_key_not_found',

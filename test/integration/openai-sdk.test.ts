@@ -35,34 +35,46 @@ describe('the openai SDK through the local gateway to an OpenAI-compatible upstr
   });
 
   it('streams chunks as the upstream sends them, then usage and [DONE]', async () => {
-    setup.upstream.enqueue(
-      sse(
-        [
-          openAIChunk('This', null),
-          openAIChunk(' is', null),
-          openAIChunk(' a test', 'length'),
-          { ...openAIChunk('', null), choices: [], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } },
-        ],
-        { delayMs: 150 },
-      ),
-    );
+    const events = [
+      openAIChunk('This', null),
+      openAIChunk(' is', null),
+      openAIChunk(' a test', 'length'),
+      { ...openAIChunk('', null), choices: [], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } },
+    ];
+    // Ordered by events, not wall-clock gaps: the upstream writes event k+1 only once the client
+    // has received event k. A gateway that buffered would hold event k back, and the upstream
+    // would move on only after its bounded wait, which `releasedBy` records.
+    let arrived: () => void = () => {};
+    const releasedBy: string[] = [];
+    setup.upstream.enqueue(async (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const [position, event] of events.entries()) {
+        const received = new Promise<string>((resolve) => (arrived = () => resolve('client')));
+        response.write(`data: ${JSON.stringify(event)}\n\n`);
+        if (position < events.length - 1) {
+          let timer: NodeJS.Timeout | undefined;
+          releasedBy.push(await Promise.race([received, new Promise<string>((resolve) => (timer = setTimeout(() => resolve('timeout'), 5_000)))]));
+          clearTimeout(timer);
+        }
+      }
+      response.end('data: [DONE]\n\n');
+    });
     const stream = await setup.client.completions.create({
       model: 'gpt-3.5-turbo-instruct',
       prompt: 'Say this is a test',
       stream: true,
       stream_options: { include_usage: true },
     });
-    const arrivals: number[] = [];
     const chunks: OpenAI.Completion[] = [];
     for await (const part of stream) {
-      arrivals.push(Date.now());
       chunks.push(completionChunkSchema.parse(part) as OpenAI.Completion);
+      arrived();
     }
     expect(chunks.filter((each) => each.choices.length > 0).map((each) => each.choices[0]!.text).join('')).toBe('This is a test');
     expect(chunks.find((each) => each.choices[0]?.finish_reason)?.choices[0]?.finish_reason).toBe('length');
     expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 });
-    // Paced 150 ms apart upstream: had the gateway buffered, all chunks would arrive together.
-    expect(arrivals.at(2)! - arrivals.at(0)!).toBeGreaterThanOrEqual(200);
+    // Every event reached the client before the upstream sent the next one: nothing was buffered.
+    expect(releasedBy).toEqual(['client', 'client', 'client']);
     expect(setup.upstream.received.at(-1)!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
 

@@ -12,6 +12,7 @@ import { setLogSink } from '../../lib/log.ts';
 import type { FinishedRequest } from '../../lib/request-finished.ts';
 import type { TargetAttempt, TargetMiddleware } from '../../lib/routing/target-middleware.ts';
 import { startGatewayWith, type RunningGateway } from '../support/start-gateway.ts';
+import { describeUnresolvedName } from '../../lib/keys/unresolved-name.ts';
 
 const answer = (text: string, extra: Record<string, unknown> = {}) => ({
   id: 'cmpl-uqkvlQyYK7bGYrRHQ0eXlWi7',
@@ -144,7 +145,7 @@ describe('the route outcome, the seam and the edge, with explicit dependencies',
     expect(response.headers.get('x-portkey-last-used-option-index')).toBe('config.targets[1]');
     expect(upstream.received[0]!.headers.authorization).toBe('Bearer sk-prod-0000');
     expect(logLines).toContainEqual(expect.objectContaining({ message: 'falling back', failed: 'config.targets[0]', next: 'config.targets[1]', statusCode: 404 }));
-    expect(finished[0]!.outcome).toMatchObject({ storedConfig: 'deleted-first', attempts: [{ virtualKey: 'deleted-key' }, { virtualKey: 'openai-prod', provider: 'openai' }] });
+    expect(finished[0]!.outcome).toMatchObject({ storedConfig: 'deleted-first', attempts: [{ virtualKey: describeUnresolvedName('deleted-key') }, { virtualKey: 'openai-prod', provider: 'openai' }] });
   });
 
   it('still answers a request-level 400 at once', async () => {

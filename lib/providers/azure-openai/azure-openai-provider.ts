@@ -14,6 +14,8 @@ const AZURE_DEFAULT_API_VERSION = '2024-10-21';
 export const azureOpenAIProvider = createOpenAICompatibleProvider({
   name: 'azure-openai',
   baseUrl: (target) => `https://${required(target, 'azure_resource_name')}.openai.azure.com/openai`,
+  // The resource name is validated (check-target-fields.ts); this is the last line behind it.
+  expectedHost: () => /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.openai\.azure\.com$/,
   path: ({ target }) =>
     `/deployments/${encodeURIComponent(required(target, 'azure_deployment_id'))}/completions?api-version=${encodeURIComponent(target.azure_api_version ?? AZURE_DEFAULT_API_VERSION)}`,
   // Azure's completions request mirrors OpenAI's, every parameter included.

@@ -12,6 +12,7 @@ import { parseUpstreamJson } from '../parse-upstream-json.ts';
 import type { CompletionPart, Provider, ProviderCall, ResponseHeaders, StreamReader } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
 import { mapFamilyFinishReason, type BedrockFamily, type FamilyUsage } from './bedrock-family.ts';
+import { bedrockExpectedHost, checkAmbientSigning, hasOwnAwsCredentials } from './check-ambient-signing.ts';
 import { bedrockErrorSchema, exceptionFrameError, exceptionName } from './map-bedrock-error.ts';
 import { resolveBedrockCredentials, resolveBedrockEndpoint, resolveBedrockRegion } from './resolve-bedrock-credentials.ts';
 import { bedrockParameterVariants, selectBedrockFamily } from './select-bedrock-family.ts';
@@ -35,6 +36,7 @@ export const bedrockProvider: Provider = {
   },
 
   baseUrl: (target) => resolveBedrockEndpoint(target, resolveBedrockRegion(target)),
+  expectedHost: (target) => bedrockExpectedHost(resolveBedrockRegion(target)),
 
   buildRequest(call, mapped) {
     const { params, stream } = call;
@@ -50,6 +52,8 @@ export const bedrockProvider: Provider = {
 
   async signRequest(request, { target }) {
     const region = resolveBedrockRegion(target);
+    // Checked before any credential is read: the gateway's own go only where operators allow.
+    if (!hasOwnAwsCredentials(target)) checkAmbientSigning(target, region, request.url);
     const credentials = await resolveBedrockCredentials(target);
     return signBedrockRequest(request, { credentials, region, service: 'bedrock' });
   },

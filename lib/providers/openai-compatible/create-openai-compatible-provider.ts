@@ -21,6 +21,8 @@ export interface OpenAICompatibleDefinition extends OpenAICompatibleDifferences 
   name: string;
   /** Base URL including the version prefix; a custom host replaces it. */
   baseUrl: string | ((target: ProviderTarget) => string);
+  /** The host a base URL built from target fields must have (see `Provider.expectedHost`). */
+  expectedHost?: (target: ProviderTarget) => string | RegExp;
   /** Path below the base URL (default `/completions`). */
   path?: string | ((call: ProviderCall) => string);
   /** Auth and provider headers for a target (default: `Authorization: Bearer` when a key is set). */
@@ -43,6 +45,7 @@ export function createOpenAICompatibleProvider(definition: OpenAICompatibleDefin
     parameters: defineOpenAICompatibleTable(definition),
 
     baseUrl: typeof definition.baseUrl === 'string' ? () => definition.baseUrl as string : definition.baseUrl,
+    ...(definition.expectedHost ? { expectedHost: definition.expectedHost } : {}),
 
     buildRequest(call, mapped) {
       const { params, stream } = call;
@@ -52,8 +55,9 @@ export function createOpenAICompatibleProvider(definition: OpenAICompatibleDefin
       body.prompt = params.prompt;
       if (stream) {
         body.stream = true;
-        // Ask for usage whenever the caller did, so the gateway never has to guess it.
-        if (params.stream_options?.include_usage) body.stream_options = { include_usage: true };
+        // Always ask for usage, so the usage record counts exact tokens even when the caller did
+        // not ask; that extra chunk (empty choices) is kept out of such a caller's stream by the renderer.
+        body.stream_options = { include_usage: true };
       }
       const path = typeof definition.path === 'function' ? definition.path(call) : (definition.path ?? '/completions');
       return { path, headers: headers(call.target), body };

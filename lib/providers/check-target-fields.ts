@@ -1,0 +1,74 @@
+/**
+ * Validates the target fields that become part of an upstream URL or header, before anything
+ * is built from them. A field spliced into a host (`https://${azure_resource_name}.openai.azure.com`)
+ * must not be able to carry a `:port/x?`, a `#` or a `user@` that moves the request to a host of
+ * the caller's choosing; a field in a path must not climb out of it; a field in a header must not
+ * break the header. Values are never echoed back: some are credentials, all are the caller's.
+ */
+import { InvalidRequestError } from '../api/errors.ts';
+import type { ProviderTarget } from '../config/target.ts';
+
+interface FieldRule {
+  pattern: RegExp;
+  /** What a valid value looks like, for the error message. */
+  expected: string;
+}
+
+/** Header-safe text: visible ASCII and inner spaces, no CR / LF. */
+const HEADER_TEXT: FieldRule = { pattern: /^[\x21-\x7e](?:[\x20-\x7e]{0,254}[\x21-\x7e])?$/, expected: 'visible ASCII text of at most 256 characters' };
+/** A credential goes into a header (or a signature): visible ASCII without spaces. */
+const CREDENTIAL: FieldRule = { pattern: /^[\x21-\x7e]{1,8192}$/, expected: 'visible ASCII characters without spaces' };
+
+/**
+ * @see https://learn.microsoft.com/en-us/azure/azure-resource-manager/management/resource-name-rules#microsoftcognitiveservices
+ * @see https://cloud.google.com/resource-manager/docs/creating-managing-projects (project ids)
+ */
+const FIELD_RULES: Readonly<Partial<Record<keyof ProviderTarget, FieldRule>>> = {
+  azure_resource_name: { pattern: /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/i, expected: 'an Azure resource name: letters, digits and hyphens, at most 64' },
+  azure_deployment_id: { pattern: /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,64}$/, expected: 'an Azure deployment name: letters, digits, ".", "_" and "-", at most 64' },
+  azure_api_version: { pattern: /^[A-Za-z0-9._-]{1,40}$/, expected: 'an API version such as 2024-10-21' },
+  aws_region: { pattern: /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/, expected: 'an AWS region such as us-east-1' },
+  // DNS-label shapes: what keeps them in their place in a host or path, not Google's finer rules.
+  vertex_region: { pattern: /^[a-z0-9]+(?:-[a-z0-9]+)*$/, expected: 'a Google Cloud region such as us-central1, or global' },
+  vertex_project_id: { pattern: /^(?:[a-z0-9.-]{1,63}:)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, expected: 'a Google Cloud project id such as my-project-123' },
+  openai_organization: HEADER_TEXT,
+  openai_project: HEADER_TEXT,
+  anthropic_version: HEADER_TEXT,
+  anthropic_beta: HEADER_TEXT,
+  api_key: CREDENTIAL,
+  aws_access_key_id: CREDENTIAL,
+  aws_secret_access_key: CREDENTIAL,
+  aws_session_token: CREDENTIAL,
+};
+
+const RULE_ENTRIES = Object.entries(FIELD_RULES) as Array<[keyof ProviderTarget, FieldRule]>;
+
+/**
+ * @throws InvalidRequestError (400, `invalid_provider_field`) naming the field's header, never its value.
+ * @example checkTargetFields({ provider: 'azure-openai', azure_resource_name: '127.0.0.1:22/x?' }) // throws
+ */
+export function checkTargetFields(target: ProviderTarget): void {
+  for (const [field, rule] of RULE_ENTRIES) {
+    const value = target[field];
+    if (value === undefined || (typeof value === 'string' && rule.pattern.test(value))) continue;
+    const header = `x-portkey-${field.replaceAll('_', '-')}`;
+    throw new InvalidRequestError(`${field} (${header}) must be ${rule.expected}.`, { param: header, code: 'invalid_provider_field' });
+  }
+}
+
+/**
+ * Refuses a path whose segments would be resolved away (`.`, `..`, also percent-encoded): URL
+ * parsing would climb out of the provider's path (`models/../../v1/files`) on the provider's host.
+ * @example checkUpstreamPath('/models/../../other:generateContent') // throws
+ */
+export function checkUpstreamPath(path: string): void {
+  const pathname = path.split('?', 1)[0]!;
+  for (const segment of pathname.split('/')) {
+    if (/^(?:\.|%2e){1,2}$/i.test(segment)) {
+      throw new InvalidRequestError('A model or deployment id must not be "." or "..", nor contain such a path segment.', {
+        param: 'model',
+        code: 'invalid_model',
+      });
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * From the facts of a finished request (lib/request-finished.ts) to the usage record's input:
+ * which target answered, its tokens (reported, or counted when none came or the caller left),
+ * and its `pricing`. Limit settlement reads the same tokens and cost through `usageTotals`.
+ */
+import { UpstreamError } from '../api/errors.ts';
+import type { Usage } from '../api/completion-response.ts';
+import { describeError, log } from '../log.ts';
+import type { FinishedRequest } from '../request-finished.ts';
+import { lastAttempt } from '../routing/route-outcome.ts';
+import { estimateUsage } from './estimate-tokens.ts';
+import { lookUpTableCost } from './look-up-table-cost.ts';
+import { priceUsage, type UnpricedUsageInput } from './record-usage.ts';
+import type { TokenUsagePart } from './sum-token-usage.ts';
+import type { RequestFacts } from './usage-metrics.ts';
+import type { CacheStatus, UsageRecord } from './usage-record.ts';
+
+const CACHE_STATUSES = new Set<string>(['HIT', 'MISS', 'REFRESH', 'DISABLED']);
+/** The error codes of the gateway's own limits (lib/limits), as opposed to an upstream's 429. */
+const LIMIT_CODES = new Set(['rate_limit_exceeded', 'insufficient_quota', 'limits_unavailable']);
+
+/**
+ * @example
+ * const input = await usageInputOf(finished); // { traceId, provider: 'openai', usage: [{ promptTokens: 5, ... }], ... }
+ */
+export async function usageInputOf(finished: FinishedRequest): Promise<UnpricedUsageInput> {
+  const { outcome } = finished;
+  const answering = lastAttempt(outcome);
+  const cacheHeader = outcome.headers['x-portkey-cache-status']?.toUpperCase();
+  return {
+    traceId: finished.traceId,
+    caller: { arn: finished.caller.userArn ?? null, account: finished.caller.accountId ?? null },
+    virtualKey: answering?.virtualKey ?? null,
+    configId: outcome.storedConfig ?? null,
+    provider: answering?.provider ?? null,
+    model: answering?.params?.model ?? null,
+    targetPath: answering?.path ?? null,
+    status: finished.statusCode,
+    errorCode: finished.errorCode,
+    stream: finished.stream,
+    retries: answering?.retries ?? 0,
+    fallbacks: Math.max(0, outcome.attempts.length - 1),
+    cache: cacheHeader !== undefined && CACHE_STATUSES.has(cacheHeader) ? (cacheHeader as CacheStatus) : 'DISABLED',
+    timings: { startedAt: 0, firstByteAt: finished.firstByteMs ?? null, lastByteAt: finished.latencyMs },
+    usage: await tokensOf(finished),
+    pricing: answering?.pricing ?? null,
+  };
+}
+
+/**
+ * The tokens of a request: as reported, unless the gateway must count them itself. It counts
+ * when an answer was under way (a stream) and either no usage came or the caller left before
+ * the end (then the usage that came may be partial, or still on its way). A request refused or
+ * failed before any answer has no tokens: nothing was generated for it.
+ */
+async function tokensOf(finished: FinishedRequest): Promise<TokenUsagePart[]> {
+  const reported = finished.usage === undefined ? undefined : toPart(finished.usage);
+  const sent = lastAttempt(finished.outcome)?.params;
+  const answered = finished.stream && finished.firstByteMs !== undefined && sent !== undefined;
+  if (!answered || (reported !== undefined && !finished.callerGone)) return reported ? [reported] : [];
+  let estimate: TokenUsagePart;
+  try {
+    // Counted as one text: chunk boundaries split words, and counting chunk by chunk would overcount.
+    estimate = await estimateUsage({ promptTexts: promptsOf(sent.prompt), completionTexts: [finished.sentTexts.join('')] });
+  } catch (error) {
+    // The tokenizer failed to load: the record still goes out, with what was reported.
+    log.warn('token estimate failed', { traceId: finished.traceId, ...describeError(error) });
+    return reported ? [{ ...reported, estimated: true }] : [];
+  }
+  // A prompt count the provider already gave (Anthropic's message_start) is exact: keep it.
+  if (reported && reported.promptTokens > 0) estimate.promptTokens = reported.promptTokens;
+  if (reported && reported.completionTokens > estimate.completionTokens) estimate.completionTokens = reported.completionTokens;
+  return [estimate];
+}
+
+function toPart(usage: Usage): TokenUsagePart {
+  return { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, estimated: false };
+}
+
+/** The prompt as the estimator takes it: a text, a token array, or a list of either. */
+function promptsOf(prompt: unknown): Array<string | readonly number[]> {
+  if (typeof prompt === 'string') return [prompt];
+  if (!Array.isArray(prompt) || prompt.length === 0) return [];
+  if (typeof prompt[0] === 'number') return [prompt as number[]];
+  return prompt as Array<string | number[]>;
+}
+
+/** What the metrics need beyond the record: whether the gateway's own limits refused it. */
+export function requestFactsOf(finished: FinishedRequest): RequestFacts {
+  const refusal = lastAttempt(finished.outcome)?.error;
+  return { limitRejected: finished.errorCode !== null && LIMIT_CODES.has(finished.errorCode) && !(refusal instanceof UpstreamError) };
+}
+
+/**
+ * The priced record of a finished request.
+ * @example
+ * const record = await usageRecordOf(finished); // { message: 'request', promptTokens: 5, costUsd: 0.0000125, ... }
+ */
+export async function usageRecordOf(finished: FinishedRequest, lookUp = lookUpTableCost): Promise<UsageRecord> {
+  return priceUsage(await usageInputOf(finished), lookUp);
+}
+
+/**
+ * The tokens and cost a request used, for limit settlement (cost null when unknown, 0 for a cache hit).
+ * @example
+ * await usageTotals(finished); // { promptTokens: 5, completionTokens: 7, costUsd: 0.0000155 }
+ */
+export async function usageTotals(finished: FinishedRequest): Promise<{ promptTokens: number; completionTokens: number; costUsd: number | null }> {
+  const record = await usageRecordOf(finished);
+  return { promptTokens: record.promptTokens, completionTokens: record.completionTokens, costUsd: record.costUsd };
+}
