@@ -31,6 +31,7 @@ import { buildHandlerBundle } from './build-handler-bundle.ts';
 import { HANDLER_EXPORT } from './bundling-options.ts';
 import { gatewayLimits } from './gateway-limits.ts';
 import { allowedBedrockRegions, DEFAULT_BEDROCK_MODELS, grantBedrockAccess } from './grant-bedrock-access.ts';
+import { grantSageMakerAccess } from './grant-sagemaker-access.ts';
 import { grantSecretsAccess, validateSecretsPrefix } from './grant-secrets-access.ts';
 import { GatewayObservability } from './observability.ts';
 import { callerResourcePolicy } from './restrict-callers.ts';
@@ -113,6 +114,8 @@ export interface GatewayStackProps extends StackProps {
    * A cross-region inference profile called from one of these still reaches its destination regions.
    */
   bedrockRegions?: string[];
+  /** SageMaker endpoint names (stack region), `prefix-*` or endpoint ARNs the function may invoke. Default none. */
+  sagemakerEndpoints?: string[];
   /** Executions reserved for the function, and the most it may use. Default 100 (see gateway-limits.ts). */
   reservedConcurrency?: number;
   /** The stage's steady request rate per second; API Gateway answers 429 above it. Default 50. */
@@ -215,6 +218,7 @@ export class GatewayStack extends Stack {
     if (props.tracing) {
       acknowledgeWildcardResources(this.function, ['*'], 'xray:PutTraceSegments and xray:PutTelemetryRecords, which CDK grants for active tracing, support no resource-level permissions: AWS documents Resource "*" for them.');
     }
+    grantSageMakerAccess(this.function, props.sagemakerEndpoints ?? []);
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const createCloudWatchRole = props.createApiGatewayCloudWatchRole ?? true;

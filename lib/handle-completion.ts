@@ -20,6 +20,7 @@ import { readConfigHeader } from './config/read-config-header.ts';
 import { readRequestOptions } from './config/read-request-options.ts';
 import type { Headers } from './config/target-from-headers.ts';
 import type { CallerIdentity, KeyStore } from './keys/key-store.ts';
+import { describeUnresolvedName } from './keys/unresolved-name.ts';
 import { describeError, log } from './log.ts';
 import { planRoute } from './routing/plan-route.ts';
 import { routeCompletion } from './routing/route-completion.ts';
@@ -84,9 +85,12 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
   const params = parseCompletionRequest(request.body);
   const options = readRequestOptions(request.headers);
   const { outcome } = request;
-  // Recorded before the read, so that a refused stored config is in the usage record too.
-  if (options.config !== undefined && !options.config.startsWith('{')) outcome.storedConfig = options.config;
+  // Recorded before the read, so that a refused stored config is in the usage record too; until it
+  // resolves the id is the caller's text (maybe a pasted key), recorded only by fingerprint.
+  const storedConfig = options.config !== undefined && !options.config.startsWith('{') ? options.config : undefined;
+  if (storedConfig !== undefined) outcome.storedConfig = describeUnresolvedName(storedConfig);
   const config = await readConfigHeader(options.config, { customHostGuard: dependencies.customHostGuard, keyStore: dependencies.keyStore, caller: request.caller });
+  if (storedConfig !== undefined) outcome.storedConfig = storedConfig;
 
   const result = await routeCompletion(planRoute(config, options.targetDefaults, options.cache.config), params, {
     headers: options.headers,

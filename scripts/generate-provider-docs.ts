@@ -13,6 +13,57 @@ import { providers } from '../lib/providers/registry.ts';
 
 export const PROVIDER_DOCS_PATH = fileURLToPath(new URL('../docs/providers.md', import.meta.url));
 
+/**
+ * Where each provider's wire format is documented (docs/provider-sources.md has the notes and
+ * what was guessed). `npm run docs:providers` refuses to write the file while a registered provider has none.
+ */
+export const PROVIDER_DOC_SOURCES: Readonly<Record<string, string>> = {
+  ai21: 'https://docs.ai21.com/reference/jamba-1-6-api-ref',
+  anthropic: 'https://docs.anthropic.com/en/api/messages',
+  'azure-ai': 'https://learn.microsoft.com/en-us/rest/api/aifoundry/model-inference/reference/reference-model-inference-chat-completions',
+  'azure-openai': 'https://learn.microsoft.com/en-us/azure/ai-services/openai/reference#completions',
+  bedrock: 'https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html',
+  cerebras: 'https://inference-docs.cerebras.ai/api-reference/completions',
+  cohere: 'https://docs.cohere.com/reference/chat',
+  deepinfra: 'https://docs.deepinfra.com/api-reference/openai-completions-1',
+  deepseek: 'https://api-docs.deepseek.com/api/create-chat-completion, https://api-docs.deepseek.com/guides/fim_completion',
+  'featherless-ai': 'https://featherless.ai/docs/completions',
+  'fireworks-ai': 'https://docs.fireworks.ai/api-reference/post-completions',
+  github: 'https://docs.github.com/en/rest/models/inference',
+  google: 'https://ai.google.dev/api/generate-content',
+  groq: 'https://console.groq.com/docs/api-reference#chat-create',
+  huggingface: 'https://huggingface.co/docs/inference-providers/index, https://huggingface.co/docs/text-generation-inference/en/reference/api_reference',
+  hyperbolic: 'https://docs.hyperbolic.xyz/docs/rest-api',
+  llamacpp: 'https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md',
+  'lm-studio': 'https://lmstudio.ai/docs/app/api/endpoints/openai',
+  'mistral-ai': 'https://docs.mistral.ai/api/',
+  nebius: 'https://docs.nebius.com/studio/inference/api',
+  'novita-ai': 'https://novita.ai/docs/api-reference/model-apis-llm-create-completion',
+  ollama: 'https://docs.ollama.com/api/openai-compatibility',
+  openai: 'https://platform.openai.com/docs/api-reference/completions/create',
+  openrouter: 'https://openrouter.ai/docs/api-reference/overview',
+  'perplexity-ai': 'https://docs.perplexity.ai/api-reference/chat-completions-post',
+  replicate: 'https://replicate.com/docs/topics/predictions/create-a-prediction',
+  sagemaker: 'https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html',
+  sambanova: 'https://docs.sambanova.ai/cloud/api-reference/endpoints/chat',
+  sglang: 'https://docs.sglang.ai/basic_usage/openai_api_completions.html',
+  'together-ai': 'https://docs.together.ai/reference/completions-1',
+  triton: 'https://docs.nvidia.com/deeplearning/triton-inference-server/user-guide/docs/protocol/extension_generate.html',
+  'vertex-ai': 'https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference, https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude/use-claude',
+  vllm: 'https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html',
+  'workers-ai': 'https://developers.cloudflare.com/workers-ai/get-started/rest-api/',
+  'x-ai': 'https://docs.x.ai/developers/rest-api-reference/inference/legacy',
+};
+
+/** Portkey's providers that are not added, and why (issue #16). */
+const RETIRED = [
+  '- `palm`: Google’s PaLM API (`generateText`) was shut down in 2024; Gemini replaced it (`google`, `vertex-ai`).',
+  '- `anyscale`: Anyscale Endpoints, its serverless API, closed in 2024.',
+  '- `lepton`: Lepton AI’s serverless API wound down after NVIDIA acquired Lepton in 2025.',
+  '- `lambda`: Lambda’s Inference API (`api.lambdalabs.com`) was discontinued in 2025.',
+  '- `nextbit`, `modal`: not services with a completions API of their own to build from (`modal` serves user-deployed apps: use `vllm` or `openai` with a custom host).',
+];
+
 const STRUCTURAL = new Set(['model', 'prompt', 'stream', 'stream_options']);
 
 /** The OpenAI parameters a table can map, in the order of the request schema. */
@@ -84,11 +135,17 @@ export function renderProviderDocs(registry: Readonly<Record<string, Provider>> 
       lines.push(row([`\`${name}\` ${models}`, ...describePrompts(provider), ...MAPPED_PARAMETERS.map((parameter) => describeCell(provider, variant, parameter))]));
     }
   }
-  lines.push('');
+  lines.push('', '## Documentation of each provider', '', row(['provider', 'wire format documented at']), row(['---', '---']));
+  for (const name of names) {
+    lines.push(row([`\`${name}\``, PROVIDER_DOC_SOURCES[name] ?? 'not recorded']));
+  }
+  lines.push('', 'Notes per provider, with what is guessed: [provider-sources.md](provider-sources.md).', '', '## Retired', '', 'Portkey lists these; they are not added:', '', ...RETIRED, '');
   return lines.join('\n');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const undocumented = Object.keys(providers).filter((name) => !PROVIDER_DOC_SOURCES[name]);
+  if (undocumented.length > 0) throw new Error(`No documentation source in PROVIDER_DOC_SOURCES for: ${undocumented.join(', ')}`);
   writeFileSync(PROVIDER_DOCS_PATH, renderProviderDocs());
   console.log(`wrote ${PROVIDER_DOCS_PATH}`);
 }

@@ -23,6 +23,15 @@ export const PROVIDER_FIELDS = [
   'openai_project',
   'anthropic_version',
   'anthropic_beta',
+  // Issue #16's providers, by Portkey's names: Cloudflare's account (a URL path segment), Azure AI Foundry's endpoint.
+  'workers_ai_account_id',
+  'azure_foundry_url',
+  // SageMaker: the endpoint and container format (the gateway's own names), then Portkey's X-Amzn-SageMaker-* fields.
+  'sagemaker_endpoint_name',
+  'sagemaker_container',
+  // Vertex AI's service-account key (Portkey's name); a credential, see CREDENTIAL_FIELDS.
+  'vertex_service_account_json',
+  ...(['custom_attributes', 'target_model', 'target_variant', 'target_container_hostname', 'inference_id', 'enable_explanations', 'inference_component', 'session_id'] as const).map((name) => `amzn_sagemaker_${name}` as const),
 ] as const;
 
 /**
@@ -30,7 +39,7 @@ export const PROVIDER_FIELDS = [
  * node, a virtual key's secret) replaces all of them, so a key never rides along to a target
  * that brought its own.
  */
-export const CREDENTIAL_FIELDS = ['api_key', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'] as const;
+export const CREDENTIAL_FIELDS = ['api_key', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'vertex_service_account_json'] as const;
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 

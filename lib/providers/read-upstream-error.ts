@@ -15,6 +15,8 @@ export interface UpstreamErrorFields {
   type?: string | null | undefined;
   param?: string | null | undefined;
   code?: string | null | undefined;
+  /** The status the caller should get, where the upstream wraps another's (SageMaker's ModelError 424 holds its container's). */
+  statusCode?: number | undefined;
 }
 
 /** How one provider's error bodies look. */
@@ -56,7 +58,7 @@ export function toUpstreamError(
   const retryAfterSeconds = parseRetryAfter(response.headers);
   return new UpstreamError(fields.message || `${provider} answered ${response.statusCode}`, {
     provider,
-    statusCode: response.statusCode,
+    statusCode: fields.statusCode ?? response.statusCode,
     ...(fields.type ? { type: fields.type } : {}),
     code: fields.code ?? null,
     param: fields.param ?? null,

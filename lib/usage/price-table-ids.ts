@@ -22,6 +22,30 @@ export const PRICE_TABLE_PROVIDERS = {
   'mistral-ai': 'mistral',
   cohere: 'cohere',
   bedrock: 'aws',
+  // Issue #16: the table's id where it prices the provider; null where it has none, or the model
+  // runs on the caller's own machines (SGLang, LM Studio, llama.cpp, Triton, SageMaker endpoints).
+  'x-ai': 'x-ai',
+  cerebras: 'cerebras',
+  groq: 'groq',
+  deepseek: 'deepseek',
+  'perplexity-ai': 'perplexity',
+  'novita-ai': 'novita',
+  'workers-ai': 'cloudflare',
+  'vertex-ai': 'google',
+  'azure-ai': 'azure',
+  nebius: null,
+  'featherless-ai': null,
+  hyperbolic: null,
+  sambanova: null,
+  github: null,
+  ai21: null,
+  huggingface: null,
+  replicate: null,
+  sglang: null,
+  'lm-studio': null,
+  llamacpp: null,
+  triton: null,
+  sagemaker: null,
 } as const satisfies Record<string, string | null>;
 
 export interface PriceTableKey {

@@ -66,7 +66,7 @@ export async function startFakeBedrock(options: { region: string; credentials: F
 }
 
 /** Recomputes the request's signature with the SDK's signer and compares. */
-export async function verifySigV4(request: ReceivedRequest, options: { region: string; credentials: FakeCredentials[] }): Promise<SignatureCheck> {
+export async function verifySigV4(request: ReceivedRequest, options: { region: string; credentials: FakeCredentials[]; service?: string }): Promise<SignatureCheck> {
   const header = request.headers.authorization;
   const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(header ?? '');
   if (!match) return { valid: false, problem: `malformed Authorization header: ${header ?? '(none)'}` };
@@ -77,7 +77,7 @@ export async function verifySigV4(request: ReceivedRequest, options: { region: s
   const amzDate = String(request.headers['x-amz-date'] ?? '');
   const problem =
     (!credentials && `unknown access key id ${accessKeyId}`) ||
-    (service !== 'bedrock' && `service ${service}, expected bedrock`) ||
+    (service !== (options.service ?? 'bedrock') && `service ${service}, expected ${options.service ?? 'bedrock'}`) ||
     (region !== options.region && `region ${region}, expected ${options.region}`) ||
     (!amzDate.startsWith(dateStamp!) && `x-amz-date ${amzDate} is not of ${dateStamp}`) ||
     (!signedHeaders.includes('host') && 'host is not signed') ||

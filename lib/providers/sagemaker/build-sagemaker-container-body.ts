@@ -105,31 +105,36 @@ export function buildSageMakerContainerBody(
     throw new UnsupportedParameterError(`Strict parameters: ${mapped.warnings.map((warning) => warning.details).join('; ')}.`, names.join(','));
   }
 
+  return { body: assembleSageMakerContainerBody(mapped.body, options), warnings: mapped.warnings };
+}
+
+/**
+ * The container's body from parameters already mapped through its table (the engine maps once
+ * per attempt): the prompt, and what each family needs besides (`details`, `do_sample`, usage).
+ */
+export function assembleSageMakerContainerBody(mapped: Readonly<Record<string, unknown>>, options: SageMakerBodyOptions): Record<string, unknown> {
   if (options.container === 'openai') {
     const body: Record<string, unknown> = {
       ...(options.model === undefined ? {} : { model: options.model }),
       prompt: options.prompt,
-      ...mapped.body,
+      ...mapped,
     };
     if (options.stream) {
       body.stream = true;
-      // Usage rides on the last chunk only when asked for; the gateway always wants it.
       body.stream_options = { include_usage: true };
     }
-    return { body, warnings: mapped.warnings };
+    return body;
   }
 
-  const parameters = (mapped.body.parameters ?? {}) as Record<string, unknown>;
-  // `details` carries finish_reason and generated_tokens; without it neither comes back.
+  const parameters = { ...((mapped.parameters ?? {}) as Record<string, unknown>) };
   parameters.details = true;
   parameters.return_full_text = false;
-  // LMI up to 0.31 samples only with do_sample set; TGI infers it from temperature / top_p.
   if (options.container === 'lmi' && (parameters.temperature !== undefined || parameters.top_p !== undefined)) {
     parameters.do_sample = true;
   }
   const body: Record<string, unknown> = { inputs: options.prompt, parameters };
   if (options.stream) body.stream = true;
-  return { body, warnings: mapped.warnings };
+  return body;
 }
 
 /** LMI streams JSON lines by default; TGI and OpenAI-style containers stream SSE. */

@@ -1,0 +1,121 @@
+/**
+ * Providers that serve only OpenAI-style chat completions (Groq, SambaNova, Perplexity, GitHub
+ * Models, Azure AI Foundry, AI21, DeepSeek's chat, Hugging Face's router): the prompt becomes
+ * one user turn, as for `anthropic` and `cohere`, and the message text is the completion.
+ * Each member is one data file (an `OpenAIChatDefinition`) and one line in the registry.
+ */
+import { UpstreamError } from '../../api/errors.ts';
+import type { ProviderTarget } from '../../config/target.ts';
+import { bearerAuth } from '../bearer-auth.ts';
+import { convertOpenAICompatibleUsage } from '../openai-compatible/convert-openai-compatible-usage.ts';
+import { mapOpenAIFinishReason } from '../openai-compatible/map-openai-finish-reason.ts';
+import type { OpenAICompatibleDifferences } from '../openai-compatible/openai-completion-parameters.ts';
+import { openAICompatibleErrorSchema } from '../openai-compatible/openai-compatible-schemas.ts';
+import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
+import type { CompletionPart, Provider, ProviderCall, StreamReader, UpstreamEvent } from '../provider.ts';
+import { singleTextPrompt } from '../single-text-prompt.ts';
+import { defineOpenAIChatTable } from './openai-chat-parameters.ts';
+import { openAIChatChunkSchema, openAIChatResponseSchema } from './openai-chat-schemas.ts';
+
+/** One chat-only member, as data. */
+export interface OpenAIChatDefinition extends Omit<OpenAICompatibleDifferences, 'emulated'> {
+  name: string;
+  /** Base URL including the version prefix; a custom host replaces it. */
+  baseUrl: string | ((target: ProviderTarget) => string);
+  /** Path below the base URL (default `/chat/completions`). */
+  path?: string | ((call: ProviderCall) => string);
+  /** Auth and provider headers for a target (default: `Authorization: Bearer` when a key is set). */
+  headers?: (target: ProviderTarget) => Record<string, string>;
+  /** Whether the server takes `n` itself; otherwise the gateway fans out. */
+  nativeN: boolean;
+}
+
+export function createOpenAIChatProvider(definition: OpenAIChatDefinition): Provider {
+  const { name } = definition;
+  const headers = definition.headers ?? bearerAuth;
+  const emulated: Array<'n' | 'echo'> = definition.nativeN ? ['echo'] : ['n', 'echo'];
+
+  return {
+    name,
+    streamFormat: 'sse',
+    streamEnd: '[DONE]',
+    prompts: { arrays: false, tokens: false },
+    emulated: { n: !definition.nativeN, echo: true },
+    parameters: defineOpenAIChatTable({ ...definition, emulated }),
+    baseUrl: typeof definition.baseUrl === 'string' ? () => definition.baseUrl as string : definition.baseUrl,
+
+    buildRequest(call, mapped) {
+      const { params, stream } = call;
+      const body: Record<string, unknown> = { model: params.model, messages: [{ role: 'user', content: singleTextPrompt(params.prompt, name) }] };
+      Object.assign(body, mapped);
+      if (stream) {
+        body.stream = true;
+        if (params.stream_options?.include_usage) body.stream_options = { include_usage: true };
+      }
+      const path = typeof definition.path === 'function' ? definition.path(call) : (definition.path ?? '/chat/completions');
+      return { path, headers: headers(call.target), body };
+    },
+
+    parseResponse(raw) {
+      const response = expectShape(openAIChatResponseSchema, raw, name);
+      const part: CompletionPart = {
+        choices: response.choices.map((choice, position) => ({
+          index: choice.index ?? position,
+          text: choice.message?.content ?? '',
+          logprobs: null,
+          finish_reason: mapOpenAIFinishReason(choice.finish_reason, name) ?? 'stop',
+        })),
+        usage: convertOpenAICompatibleUsage(response.usage) ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+      };
+      if (response.id) part.id = response.id;
+      if (response.model) part.model = response.model;
+      if (response.system_fingerprint) part.system_fingerprint = response.system_fingerprint;
+      return part;
+    },
+
+    createStreamReader(): StreamReader {
+      let done = false;
+      return {
+        read(event: UpstreamEvent) {
+          if (event.kind !== 'sse') return [];
+          if (event.data === '[DONE]') {
+            done = true;
+            return [];
+          }
+          const json = parseUpstreamJson(event.data, name);
+          if (typeof json === 'object' && json !== null && 'error' in json) throw streamError(json, name);
+          const chunk = expectShape(openAIChatChunkSchema, json, name);
+          const part: CompletionPart = { choices: [] };
+          for (const [position, choice] of (chunk.choices ?? []).entries()) {
+            const text = choice.delta?.content ?? '';
+            const finishReason = mapOpenAIFinishReason(choice.finish_reason, name);
+            // The opening `role` delta carries no text: nothing to tell the caller yet.
+            if (text || finishReason) part.choices.push({ index: choice.index ?? position, text, logprobs: null, finish_reason: finishReason });
+          }
+          const usage = convertOpenAICompatibleUsage(chunk.usage ?? chunk.x_groq?.usage);
+          if (usage) part.usage = usage;
+          if (part.choices.length === 0 && !part.usage) return [];
+          if (chunk.id) part.id = chunk.id;
+          if (chunk.model) part.model = chunk.model;
+          return [part];
+        },
+        end: () => (done ? [] : undefined),
+      };
+    },
+  };
+}
+
+/** An error event inside a 200 stream: the upstream's own type, param and code are kept. */
+function streamError(json: unknown, provider: string): UpstreamError {
+  const parsed = openAICompatibleErrorSchema.safeParse(json);
+  const error = parsed.success ? parsed.data.error : undefined;
+  const fields = typeof error === 'object' ? error : undefined;
+  const message = typeof error === 'string' ? error : (fields?.message ?? 'error event in stream');
+  return new UpstreamError(`${provider} stream error: ${message}`, {
+    provider,
+    statusCode: 502,
+    ...(fields?.type ? { type: fields.type } : {}),
+    param: fields?.param ?? null,
+    code: fields?.code != null ? String(fields.code) : 'upstream_stream_error',
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * Cloudflare Workers AI: `POST /accounts/{account_id}/ai/run/{model}` with `raw: true`, so the
+ * prompt reaches the model without its chat template (a true completion). The account id is
+ * Portkey's `workers_ai_account_id` (header `x-portkey-workers-ai-account-id`); it and the
+ * model form the URL, so both are checked against their patterns. A custom host replaces
+ * `https://api.cloudflare.com/client/v4/accounts/{account_id}/ai`.
+ * Workers AI reports no finish reason: `length` when the answer used every token asked for,
+ * `stop` otherwise (guessed from the usage; a whole-vocabulary stop looks the same).
+ * @see https://developers.cloudflare.com/workers-ai/get-started/rest-api/
+ * @see https://developers.cloudflare.com/api/resources/ai/methods/run/
+ */
+import type { Usage } from '../../api/completion-response.ts';
+import { InvalidRequestError } from '../../api/errors.ts';
+import type { ProviderTarget } from '../../config/target.ts';
+import { bearerAuth } from '../bearer-auth.ts';
+import { convertOpenAICompatibleUsage } from '../openai-compatible/convert-openai-compatible-usage.ts';
+import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
+import type { CompletionPart, Provider, ProviderCall, StreamReader } from '../provider.ts';
+import { singleTextPrompt } from '../single-text-prompt.ts';
+import { workersAIParameters } from './workers-ai-parameters.ts';
+import { workersAIErrorSchema, workersAIResponseSchema, workersAIStreamEventSchema } from './workers-ai-schemas.ts';
+
+const NAME = 'workers-ai';
+const ACCOUNT_ID = /^[a-f0-9]{32}$/;
+/** `@cf/meta/llama-3.1-8b-instruct`, `@hf/thebloke/...`: a catalogue name, never a path of its own. */
+const MODEL = /^@[a-z]+(\/[A-Za-z0-9_:-][A-Za-z0-9._:-]*)+$/;
+
+export const workersAIProvider: Provider = {
+  name: NAME,
+  streamFormat: 'sse',
+  streamEnd: '[DONE]',
+  prompts: { arrays: false, tokens: false },
+  emulated: { n: true, echo: true },
+  parameters: workersAIParameters,
+
+  baseUrl(target: ProviderTarget) {
+    const account = target.workers_ai_account_id;
+    if (account === undefined || !ACCOUNT_ID.test(account)) {
+      throw new InvalidRequestError('workers-ai needs workers_ai_account_id, the 32-character hex account id (header x-portkey-workers-ai-account-id).', {
+        param: 'x-portkey-workers-ai-account-id',
+        code: account === undefined ? 'missing_provider_field' : 'invalid_provider_field',
+      });
+    }
+    return `https://api.cloudflare.com/client/v4/accounts/${account}/ai`;
+  },
+
+  buildRequest(call, mapped) {
+    const { params, target } = call;
+    if (!MODEL.test(params.model)) {
+      throw new InvalidRequestError('workers-ai models are named like @cf/meta/llama-3.1-8b-instruct.', { param: 'model', code: 'invalid_model' });
+    }
+    const body: Record<string, unknown> = { prompt: singleTextPrompt(params.prompt, NAME), raw: true };
+    Object.assign(body, mapped);
+    if (call.stream) body.stream = true;
+    return { path: `/run/${params.model}`, headers: bearerAuth(target), body };
+  },
+
+  parseResponse(raw, call) {
+    const { result } = expectShape(workersAIResponseSchema, raw, NAME);
+    const usage = convertOpenAICompatibleUsage(result.usage);
+    return {
+      choices: [{ index: 0, text: result.response ?? '', logprobs: null, finish_reason: finishReason(call, usage) }],
+      usage: usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    };
+  },
+
+  createStreamReader(call): StreamReader {
+    let done = false;
+    let usage: Usage | undefined;
+    return {
+      read(event) {
+        if (event.kind !== 'sse') return [];
+        if (event.data === '[DONE]') {
+          done = true;
+          return [];
+        }
+        const json = parseUpstreamJson(event.data, NAME);
+        const chunk = expectShape(workersAIStreamEventSchema, json, NAME);
+        usage = convertOpenAICompatibleUsage(chunk.usage) ?? usage;
+        return chunk.response ? [{ choices: [{ index: 0, text: chunk.response, logprobs: null, finish_reason: null }] }] : [];
+      },
+      end() {
+        if (!done) return undefined;
+        const last: CompletionPart = { choices: [{ index: 0, text: '', logprobs: null, finish_reason: finishReason(call, usage) }] };
+        if (usage) last.usage = usage;
+        return [last];
+      },
+    };
+  },
+
+  errorFormat: {
+    schema: workersAIErrorSchema,
+    toFields: (data: { errors: Array<{ code?: number | string | null; message?: string | null }> }) => ({
+      message: data.errors.map((error) => error.message).filter(Boolean).join('; ') || null,
+      code: data.errors[0]!.code != null ? String(data.errors[0]!.code) : null,
+    }),
+  },
+};
+
+function finishReason(call: ProviderCall, usage: Usage | undefined): 'stop' | 'length' {
+  const asked = call.params.max_tokens;
+  return usage && asked !== undefined && asked !== null && usage.completion_tokens >= asked ? 'length' : 'stop';
+}
