@@ -13,6 +13,8 @@ import { buildBench, projectRoot } from './build.ts';
 import { completionBody, startBenchUpstream } from './fake-upstream.ts';
 import { cpuMillisecondsOf, memoryOf, startGateways, waitUntilServing, type GatewayProcess } from './gateways.ts';
 import { closedLoop, createClient, send, type Client, type Target } from './load-client.ts';
+import { buildLambdaAssets, measureColdStart, renderColdStart } from './cold-start.ts';
+import { measureInvocationCost, renderInvocationCost } from './invocation-cost.ts';
 import { measureModuleLoad } from './measure-module-load.ts';
 import { measureCacheCosts } from './cache-scenario.ts';
 import { renderMarkdown, renderTerminal, type BenchReport } from './report.ts';
@@ -22,8 +24,8 @@ import { measureUsageRecording, renderUsageRecording } from './usage-recording.t
 
 const quick = process.argv.includes('--quick');
 const settings = quick
-  ? { latencyRounds: 2, blockMs: 250, streamRounds: 2, streamsPerBlock: 4, streamConcurrency: 4, rateStepMs: 300, rateBisections: 1, moduleLoadRuns: 5, warmupMs: 1000 }
-  : { latencyRounds: 8, blockMs: 500, streamRounds: 4, streamsPerBlock: 8, streamConcurrency: 4, rateStepMs: 1500, rateBisections: 3, moduleLoadRuns: 15, warmupMs: 2000 };
+  ? { latencyRounds: 2, blockMs: 250, streamRounds: 2, streamsPerBlock: 4, streamConcurrency: 4, rateStepMs: 300, rateBisections: 1, moduleLoadRuns: 5, warmupMs: 1000, coldStartRuns: 7, lambdaInvocations: 100 }
+  : { latencyRounds: 8, blockMs: 500, streamRounds: 4, streamsPerBlock: 8, streamConcurrency: 4, rateStepMs: 1500, rateBisections: 3, moduleLoadRuns: 15, warmupMs: 2000, coldStartRuns: 21, lambdaInvocations: 400 };
 const CONCURRENCIES = [1, 16, 64] as const;
 const STREAM_CHUNKS = 20;
 const CHUNK_INTERVAL_MS = 20;
@@ -69,6 +71,12 @@ async function main(): Promise<void> {
 
   log('module load: fresh node processes');
   const [handlerLoad, emptyLoad] = await measureModuleLoad([built.handler.file, built.emptyHandler.file], built.awslambdaPreload, settings.moduleLoadRuns);
+
+  log('cold start and CPU per invocation under the real Lambda runtime (Node 24, aws-lambda-ric)');
+  const lambdaAssets = await buildLambdaAssets();
+  const coldStart = await measureColdStart(lambdaAssets, settings.coldStartRuns);
+  const invocationCost = await measureInvocationCost(lambdaAssets, settings.lambdaInvocations);
+  const lambdaRuntimeSection = `${renderColdStart(coldStart)}\n${renderInvocationCost(invocationCost)}`;
 
   const upstream = await startBenchUpstream({ streamChunks: STREAM_CHUNKS, chunkIntervalMs: CHUNK_INTERVAL_MS });
   const gateways = await startGateways({ ...built, projectRoot });
@@ -164,8 +172,11 @@ async function main(): Promise<void> {
     process.stdout.write(renderTerminal(report));
     // The usage record's own cost: recording on vs off, in processes of its own (bench/usage-recording.ts).
     const recording = renderUsageRecording(await measureUsageRecording({ quick, log }));
-    process.stdout.write(`\n${cacheSection}\n${recording}\n`);
-    await writeFile(join(projectRoot, 'bench', 'results.md'), `${renderMarkdown(report)}\n${cacheSection}\n${recording}`);
+    process.stdout.write(`\n${cacheSection}\n${recording}\n${lambdaRuntimeSection}`);
+    await writeFile(
+      join(projectRoot, 'bench', 'results.md'),
+      `${renderMarkdown(report)}\n${cacheSection}\n${recording}\n## Under the real Lambda runtime\n\n\`\`\`\n${lambdaRuntimeSection}\`\`\`\n`,
+    );
     log('wrote bench/results.md');
     log('limits on vs off through the gateway (bench/limits-gateway.ts)');
     execFileSync(process.execPath, [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), join(projectRoot, 'bench/limits-gateway.ts'), ...(quick ? ['--runs', '100'] : [])], { stdio: 'inherit' });

@@ -14,6 +14,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
 import {
+  BUNDLE_ALIAS,
   BUNDLE_BANNER,
   BUNDLE_EXTERNAL_MODULES,
   BUNDLE_FORMAT,
@@ -90,6 +91,7 @@ export function buildHandlerBundle(options: HandlerBundleOptions): HandlerBundle
     sourcemap: BUNDLE_SOURCE_MAP,
     sourcesContent: BUNDLE_SOURCES_CONTENT,
     external: [...BUNDLE_EXTERNAL_MODULES],
+    alias: { ...BUNDLE_ALIAS },
     metafile: true,
     write: false,
     logLevel: 'warning',

@@ -68,3 +68,15 @@ export const BUNDLE_SOURCES_CONTENT = false;
  * External makes the virtual-key request, the usual one on Lambda, slower; split is best for both.
  */
 export const BUNDLE_EXTERNAL_MODULES: readonly string[] = [];
+
+/**
+ * Builtins the bundle reaches through `process.getBuiltinModule` instead of an ESM import, whose
+ * facade would evaluate lazy getters (node:http's `WebSocket` loads undici): see builtin-shims/.
+ * Measured on Node 24 under aws-lambda-ric (bench/cold-start.ts).
+ */
+export const BUNDLE_ALIAS: Readonly<Record<string, string>> = {
+  'node:http': './infra/builtin-shims/node-http.ts',
+  http: './infra/builtin-shims/node-http.ts',
+  'node:https': './infra/builtin-shims/node-https.ts',
+  https: './infra/builtin-shims/node-https.ts',
+};

@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
+/** The IAM caller API Gateway's `AWS_IAM` auth names in `requestContext.identity`. */
+export interface IamIdentity {
+  userArn: string;
+  accountId: string;
+  accessKey?: string;
+  principalOrgId?: string;
+}
+
 /**
- * Builds the API Gateway REST (v1) proxy event that API Gateway would send for a request.
- * Locally there is no IAM caller, so `requestContext.identity` names none.
+ * Builds the API Gateway REST (v1) proxy event that API Gateway would send for a request, with the
+ * fields of a REST API with `AWS_IAM` auth. Locally there is no IAM caller unless one is given,
+ * and then `requestContext.identity` names none (as for an unauthenticated method).
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html#api-gateway-simple-proxy-for-lambda-input-format
  */
-export function toApiGatewayEvent(request: IncomingMessage, body: string) {
+export function toApiGatewayEvent(request: IncomingMessage, body: string, caller?: IamIdentity) {
   const url = parseRequestUrl(request.url ?? '/');
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -18,6 +27,8 @@ export function toApiGatewayEvent(request: IncomingMessage, body: string) {
   }
   const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : null;
   const requestId = randomUUID();
+  const now = new Date();
+  const host = request.headers.host ?? 'localhost';
   return {
     resource: url.pathname,
     path: url.pathname,
@@ -29,38 +40,56 @@ export function toApiGatewayEvent(request: IncomingMessage, body: string) {
     pathParameters: null,
     stageVariables: null,
     requestContext: {
-      accountId: 'local',
-      apiId: 'local',
       resourceId: 'local',
       resourcePath: url.pathname,
       httpMethod: request.method ?? 'GET',
+      extendedRequestId: requestId.slice(0, 16),
+      requestTime: formatRequestTime(now),
       path: url.pathname,
-      stage: 'local',
+      accountId: '000000000000',
       protocol: `HTTP/${request.httpVersion}`,
+      stage: 'local',
+      domainPrefix: host.split('.')[0] ?? host,
+      requestTimeEpoch: now.getTime(),
       requestId,
-      requestTimeEpoch: Date.now(),
-      authorizer: null,
       identity: {
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: request.headers['user-agent'] ?? null,
-        accessKey: null,
-        accountId: null,
-        caller: null,
-        user: null,
-        userArn: null,
-        apiKey: null,
-        apiKeyId: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
         cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        clientCert: null,
+        accountId: caller?.accountId ?? null,
+        cognitoIdentityId: null,
+        caller: caller ? callerIdOf(caller.userArn) : null,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        principalOrgId: caller?.principalOrgId ?? null,
+        accessKey: caller ? (caller.accessKey ?? 'ASIALOCALLOCALLOCAL0') : null,
+        cognitoAuthenticationType: null,
+        cognitoAuthenticationProvider: null,
+        userArn: caller?.userArn ?? null,
+        userAgent: request.headers['user-agent'] ?? null,
+        user: caller ? callerIdOf(caller.userArn) : null,
       },
+      domainName: host,
+      deploymentId: 'local',
+      apiId: 'local',
     },
     body: body === '' ? null : body,
     isBase64Encoded: false,
   };
+}
+
+/** API Gateway's `requestTime`: `27/Nov/2026:01:23:45 +0000`; formatted once per second. */
+let requestTime = { second: -1, text: '' };
+function formatRequestTime(date: Date): string {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== requestTime.second) {
+    const [, day, month, year, time] = /^\w+, (\d+) (\w+) (\d+) ([\d:]+)/.exec(date.toUTCString())!;
+    requestTime = { second, text: `${day}/${month}/${year}:${time} +0000` };
+  }
+  return requestTime.text;
+}
+
+/** What API Gateway puts in `caller` / `user`: the principal id, `AROA…:session` for a role session. */
+function callerIdOf(userArn: string): string {
+  const session = /:assumed-role\/[^/]+\/(.+)$/.exec(userArn)?.[1];
+  return session ? `AROALOCALLOCALLOCAL:${session}` : 'AIDALOCALLOCALLOCAL';
 }
 
 /** A path of plain characters needs no WHATWG parse (which normalises `..`, `//`, `%xx`): the common case. */

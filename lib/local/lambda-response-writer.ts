@@ -1,19 +1,29 @@
 import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
+import { log } from '../log.ts';
+import { DEFAULT_CONTENT_TYPE, METADATA_PRELUDE_CONTENT_TYPE } from './lambda-response-stream.ts';
 import { PRELUDE_DELIMITER, type ResponsePrelude } from './lambda-streaming-runtime.ts';
 
 const EMPTY = Buffer.alloc(0);
+/** The runtime's response stream is an HTTP request on a socket with Node 22+'s default: 64 KiB. */
+const DEFAULT_HIGH_WATER_MARK = 65_536;
+/** API Gateway's own answer when the integration fails. */
+const INTERNAL_SERVER_ERROR = JSON.stringify({ message: 'Internal server error' });
 
 /**
- * The response stream handed to the handler. It decodes the runtime's framing (JSON prelude,
- * 8 NUL bytes, body) the way API Gateway does: the prelude becomes the status line and headers,
- * every later byte goes to the socket as soon as it is written.
+ * The local server's stand-in for API Gateway's side of a streamed Lambda answer: it decodes the
+ * bytes the handler's response stream sends (`lambda-response-stream.ts`) the way API Gateway does.
+ * With the content type `application/vnd.awslambda.http-integration-response` (set by
+ * `HttpResponseStream.from`) the bytes up to 8 NUL bytes are the JSON prelude, which becomes the
+ * status line and headers, and every later byte goes to the socket as soon as it is written,
+ * chunked, as API Gateway streams. A body in that content type without a prelude cannot be
+ * decoded: 502, as API Gateway answers an integration response it cannot parse. Any other content
+ * type is passed through as a 200.
  *
  * The status line and headers are held until the first body chunk, and that chunk until the
- * synchronous work that wrote it is done: a JSON answer, written and ended in one go, then leaves
- * in a single socket write (headers, body and the chunked terminator together) instead of three,
- * and a stream's headers and first chunk in one write instead of two. Both still leave before
- * the next I/O; headers without a body chunk leave after this turn's I/O at the latest.
+ * synchronous work that wrote it is done: headers and first chunk then leave in one socket write
+ * instead of two, still before the next I/O; headers without a body chunk leave after this
+ * turn's I/O at the latest.
  */
 export class LambdaResponseWriter extends Writable {
   #response: ServerResponse;
@@ -23,17 +33,35 @@ export class LambdaResponseWriter extends Writable {
   #sending = false;
   /** Status and headers decoded from the prelude, not yet given to the response. */
   #pendingHead: { statusCode: number; headers: Record<string, string | string[]> } | undefined;
+  #contentType = DEFAULT_CONTENT_TYPE;
 
-  constructor(response: ServerResponse) {
+  /** `highWaterMark`: the handler's own (`streamifyResponse(handler, { highWaterMark })`), else Node 24's default. */
+  constructor(response: ServerResponse, highWaterMark = DEFAULT_HIGH_WATER_MARK) {
     // Strings (Middy writes the body as one) go to the socket as they are, not copied into a Buffer first.
-    super({ decodeStrings: false });
+    super({ decodeStrings: false, highWaterMark });
     this.#response = response;
+  }
+
+  /** The content type the function's answer was posted with; told once, before its first byte. */
+  setContentType(contentType: string): void {
+    this.#contentType = contentType;
+    if (contentType !== METADATA_PRELUDE_CONTENT_TYPE && this.#head !== undefined) {
+      this.#head = undefined;
+      this.#writeHead({ statusCode: 200, headers: { 'content-type': contentType } });
+    }
   }
 
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (this.#head !== undefined) {
+      // `HttpResponseStream.from` writes the prelude's JSON, then the 8 NUL bytes: no copy for that case.
+      if (this.#head.length > 0 && typeof chunk !== 'string' && chunk.length === PRELUDE_DELIMITER.length && chunk.equals(PRELUDE_DELIMITER)) {
+        const head = this.#head;
+        this.#head = undefined;
+        this.#writeHead(JSON.parse(head.toString('utf8')) as ResponsePrelude);
+        return callback();
+      }
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      // The prelude arrives in one write from the runtime: no copy unless it came in pieces.
+      // Any other split (or one write of prelude and body) is decoded from the bytes joined so far.
       const buffered = this.#head.length === 0 ? bytes : Buffer.concat([this.#head, bytes]);
       const end = buffered.indexOf(PRELUDE_DELIMITER);
       if (end === -1) {
@@ -75,37 +103,30 @@ export class LambdaResponseWriter extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    // A handler that never wrote a prelude answers 200 with whatever it wrote, as Lambda does.
     if (this.#head !== undefined) {
-      const body = this.#head;
+      // The integration content type, but no prelude: API Gateway cannot decode the answer.
       this.#head = undefined;
-      this.#writeHead({ statusCode: 200 });
+      log.error('the function answered without a prelude; API Gateway answers 502', { contentType: this.#contentType });
+      this.#writeHead({ statusCode: 502, headers: { 'content-type': 'application/json' } });
+      this.#held = undefined;
+      this.#sending = true;
       this.#sendHead();
-      this.#response.write(body);
+      this.#response.end(INTERNAL_SERVER_ERROR, () => callback());
+      return;
     }
-    const wasSending = this.#sending;
     this.#sending = true;
     const held = this.#held;
     this.#held = undefined;
-    if (held === undefined) {
-      this.#sendHead();
-      this.#response.end(() => callback());
-      return;
-    }
-    // The whole body is known: with its length, headers and body leave as one plain write,
-    // without chunked framing (a writev of five pieces), and the caller needs no terminator.
-    if (!wasSending) this.#sendHead(Buffer.byteLength(held));
-    this.#response.end(held, () => callback());
+    this.#sendHead();
+    if (held === undefined) this.#response.end(() => callback());
+    else this.#response.end(held, () => callback());
   }
 
-  /** Gives the response its status and headers (once), with `content-length` when the body is whole. */
-  #sendHead(contentLength?: number): void {
+  /** Gives the response its status and headers (once). */
+  #sendHead(): void {
     const head = this.#pendingHead;
     if (head === undefined) return;
     this.#pendingHead = undefined;
-    if (contentLength !== undefined && !('content-length' in head.headers) && !('transfer-encoding' in head.headers)) {
-      head.headers['content-length'] = String(contentLength);
-    }
     this.#response.writeHead(head.statusCode, head.headers);
   }
 

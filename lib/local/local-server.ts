@@ -1,16 +1,21 @@
 /**
  * The local server: node:http -> API Gateway proxy event -> the real streaming Lambda handler.
- * Every local request takes the deployed code path, Middy chain included.
+ * Every local request takes the deployed code path, Middy chain included, and the handler meets
+ * the runtime's behaviour (lambda-response-stream.ts): what would kill a Lambda instance (an
+ * error on the response stream, e.g. a failed `pipeline()`) is an uncaught exception here too,
+ * so `npm start` exits 1 and a test run fails. A handler that rejects answers as API Gateway
+ * does: 502 before the first byte, a cut connection after it.
  */
-import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES } from '../api/parse-json-body.ts';
 import { describeError, log } from '../log.ts';
-import { toApiGatewayEvent } from './api-gateway-event.ts';
+import { type IamIdentity, toApiGatewayEvent } from './api-gateway-event.ts';
+import { createLambdaContext } from './lambda-context.ts';
+import { createLambdaResponseStream, type LambdaResponseStreamOptions } from './lambda-response-stream.ts';
 import { LambdaResponseWriter } from './lambda-response-writer.ts';
-import type { StreamingHandler } from './lambda-streaming-runtime.ts';
-
-const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
+import { highWaterMarkOf, type StreamingHandler } from './lambda-streaming-runtime.ts';
+import { forwardToRuntimeApi } from './runtime-api/forward-to-runtime-api.ts';
+import type { RuntimeApiEmulator } from './runtime-api/runtime-api-emulator.ts';
 
 export interface LocalServerOptions {
   /**
@@ -19,19 +24,29 @@ export interface LocalServerOptions {
    * stalls after its headers would otherwise hold a socket and a buffer for Node's 5-minute limit.
    */
   bodyTimeoutMs?: number;
+  /** The caller API Gateway's IAM auth would name (`requestContext.identity`), per request; default none. */
+  identity?: (request: IncomingMessage) => IamIdentity | undefined;
+  /** Where a runtime crash goes; default an uncaught exception (the process exits 1, as on Lambda). */
+  onCrash?: LambdaResponseStreamOptions['onCrash'];
+  /**
+   * Invoke a real runtime process through this Runtime API emulator instead of calling `handler`
+   * in this process (the runtime suite and the benchmark run the deployed asset this way).
+   */
+  runtimeApi?: RuntimeApiEmulator;
 }
 
-export function createLocalServer(handler: StreamingHandler, options: LocalServerOptions = {}): http.Server {
-  const { bodyTimeoutMs } = { bodyTimeoutMs: bodyTimeoutFromEnv(), ...options };
+export function createLocalServer(handler: StreamingHandler | undefined, options: LocalServerOptions = {}): http.Server {
+  const settings = { ...options, bodyTimeoutMs: options.bodyTimeoutMs ?? bodyTimeoutFromEnv() };
   const server = http.createServer((request, response) => {
     guardClientErrors(request, response);
-    route(handler, request, response, bodyTimeoutMs).catch((error: unknown) => {
+    route(handler, settings, request, response).catch((error: unknown) => {
       if (error instanceof CallerGone) {
         log.info('caller went away before its body arrived', { reason: error.message });
         return response.destroy();
       }
       log.error('local server failed', describeError(error));
-      if (!response.headersSent && !response.destroyed) sendJson(response, 500, openAIError('The gateway failed to handle the request.', 'api_error'));
+      // API Gateway's answer to a failed integration; after the first byte it can only cut.
+      if (!response.headersSent && !response.destroyed) sendJson(response, 502, { message: 'Internal server error' });
       else response.destroy();
     });
   });
@@ -64,7 +79,12 @@ function guardClientErrors(request: IncomingMessage, response: ServerResponse): 
 
 function ignore(): void {}
 
-async function route(handler: StreamingHandler, request: IncomingMessage, response: ServerResponse, bodyTimeoutMs: number): Promise<void> {
+async function route(
+  handler: StreamingHandler | undefined,
+  options: LocalServerOptions & { bodyTimeoutMs: number },
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const path = (request.url ?? '/').split('?', 1)[0];
   if (path === '/health' && request.method === 'GET') return sendJson(response, 200, { status: 'ok' });
   if (path !== '/v1/completions') {
@@ -77,6 +97,7 @@ async function route(handler: StreamingHandler, request: IncomingMessage, respon
     return sendJson(response, 405, openAIError(`Method ${request.method} is not allowed on ${path}; use POST.`, 'invalid_request_error', 'method_not_allowed'), { allow: 'POST' });
   }
 
+  const { bodyTimeoutMs } = options;
   const body = await readBody(request, MAX_BODY_BYTES + 1, bodyTimeoutMs);
   if (body === TIMED_OUT) {
     response.shouldKeepAlive = false;
@@ -86,13 +107,42 @@ async function route(handler: StreamingHandler, request: IncomingMessage, respon
     // Like API Gateway's own payload limit: refused before the function runs.
     return sendJson(response, 413, openAIError(`The request body is larger than ${MAX_BODY_BYTES} bytes.`, 'invalid_request_error', 'request_too_large'));
   }
-  const writer = new LambdaResponseWriter(response);
+  const writer = new LambdaResponseWriter(response, handler && highWaterMarkOf(handler));
+  const event = toApiGatewayEvent(request, body, options.identity?.(request));
+  if (options.runtimeApi) {
+    const gone = new AbortController();
+    response.once('close', () => {
+      if (!response.writableFinished) gone.abort();
+    });
+    return forwardToRuntimeApi(options.runtimeApi, event, writer, gone.signal);
+  }
+  if (!handler) throw new Error('createLocalServer needs a handler or a runtimeApi');
+  let callerGone = false;
   // The caller going away destroys the response stream, which is how the handler hears of it.
   response.once('close', () => {
-    if (!response.writableFinished) writer.destroy(new Error('caller disconnected'));
+    if (response.writableFinished) return;
+    callerGone = true;
+    writer.destroy(new Error('caller disconnected'));
   });
-  await handler(toApiGatewayEvent(request, body), writer, lambdaContext()).catch((error: unknown) => {
-    if (!writer.destroyed) throw error;
+  const stream = createLambdaResponseStream(writer, {
+    onContentType: (contentType) => writer.setContentType(contentType),
+    callerGone: () => callerGone,
+    onCrash: (error) => {
+      // The instance is gone: API Gateway can only cut what it had started to send, or answer 502.
+      if (response.headersSent) response.destroy();
+      else sendJson(response, 502, { message: 'Internal server error' });
+      (options.onCrash ?? crashTheProcess)(error);
+    },
+  });
+  await handler(event, stream, createLambdaContext()).catch((error: unknown) => {
+    if (!callerGone) throw error;
+  });
+}
+
+/** What the runtime does: an uncaught exception, the process exits 1. */
+function crashTheProcess(error: Error): void {
+  process.nextTick(() => {
+    throw error;
   });
 }
 
@@ -137,21 +187,6 @@ function readBody(request: IncomingMessage, limit: number, timeoutMs: number): P
       if (!request.complete) reject(new CallerGone('closed before the body ended'));
     });
   });
-}
-
-function lambdaContext() {
-  const deadline = Date.now() + FIFTEEN_MINUTES_MS;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'llm-gateway-local',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:llm-gateway-local',
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: 'local',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-  };
 }
 
 function openAIError(message: string, type: string, code: string | null = null) {

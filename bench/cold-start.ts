@@ -1,0 +1,146 @@
+/**
+ * Cold start under the real Lambda runtime: Node 24 and AWS's runtime interface client, started
+ * as Lambda starts them (`lib/local/runtime-api/lambda-runtime-process.ts`), timed from the spawn
+ * to the runtime's first `GET /runtime/invocation/next`: Lambda's Init phase, the part of a cold
+ * start that is ours. Runs alternate between the deployed asset (built by the stack's own
+ * `buildHandlerBundle`, `index.mjs` + `chunks/`) and an empty streaming handler bundled alike.
+ *
+ * `npx tsx bench/cold-start.ts [runs]` on its own; `npm run bench` includes it.
+ */
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildHandlerBundle } from '../infra/build-handler-bundle.ts';
+import { findLambdaRuntime, startLambdaRuntimeProcess, type LambdaRuntimeInstall } from '../lib/local/runtime-api/lambda-runtime-process.ts';
+import { buildDirectory, bundle, projectRoot } from './build.ts';
+import { completionEvent } from './lambda-event.ts';
+import { startBenchUpstream } from './fake-upstream.ts';
+import { median } from './stats.ts';
+
+/** What the stack sets (infra/gateway-stack.ts), so import-time configuration reads the same values. */
+export const STACK_ENVIRONMENT = {
+  GATEWAY_KEY_SOURCE: 'secretsmanager',
+  GATEWAY_SECRETS_PREFIX: 'llm-gateway/',
+  GATEWAY_SECRETS_TTL_SECONDS: '300',
+  GATEWAY_ALLOWED_CUSTOM_HOSTS: '',
+};
+
+export interface LambdaAssets {
+  /** The deployed asset's folder (`index.mjs` + `chunks/`). */
+  gateway: string;
+  /** An empty streaming handler's folder (`index.mjs`). */
+  empty: string;
+  /** The floor: a streaming handler that makes the same upstream call and pipes the answer. */
+  floor: string;
+}
+
+/** Builds the three function folders under bench/.build/. */
+export async function buildLambdaAssets(): Promise<LambdaAssets> {
+  const assets = { gateway: join(buildDirectory, 'lambda-gateway'), empty: join(buildDirectory, 'lambda-empty'), floor: join(buildDirectory, 'lambda-floor') };
+  for (const directory of Object.values(assets)) {
+    rmSync(directory, { recursive: true, force: true });
+    mkdirSync(directory, { recursive: true });
+  }
+  buildHandlerBundle({ projectRoot, outdir: assets.gateway, entryName: 'index' });
+  await bundle('bench/empty-handler.ts', join(assets.empty, 'index.mjs'));
+  await bundle('bench/lambda-floor-handler.ts', join(assets.floor, 'index.mjs'));
+  return assets;
+}
+
+export interface ColdStartSample {
+  /** Spawn to the first `/next`. */
+  initMs: number;
+  /** CPU time of the process's main thread by then (/proc/<pid>/schedstat, ns): steadier than `initMs` on a busy machine. */
+  initCpuMs: number;
+  /** The first invocation, `/next` answered to the answer's end (when an event was given). */
+  firstInvocationMs: number;
+}
+
+/** One fresh runtime process: its init, and its first invocation of `event` if given. */
+export async function measureColdStartOnce(install: LambdaRuntimeInstall, taskRoot: string, event?: unknown): Promise<ColdStartSample> {
+  const runtime = await startLambdaRuntimeProcess({
+    install,
+    taskRoot,
+    environment: { ...STACK_ENVIRONMENT, GATEWAY_ALLOWED_CUSTOM_HOSTS: 'loopback', LOG_LEVEL: 'silent' },
+  });
+  try {
+    const initMs = (await runtime.ready) - runtime.startedAt;
+    const initCpuMs = mainThreadCpuMilliseconds(runtime.child.pid!);
+    if (event === undefined) return { initMs, initCpuMs, firstInvocationMs: Number.NaN };
+    const started = performance.now();
+    const outcome = await runtime.emulator.invoke(event).done;
+    if (outcome.kind !== 'response') throw new Error(`first invocation failed: ${JSON.stringify(outcome)}\n${runtime.output().slice(-2000)}`);
+    return { initMs, initCpuMs, firstInvocationMs: performance.now() - started };
+  } finally {
+    await runtime.stop();
+  }
+}
+
+/** Time the main thread of `pid` has run on a CPU, from /proc/<pid>/schedstat (nanoseconds). */
+function mainThreadCpuMilliseconds(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
+export interface InitFigures {
+  medianMs: number;
+  cpuMedianMs: number;
+  samples: number[];
+  firstInvocationMedianMs: number;
+}
+
+/** Medians over `runs` fresh processes per folder, alternating so that drift hits all alike. */
+export async function measureInit(install: LambdaRuntimeInstall, folders: string[], runs: number, event?: unknown): Promise<InitFigures[]> {
+  const samples = folders.map(() => [] as ColdStartSample[]);
+  // One unmeasured start each: the first spawn pays for the page cache.
+  for (const folder of folders) await measureColdStartOnce(install, folder, event);
+  for (let run = 0; run < runs; run++) {
+    for (const [index, folder] of folders.entries()) samples[index]!.push(await measureColdStartOnce(install, folder, event));
+  }
+  return samples.map((values) => ({
+    medianMs: median(values.map((sample) => sample.initMs)),
+    cpuMedianMs: median(values.map((sample) => sample.initCpuMs)),
+    samples: values.map((sample) => Math.round(sample.initMs * 10) / 10),
+    firstInvocationMedianMs: median(values.map((sample) => sample.firstInvocationMs)),
+  }));
+}
+
+export interface ColdStartReport {
+  runs: number;
+  node: string;
+  gateway: InitFigures;
+  empty: InitFigures;
+  floor: InitFigures;
+}
+
+/** Init of the asset, the empty handler and the floor; each then answers one plain request (the empty one ignores it). */
+export async function measureColdStart(assets: LambdaAssets, runs: number): Promise<ColdStartReport | undefined> {
+  const install = findLambdaRuntime(projectRoot);
+  if (!install) return undefined;
+  const upstream = await startBenchUpstream();
+  try {
+    const event = completionEvent(upstream, false);
+    const [gateway, empty, floor] = await measureInit(install, [assets.gateway, assets.empty, assets.floor], runs, event);
+    return { runs, node: 'v24.21.0', gateway: gateway!, empty: empty!, floor: floor! };
+  } finally {
+    await upstream.close();
+  }
+}
+
+export function renderColdStart(report: ColdStartReport | undefined): string {
+  if (!report) return 'Cold start under the real runtime: not measured (run `bash tools/lambda-runtime/install.sh`).\n';
+  const added = report.gateway.medianMs - report.empty.medianMs;
+  return [
+    `Cold start under the real runtime (Node ${report.node}, aws-lambda-ric; init = spawn to first /next; medians of ${report.runs} fresh processes each):`,
+    `  init: gateway asset ${report.gateway.medianMs.toFixed(1)} ms, empty handler ${report.empty.medianMs.toFixed(1)} ms, Lambda floor ${report.floor.medianMs.toFixed(1)} ms; gateway - empty = +${added.toFixed(1)} ms (goal <= +20 ms: ${added <= 20 ? 'met' : 'missed'})`,
+    `  init CPU of the main thread: gateway ${report.gateway.cpuMedianMs.toFixed(1)} ms, empty ${report.empty.cpuMedianMs.toFixed(1)} ms, floor ${report.floor.cpuMedianMs.toFixed(1)} ms; gateway - empty = +${(report.gateway.cpuMedianMs - report.empty.cpuMedianMs).toFixed(1)} ms`,
+    `  first plain request after init: gateway ${report.gateway.firstInvocationMedianMs.toFixed(1)} ms, Lambda floor ${report.floor.firstInvocationMedianMs.toFixed(1)} ms`,
+    `  init samples, gateway: ${report.gateway.samples.join(', ')}`,
+    `  init samples, empty:   ${report.empty.samples.join(', ')}`,
+    '',
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const runs = Number(process.argv[2] ?? 15);
+  const assets = await buildLambdaAssets();
+  process.stdout.write(renderColdStart(await measureColdStart(assets, runs)));
+}

@@ -1,0 +1,100 @@
+/**
+ * CPU per invocation under the real Lambda runtime (Node 24, aws-lambda-ric): the runtime process's
+ * own CPU time (user + system, /proc) over many invocations driven through the Runtime API
+ * emulator, for the deployed asset and for the Lambda floor (`lambda-floor-handler.ts`, the same
+ * upstream call piped back). A plain request, and a stream event: the difference between streamed
+ * answers of many and of few events, per event. Invocations run one at a time, as Lambda sends
+ * them to one instance.
+ *
+ * `npx tsx bench/invocation-cost.ts` on its own; `npm run bench` includes it.
+ */
+import { findLambdaRuntime, startLambdaRuntimeProcess, type LambdaRuntimeInstall } from '../lib/local/runtime-api/lambda-runtime-process.ts';
+import { buildLambdaAssets, STACK_ENVIRONMENT, type LambdaAssets } from './cold-start.ts';
+import { startBenchUpstream, type BenchUpstream } from './fake-upstream.ts';
+import { cpuMillisecondsOf } from './gateways.ts';
+import { projectRoot } from './build.ts';
+import { completionEvent } from './lambda-event.ts';
+
+const FEW_EVENTS = 2;
+const MANY_EVENTS = 42;
+
+export interface InvocationCost {
+  /** Microseconds of CPU per plain (JSON) request. */
+  plainUs: number;
+  /** Microseconds of CPU per stream event. */
+  streamEventUs: number;
+}
+
+export interface InvocationCostReport {
+  invocations: number;
+  gateway: InvocationCost;
+  floor: InvocationCost;
+}
+
+/** CPU milliseconds the process spends on `count` invocations of `event`, one after another. */
+async function cpuOf(runtime: Awaited<ReturnType<typeof startLambdaRuntimeProcess>>, event: unknown, count: number): Promise<number> {
+  const before = cpuMillisecondsOf(runtime.child.pid!);
+  for (let index = 0; index < count; index++) {
+    const invocation = runtime.emulator.invoke(event);
+    const outcome = await invocation.done;
+    if (outcome.kind !== 'response') throw new Error(`invocation failed: ${JSON.stringify(outcome)}\n${runtime.output().slice(-2000)}`);
+  }
+  // The last answer's bookkeeping (the next /next poll) belongs to it.
+  await runtime.emulator.waitForNextPoll();
+  return cpuMillisecondsOf(runtime.child.pid!) - before;
+}
+
+async function costOf(install: LambdaRuntimeInstall, folder: string, upstreams: { few: BenchUpstream; many: BenchUpstream }, invocations: number): Promise<InvocationCost> {
+  const runtime = await startLambdaRuntimeProcess({ install, taskRoot: folder, environment: { ...STACK_ENVIRONMENT, GATEWAY_ALLOWED_CUSTOM_HOSTS: 'loopback', LOG_LEVEL: 'silent' } });
+  try {
+    await runtime.ready;
+    const plain = completionEvent(upstreams.few, false);
+    const few = completionEvent(upstreams.few, true);
+    const many = completionEvent(upstreams.many, true);
+    // Warm: the first invocations load chunks, compile hot paths and open the upstream connection.
+    await cpuOf(runtime, plain, 50);
+    await cpuOf(runtime, few, 20);
+    await cpuOf(runtime, many, 5);
+    const plainMs = await cpuOf(runtime, plain, invocations);
+    const fewMs = await cpuOf(runtime, few, invocations / 2);
+    const manyMs = await cpuOf(runtime, many, invocations / 2);
+    return {
+      plainUs: (plainMs * 1000) / invocations,
+      streamEventUs: ((manyMs - fewMs) * 1000) / ((invocations / 2) * (MANY_EVENTS - FEW_EVENTS)),
+    };
+  } finally {
+    await runtime.stop();
+  }
+}
+
+export async function measureInvocationCost(assets: LambdaAssets, invocations: number): Promise<InvocationCostReport | undefined> {
+  const install = findLambdaRuntime(projectRoot);
+  if (!install) return undefined;
+  const few = await startBenchUpstream({ streamChunks: FEW_EVENTS, chunkIntervalMs: 0 });
+  const many = await startBenchUpstream({ streamChunks: MANY_EVENTS, chunkIntervalMs: 0 });
+  try {
+    const gateway = await costOf(install, assets.gateway, { few, many }, invocations);
+    const floor = await costOf(install, assets.floor, { few, many }, invocations);
+    return { invocations, gateway, floor };
+  } finally {
+    await Promise.all([few.close(), many.close()]);
+  }
+}
+
+export function renderInvocationCost(report: InvocationCostReport | undefined): string {
+  if (!report) return 'CPU per invocation under the real runtime: not measured (run `bash tools/lambda-runtime/install.sh`).\n';
+  const row = (label: string, ours: number, floor: number) =>
+    `  ${label}: gateway ${ours.toFixed(0)} µs, Lambda floor ${floor.toFixed(0)} µs: ${(ours / floor).toFixed(2)}× (goal <= 1.5×: ${ours / floor <= 1.5 ? 'met' : 'missed'})`;
+  return [
+    `CPU under the real runtime (Node 24, aws-lambda-ric; runtime process user+system over ${report.invocations} sequential invocations each):`,
+    row('per plain request', report.gateway.plainUs, report.floor.plainUs),
+    row('per stream event ', report.gateway.streamEventUs, report.floor.streamEventUs),
+    '',
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const invocations = Number(process.argv[2] ?? 400);
+  const assets = await buildLambdaAssets();
+  process.stdout.write(renderInvocationCost(await measureInvocationCost(assets, invocations)));
+}

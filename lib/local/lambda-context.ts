@@ -1,0 +1,28 @@
+/**
+ * The `context` a handler gets, with exactly the fields AWS's runtime client (`aws-lambda-ric` 4,
+ * nodejs24.x) builds from the invocation's headers and Lambda's environment. No
+ * `callbackWaitsForEmptyEventLoop`: Node 24's runtime has no callback handlers and sets none.
+ */
+import { randomUUID } from 'node:crypto';
+
+const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
+const FUNCTION_NAME = 'llm-gateway-local';
+
+export function createLambdaContext(options: { timeoutMs?: number; memoryMb?: number } = {}) {
+  const deadline = Date.now() + (options.timeoutMs ?? FIFTEEN_MINUTES_MS);
+  const awsRequestId = randomUUID();
+  return {
+    clientContext: undefined,
+    identity: undefined,
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${FUNCTION_NAME}`,
+    awsRequestId,
+    tenantId: undefined,
+    xRayTraceId: undefined,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    functionName: FUNCTION_NAME,
+    functionVersion: '$LATEST',
+    memoryLimitInMB: String(options.memoryMb ?? 512),
+    logGroupName: `/aws/lambda/${FUNCTION_NAME}`,
+    logStreamName: 'local',
+  };
+}
