@@ -67,7 +67,7 @@ const RETIRED = [
 const STRUCTURAL = new Set(['model', 'prompt', 'stream', 'stream_options']);
 
 /** The OpenAI parameters a table can map, in the order of the request schema. */
-export const MAPPED_PARAMETERS = Object.keys(completionRequestSchema.shape).filter((name) => !STRUCTURAL.has(name)) as MappedParameter[];
+export const MAPPED_PARAMETERS = Object.keys(completionRequestSchema().shape).filter((name) => !STRUCTURAL.has(name)) as MappedParameter[];
 
 /** One cell: what the gateway does with `name` for a provider. */
 export function describeRule(rule: ParameterRule | 'emulated' | undefined, name?: string): string {

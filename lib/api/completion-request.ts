@@ -3,6 +3,7 @@
  * @see https://platform.openai.com/docs/api-reference/completions/create
  */
 import { InvalidRequestError } from './errors.ts';
+import { lazy } from './lazy.ts';
 import { isPrompt, parseCommonRequest } from './parse-common-request.ts';
 import { listProblems, MAX_LISTED_PROBLEMS, truncate } from './list-problems.ts';
 import { formatIssuePath, z } from './zod.ts';
@@ -18,43 +19,51 @@ export const promptSchema = z.union([
   z.array(z.array(tokenId()).check(z.minLength(1))).check(z.minLength(1)),
 ]);
 
-export const completionRequestSchema = z
-  .strictObject({
-    model: z.string().check(z.minLength(1)),
-    prompt: promptSchema,
-    best_of: z.optional(integer().check(z.gte(1), z.lte(20))),
-    echo: z.optional(z.boolean()),
-    frequency_penalty: z.optional(between(-2, 2)),
-    logit_bias: z.optional(z.record(z.string().check(z.regex(/^\d+$/, 'must be a token id')), between(-100, 100))),
-    logprobs: z.optional(integer().check(z.gte(0), z.lte(5))),
-    max_tokens: z._default(integer().check(z.gte(0)), 16),
-    n: z.optional(integer().check(z.gte(1), z.lte(128))),
-    presence_penalty: z.optional(between(-2, 2)),
-    seed: z.optional(integer()),
-    stop: z.optional(z.union([z.string(), z.array(z.string()).check(z.minLength(1), z.maxLength(4))])),
-    stream: z.optional(z.boolean()),
-    stream_options: z.optional(z.strictObject({ include_usage: z.optional(z.boolean()) })),
-    suffix: z.optional(z.string()),
-    temperature: z.optional(between(0, 2)),
-    top_p: z.optional(between(0, 1)),
-    user: z.optional(z.string()),
-  })
-  .check(
-    z.refine((request) => request.best_of === undefined || request.best_of >= (request.n ?? 1), {
-      message: 'best_of must be greater than or equal to n',
-      path: ['best_of'],
-    }),
-    z.refine((request) => !(request.stream && request.best_of !== undefined && request.best_of > 1), {
-      message: 'best_of cannot be used with stream',
-      path: ['best_of'],
-    }),
-    z.refine((request) => request.stream_options === undefined || request.stream === true, {
-      message: 'stream_options is only allowed when stream is true',
-      path: ['stream_options'],
-    }),
-  );
+/**
+ * Built on first use: the common request takes the plain-code path (parse-common-request.ts) and
+ * never reaches zod, so a container need not pay for building this at cold start.
+ */
+export const completionRequestSchema = lazy(() => buildCompletionRequestSchema());
 
-export type CompletionRequest = z.infer<typeof completionRequestSchema>;
+function buildCompletionRequestSchema() {
+  return z
+    .strictObject({
+      model: z.string().check(z.minLength(1)),
+      prompt: promptSchema,
+      best_of: z.optional(integer().check(z.gte(1), z.lte(20))),
+      echo: z.optional(z.boolean()),
+      frequency_penalty: z.optional(between(-2, 2)),
+      logit_bias: z.optional(z.record(z.string().check(z.regex(/^\d+$/, 'must be a token id')), between(-100, 100))),
+      logprobs: z.optional(integer().check(z.gte(0), z.lte(5))),
+      max_tokens: z._default(integer().check(z.gte(0)), 16),
+      n: z.optional(integer().check(z.gte(1), z.lte(128))),
+      presence_penalty: z.optional(between(-2, 2)),
+      seed: z.optional(integer()),
+      stop: z.optional(z.union([z.string(), z.array(z.string()).check(z.minLength(1), z.maxLength(4))])),
+      stream: z.optional(z.boolean()),
+      stream_options: z.optional(z.strictObject({ include_usage: z.optional(z.boolean()) })),
+      suffix: z.optional(z.string()),
+      temperature: z.optional(between(0, 2)),
+      top_p: z.optional(between(0, 1)),
+      user: z.optional(z.string()),
+    })
+    .check(
+      z.refine((request) => request.best_of === undefined || request.best_of >= (request.n ?? 1), {
+        message: 'best_of must be greater than or equal to n',
+        path: ['best_of'],
+      }),
+      z.refine((request) => !(request.stream && request.best_of !== undefined && request.best_of > 1), {
+        message: 'best_of cannot be used with stream',
+        path: ['best_of'],
+      }),
+      z.refine((request) => request.stream_options === undefined || request.stream === true, {
+        message: 'stream_options is only allowed when stream is true',
+        path: ['stream_options'],
+      }),
+    );
+}
+
+export type CompletionRequest = z.infer<ReturnType<typeof buildCompletionRequestSchema>>;
 export type Prompt = CompletionRequest['prompt'];
 
 /**
@@ -74,7 +83,7 @@ export function parseCompletionRequest(body: unknown): CompletionRequest {
   const common = parseCommonRequest(withoutNulls);
   if (common !== undefined) return common;
   checkSizes(withoutNulls);
-  const result = completionRequestSchema.safeParse(withBoundedPrompt(withoutNulls));
+  const result = completionRequestSchema().safeParse(withBoundedPrompt(withoutNulls));
   if (result.success) return { ...result.data, prompt: copyPrompt(withoutNulls.prompt as Prompt) };
 
   // Only the first few issues are looked at: a 1 MB body of bad values has a million of them.

@@ -4,8 +4,9 @@
  * schemas built at import are cold start paid by every container, although a container mostly
  * serves one provider and many never read a virtual key.
  *
- * Only worth it for what the first request may not need: a schema every request parses (the
- * completion request) costs the same at import as on first use.
+ * Only worth it for what the first request may not need: a schema every request parses costs the
+ * same at import as on first use (the completion request's is lazy because its common form is
+ * checked in plain code and never reaches zod).
  *
  * @example
  * const schemas = lazy(() => ({ response: z.object({ id: z.string() }) }));

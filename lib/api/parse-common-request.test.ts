@@ -50,7 +50,7 @@ describe('parseCommonRequest', () => {
         body[key] = values[Math.floor(next() * values.length)];
       }
       const fast = parseCommonRequest({ ...body });
-      const zod = completionRequestSchema.safeParse({ ...body });
+      const zod = completionRequestSchema().safeParse({ ...body });
       if (fast !== undefined) {
         accepted++;
         expect(zod.success, JSON.stringify(body)).toBe(true);
@@ -82,8 +82,8 @@ describe('parseCommonRequest', () => {
     expect(parseCommonRequest({ model: 'm', prompt: 'p', best_of: 1, n: 2 })).toBeUndefined();
     expect(parseCommonRequest({ model: 'm', prompt: 'p', stream_options: {} })).toBeUndefined();
     // Token prompts take the fast path too (zod's union over a million ids took ~5 s); invalid ones go to zod.
-    expect(parseCommonRequest({ model: 'm', prompt: [1, 2] })).toEqual(completionRequestSchema.parse({ model: 'm', prompt: [1, 2] }));
-    expect(parseCommonRequest({ model: 'm', prompt: [[1], [2, 3]] })).toEqual(completionRequestSchema.parse({ model: 'm', prompt: [[1], [2, 3]] }));
+    expect(parseCommonRequest({ model: 'm', prompt: [1, 2] })).toEqual(completionRequestSchema().parse({ model: 'm', prompt: [1, 2] }));
+    expect(parseCommonRequest({ model: 'm', prompt: [[1], [2, 3]] })).toEqual(completionRequestSchema().parse({ model: 'm', prompt: [[1], [2, 3]] }));
     for (const prompt of [[1, -2], [1.5], [[1], []], [[1], 2], [1, 'a'], [], [[]]]) expect(parseCommonRequest({ model: 'm', prompt }), JSON.stringify(prompt)).toBeUndefined();
     expect(parseCommonRequest({ model: 'm' })).toBeUndefined();
     expect(parseCommonRequest(Object.assign(Object.create({ injected: 1 }), { model: 'm', prompt: 'p' }))).toBeUndefined();
