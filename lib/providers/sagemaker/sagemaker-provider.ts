@@ -12,9 +12,8 @@
  */
 import { InvalidRequestError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
-// Bedrock's signer and credential chain, shared rather than copied (a shared AWS module is the follow-up).
-import { resolveBedrockCredentials } from '../bedrock/resolve-bedrock-credentials.ts';
-import { signBedrockRequest } from '../bedrock/sign-bedrock-request.ts';
+import { resolveAwsCredentials } from '../aws-sigv4/resolve-aws-credentials.ts';
+import { signAwsRequest } from '../aws-sigv4/sign-aws-request.ts';
 import type { ParameterTable } from '../map-parameters.ts';
 import type { CompletionPart, Provider, ProviderCall, StreamReader } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
@@ -84,8 +83,8 @@ export const sagemakerProvider: Provider = {
   },
 
   async signRequest(request, { target }) {
-    const credentials = await resolveBedrockCredentials(target);
-    return signBedrockRequest(request, { credentials, region: region(target), service: 'sagemaker' });
+    const credentials = await resolveAwsCredentials(target);
+    return signAwsRequest(request, { credentials, region: region(target), service: 'sagemaker' });
   },
 
   parseResponse(json, call): CompletionPart {
