@@ -4,6 +4,7 @@
  */
 import { InvalidRequestError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
+import { checkTargetField } from '../check-target-fields.ts';
 
 /** The region of a target: `x-portkey-aws-region` / `aws_region`, else `AWS_REGION` (`AWS_DEFAULT_REGION`). */
 export function resolveBedrockRegion(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): string {
@@ -11,10 +12,8 @@ export function resolveBedrockRegion(target: ProviderTarget, env: NodeJS.Process
   if (!region) {
     throw new InvalidRequestError('Choose an AWS region for Bedrock with x-portkey-aws-region.', { param: 'x-portkey-aws-region', code: 'missing_aws_region' });
   }
-  if (!/^[a-z]{2}(?:-[a-z]+)+-\d+$/.test(region)) {
-    throw new InvalidRequestError(`"${region}" is not an AWS region.`, { param: 'x-portkey-aws-region', code: 'invalid_aws_region' });
-  }
-  return region;
+  // The shape is the engine's (check-target-fields.ts), also for a region from the environment.
+  return checkTargetField('aws_region', region);
 }
 
 /**

@@ -49,6 +49,8 @@ export const vertexAIProvider: Provider = {
     label: NAME,
   }),
   baseUrl: vertexBaseUrl,
+  // The host is built from the region: declared, so the transport holds the call to it.
+  expectedHost: (target) => new URL(vertexBaseUrl(target)).host,
 
   buildRequest(call, mapped) {
     const { publisher, model } = selectVertexPublisher(call.params.model);
