@@ -4,18 +4,17 @@
  * one user turn, as for `anthropic` and `cohere`, and the message text is the completion.
  * Each member is one data file (an `OpenAIChatDefinition`) and one line in the registry.
  */
-import { UpstreamError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
 import { bearerAuth } from '../bearer-auth.ts';
 import { convertOpenAICompatibleUsage } from '../openai-compatible/convert-openai-compatible-usage.ts';
 import { mapOpenAIFinishReason } from '../openai-compatible/map-openai-finish-reason.ts';
 import type { OpenAICompatibleDifferences } from '../openai-compatible/openai-completion-parameters.ts';
-import { openAICompatibleErrorSchema } from '../openai-compatible/openai-compatible-schemas.ts';
 import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
 import type { CompletionPart, Provider, ProviderCall, StreamReader, UpstreamEvent } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
 import { defineOpenAIChatTable } from './openai-chat-parameters.ts';
 import { openAIChatChunkSchema, openAIChatResponseSchema } from './openai-chat-schemas.ts';
+import { readOpenAIStreamError } from '../openai-compatible/read-openai-stream-error.ts';
 
 /** One chat-only member, as data. */
 export interface OpenAIChatDefinition extends Omit<OpenAICompatibleDifferences, 'emulated'> {
@@ -83,7 +82,7 @@ export function createOpenAIChatProvider(definition: OpenAIChatDefinition): Prov
             return [];
           }
           const json = parseUpstreamJson(event.data, name);
-          if (typeof json === 'object' && json !== null && 'error' in json) throw streamError(json, name);
+          if (typeof json === 'object' && json !== null && 'error' in json) throw readOpenAIStreamError(json, name);
           const chunk = expectShape(openAIChatChunkSchema, json, name);
           const part: CompletionPart = { choices: [] };
           for (const [position, choice] of (chunk.choices ?? []).entries()) {
@@ -103,19 +102,4 @@ export function createOpenAIChatProvider(definition: OpenAIChatDefinition): Prov
       };
     },
   };
-}
-
-/** An error event inside a 200 stream: the upstream's own type, param and code are kept. */
-function streamError(json: unknown, provider: string): UpstreamError {
-  const parsed = openAICompatibleErrorSchema.safeParse(json);
-  const error = parsed.success ? parsed.data.error : undefined;
-  const fields = typeof error === 'object' ? error : undefined;
-  const message = typeof error === 'string' ? error : (fields?.message ?? 'error event in stream');
-  return new UpstreamError(`${provider} stream error: ${message}`, {
-    provider,
-    statusCode: 502,
-    ...(fields?.type ? { type: fields.type } : {}),
-    param: fields?.param ?? null,
-    code: fields?.code != null ? String(fields.code) : 'upstream_stream_error',
-  });
 }

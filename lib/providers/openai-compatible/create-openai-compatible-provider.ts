@@ -5,7 +5,6 @@
  * the registry.
  */
 import type { Logprobs } from '../../api/completion-response.ts';
-import { UpstreamError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
 import { bearerAuth } from '../bearer-auth.ts';
 import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
@@ -14,7 +13,8 @@ import { convertOpenAICompatibleUsage } from './convert-openai-compatible-usage.
 import { isOpenAICompatibleChunk, isOpenAICompatibleResponse } from './is-openai-compatible-shape.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { defineOpenAICompatibleTable, type OpenAICompatibleDifferences } from './openai-completion-parameters.ts';
-import { openAICompatibleChunkSchema, openAICompatibleErrorSchema, openAICompatibleResponseSchema } from './openai-compatible-schemas.ts';
+import { openAICompatibleChunkSchema, openAICompatibleResponseSchema } from './openai-compatible-schemas.ts';
+import { readOpenAIStreamError } from './read-openai-stream-error.ts';
 
 /** One member of the family, as data. */
 export interface OpenAICompatibleDefinition extends OpenAICompatibleDifferences {
@@ -90,7 +90,7 @@ export function createOpenAICompatibleProvider(definition: OpenAICompatibleDefin
             return [];
           }
           const json = parseUpstreamJson(event.data, name);
-          if (typeof json === 'object' && json !== null && 'error' in json) throw streamError(json, name);
+          if (typeof json === 'object' && json !== null && 'error' in json) throw readOpenAIStreamError(json, name);
           const chunk = isOpenAICompatibleChunk(json) ? json : expectShape(openAICompatibleChunkSchema, json, name);
           const part: CompletionPart = {
             choices: (chunk.choices ?? []).map((choice, position) => ({
@@ -110,19 +110,4 @@ export function createOpenAICompatibleProvider(definition: OpenAICompatibleDefin
       };
     },
   };
-}
-
-/** An error event inside a 200 stream: the upstream's own type, param and code are kept. */
-function streamError(json: unknown, provider: string): UpstreamError {
-  const parsed = openAICompatibleErrorSchema.safeParse(json);
-  const error = parsed.success ? parsed.data.error : undefined;
-  const fields = typeof error === 'object' ? error : undefined;
-  const message = typeof error === 'string' ? error : (fields?.message ?? 'error event in stream');
-  return new UpstreamError(`${provider} stream error: ${message}`, {
-    provider,
-    statusCode: 502,
-    ...(fields?.type ? { type: fields.type } : {}),
-    param: fields?.param ?? null,
-    code: fields?.code != null ? String(fields.code) : 'upstream_stream_error',
-  });
 }
