@@ -7,14 +7,14 @@
 import type { Logprobs } from '../../api/completion-response.ts';
 import type { ProviderTarget } from '../../config/target.ts';
 import { bearerAuth } from '../bearer-auth.ts';
-import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
-import type { CompletionPart, Provider, ProviderCall, StreamReader, UpstreamEvent } from '../provider.ts';
+import { expectShape } from '../parse-upstream-json.ts';
+import type { CompletionPart, Provider, ProviderCall, StreamReader } from '../provider.ts';
 import { convertOpenAICompatibleUsage } from './convert-openai-compatible-usage.ts';
 import { isOpenAICompatibleChunk, isOpenAICompatibleResponse } from './is-openai-compatible-shape.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { defineOpenAICompatibleTable, type OpenAICompatibleDifferences } from './openai-completion-parameters.ts';
 import { openAICompatibleChunkSchema, openAICompatibleResponseSchema } from './openai-compatible-schemas.ts';
-import { readOpenAIStreamError } from './read-openai-stream-error.ts';
+import { createOpenAIStyleStreamReader } from './create-openai-style-stream-reader.ts';
 
 /** One member of the family, as data. */
 export interface OpenAICompatibleDefinition extends OpenAICompatibleDifferences {
@@ -81,33 +81,22 @@ export function createOpenAICompatibleProvider(definition: OpenAICompatibleDefin
     },
 
     createStreamReader(): StreamReader {
-      let done = false;
-      return {
-        read(event: UpstreamEvent) {
-          if (event.kind !== 'sse') return [];
-          if (event.data === '[DONE]') {
-            done = true;
-            return [];
-          }
-          const json = parseUpstreamJson(event.data, name);
-          if (typeof json === 'object' && json !== null && 'error' in json) throw readOpenAIStreamError(json, name);
-          const chunk = isOpenAICompatibleChunk(json) ? json : expectShape(openAICompatibleChunkSchema, json, name);
-          const part: CompletionPart = {
-            choices: (chunk.choices ?? []).map((choice, position) => ({
-              index: choice.index ?? position,
-              text: choice.text ?? '',
-              logprobs: (choice.logprobs as Logprobs | null | undefined) ?? null,
-              finish_reason: mapOpenAIFinishReason(choice.finish_reason, name),
-            })),
-          };
-          const usage = convertOpenAICompatibleUsage(chunk.usage);
-          if (usage) part.usage = usage;
-          if (chunk.id) part.id = chunk.id;
-          if (chunk.model) part.model = chunk.model;
-          return [part];
-        },
-        end: () => (done ? [] : undefined),
-      };
+      return createOpenAIStyleStreamReader(name, (json) => {
+        const chunk = isOpenAICompatibleChunk(json) ? json : expectShape(openAICompatibleChunkSchema, json, name);
+        const part: CompletionPart = {
+          choices: (chunk.choices ?? []).map((choice, position) => ({
+            index: choice.index ?? position,
+            text: choice.text ?? '',
+            logprobs: (choice.logprobs as Logprobs | null | undefined) ?? null,
+            finish_reason: mapOpenAIFinishReason(choice.finish_reason, name),
+          })),
+        };
+        const usage = convertOpenAICompatibleUsage(chunk.usage);
+        if (usage) part.usage = usage;
+        if (chunk.id) part.id = chunk.id;
+        if (chunk.model) part.model = chunk.model;
+        return [part];
+      });
     },
   };
 }
