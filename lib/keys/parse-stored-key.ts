@@ -44,13 +44,25 @@ export interface StoredConfig {
  * @throws SecretReadError `invalid`, naming the secret and the offending field, never a value.
  */
 export function parseStoredVirtualKey(value: unknown, secretName: string): StoredVirtualKey {
-  const result = schemas().virtualKeySecret.safeParse(value);
+  const result = schemas().virtualKeySecret.safeParse(withServiceAccountAsText(value));
   if (!result.success) {
     const problems = result.error.issues.slice(0, 3).map((issue) => `${formatIssuePath(issue.path) || '(root)'}: ${issue.message}`);
     throw new SecretReadError('invalid', secretName, `The secret ${secretName} is not a valid virtual key (${problems.join('; ')}).`);
   }
   const { allowed_principals: allowedPrincipals, ...target } = result.data;
   return allowedPrincipals === undefined ? { target } : { target, allowedPrincipals };
+}
+
+/**
+ * Portkey stores `vertex_service_account_json` as the key file's object as well as its text;
+ * a target field is text (it can also come from a header), so the object is kept as its JSON.
+ * @example withServiceAccountAsText({ vertex_service_account_json: { client_email: 'a@b' } }) // { vertex_service_account_json: '{"client_email":"a@b"}' }
+ */
+function withServiceAccountAsText(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const account = (value as Record<string, unknown>).vertex_service_account_json;
+  if (typeof account !== 'object' || account === null || Array.isArray(account)) return value;
+  return { ...value, vertex_service_account_json: JSON.stringify(account) };
 }
 
 /** Checks that a stored config is a JSON object and takes `allowed_principals` out of it. */

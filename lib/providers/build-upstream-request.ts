@@ -5,6 +5,7 @@
  */
 import type { ProviderTarget } from '../config/target.ts';
 import type { UpstreamRequest } from '../upstream/upstream-request.ts';
+import { checkHeaderValues } from './check-header-values.ts';
 import { checkTargetFields, checkUpstreamPath } from './check-target-fields.ts';
 import { joinUrl } from './join-url.ts';
 import type { Provider, ProviderCall } from './provider.ts';
@@ -25,7 +26,8 @@ function upstreamUrl(provider: Provider, target: ProviderTarget, path: string): 
 
 /**
  * The request for one call whose parameters are already mapped (`mapped`); a promise only where the provider signs.
- * @throws InvalidRequestError (400) for a target field that cannot safely form a URL or header, or a path that climbs.
+ * @throws InvalidRequestError (400) for a target field that cannot safely form a URL or header, or a path that climbs,
+ * and for a header value node's HTTP client would refuse.
  */
 export function buildUpstreamRequest(
   provider: Provider,
@@ -33,7 +35,15 @@ export function buildUpstreamRequest(
   mapped: Readonly<Record<string, unknown>>,
 ): UpstreamRequest | Promise<UpstreamRequest> {
   const request = buildUnsignedUpstreamRequest(provider, call, mapped);
-  return provider.signRequest ? provider.signRequest(request, call) : request;
+  if (!provider.signRequest) {
+    checkHeaderValues(request.headers, call.target);
+    return request;
+  }
+  // A signer adds headers from credentials (SigV4, a bearer token): checked once they are all there.
+  return provider.signRequest(request, call).then((signed) => {
+    checkHeaderValues(signed.headers, call.target);
+    return signed;
+  });
 }
 
 /**

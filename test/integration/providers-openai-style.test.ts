@@ -183,7 +183,7 @@ describe('deepseek FIM', () => {
     const stream = await client(row).completions.create({ ...callerRequest(fim), stream: true });
     let text = '';
     for await (const chunk of stream) text += chunk.choices.map((choice) => choice.text).join('');
-    // The gateway asks every OpenAI-compatible stream for its usage (DeepSeek's FIM endpoint takes stream_options too).
+    // Usage is always asked for, so the usage record counts exact tokens (DeepSeek's FIM takes stream_options).
     expect(upstream.received.at(-1)!.body).toEqual({ ...fim.request, stream: true, stream_options: { include_usage: true } });
     expect(text).toBe(streamedAnswer(fim).text);
   });

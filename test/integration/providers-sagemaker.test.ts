@@ -169,6 +169,7 @@ describe('sagemaker', () => {
     const cases: Array<[Record<string, string>, string, string]> = [
       [{ 'x-portkey-custom-host': `${runtime.url}/` }, tgi.endpointName, 'x-portkey-custom-host'],
       [{}, 'evil.example.com/x', 'model'],
+      // The engine's field table names the field by its header, as for every provider.
       [{ 'x-portkey-aws-region': 'evil.com#' }, tgi.endpointName, 'x-portkey-aws-region'],
       [{ 'x-portkey-sagemaker-container': 'triton' }, tgi.endpointName, 'x-portkey-sagemaker-container'],
       [{ 'x-portkey-amzn-sagemaker-target-model': 'a.tar.gz' }, tgi.endpointName, 'amzn_sagemaker_target_model'],

@@ -143,21 +143,27 @@ describe('vertex-ai', () => {
     const { previewUpstreamRequest } = await import('../../lib/providers/preview-upstream-request.ts');
     const { findProvider } = await import('../../lib/providers/registry.ts');
     const { parseCompletionRequest } = await import('../../lib/api/completion-request.ts');
-    const vertex = findProvider('vertex-ai')!;
-    const callOf = (model: string, region: string) => ({
-      params: parseCompletionRequest({ model, prompt: 'The capital of France is', max_tokens: 3 }),
-      target: { provider: 'vertex-ai', vertex_project_id: 'my-project', vertex_region: region, api_key: 'ya29.token' },
-      stream: false,
-      forwardedHeaders: {},
-      strict: false,
-    });
-    const preview = (model: string, region: string) => previewUpstreamRequest(vertex, callOf(model, region));
+    const preview = (model: string, region: string) =>
+      previewUpstreamRequest(findProvider('vertex-ai')!, {
+        params: parseCompletionRequest({ model, prompt: 'The capital of France is', max_tokens: 3 }),
+        target: { provider: 'vertex-ai', vertex_project_id: 'my-project', vertex_region: region, api_key: 'ya29.token' },
+        stream: false,
+        forwardedHeaders: {},
+        strict: false,
+      });
     expect((await preview('gemini-2.0-flash', 'us-central1')).url).toBe(gemini.upstream.url);
     expect((await preview('claude-3-5-haiku@20241022', 'us-east5')).url).toBe(claude.upstream.url);
     expect((await preview('gemini-2.0-flash', 'global')).url).toBe('https://aiplatform.googleapis.com/v1/projects/my-project/locations/global/publishers/google/models/gemini-2.0-flash:generateContent');
-    // An access token given as the key is sent as the bearer token.
-    // (The preview is unsigned; the token is added where the request is signed.)
-    const signed = await vertex.signRequest!(await preview('gemini-2.0-flash', 'us-central1'), callOf('gemini-2.0-flash', 'us-central1'));
+    // An access token given as the key is sent as the bearer token (added when the request is signed; a preview is unsigned).
+    const { buildUpstreamRequest } = await import('../../lib/providers/build-upstream-request.ts');
+    const signed = await buildUpstreamRequest(findProvider('vertex-ai')!, {
+      params: parseCompletionRequest({ model: 'gemini-2.0-flash', prompt: 'The capital of France is', max_tokens: 3 }),
+      target: { provider: 'vertex-ai', vertex_project_id: 'my-project', vertex_region: 'us-central1', api_key: 'ya29.token' },
+      stream: false,
+      forwardedHeaders: {},
+      strict: false,
+    }, {});
+    expect((await preview('gemini-2.0-flash', 'us-central1')).headers.authorization).toBeUndefined();
     expect(signed.headers.authorization).toBe('Bearer ya29.token');
   });
 

@@ -8,15 +8,16 @@
  */
 import type { Usage } from '../../api/completion-response.ts';
 import { UpstreamError } from '../../api/errors.ts';
+import { resolveAwsCredentials } from '../aws-sigv4/resolve-aws-credentials.ts';
+import { signAwsRequest } from '../aws-sigv4/sign-aws-request.ts';
 import { parseUpstreamJson } from '../parse-upstream-json.ts';
 import type { CompletionPart, Provider, ProviderCall, ResponseHeaders, StreamReader } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
 import { mapFamilyFinishReason, type BedrockFamily, type FamilyUsage } from './bedrock-family.ts';
 import { bedrockExpectedHost, checkAmbientSigning, hasOwnAwsCredentials } from './check-ambient-signing.ts';
 import { bedrockErrorSchema, exceptionFrameError, exceptionName } from './map-bedrock-error.ts';
-import { resolveBedrockCredentials, resolveBedrockEndpoint, resolveBedrockRegion } from './resolve-bedrock-credentials.ts';
+import { resolveBedrockEndpoint, resolveBedrockRegion } from './resolve-bedrock-endpoint.ts';
 import { bedrockParameterVariants, selectBedrockFamily } from './select-bedrock-family.ts';
-import { signBedrockRequest } from './sign-bedrock-request.ts';
 
 const NAME = 'bedrock';
 
@@ -54,8 +55,8 @@ export const bedrockProvider: Provider = {
     const region = resolveBedrockRegion(target);
     // Checked before any credential is read: the gateway's own go only where operators allow.
     if (!hasOwnAwsCredentials(target)) checkAmbientSigning(target, region, request.url);
-    const credentials = await resolveBedrockCredentials(target);
-    return signBedrockRequest(request, { credentials, region, service: 'bedrock' });
+    const credentials = await resolveAwsCredentials(target);
+    return signAwsRequest(request, { credentials, region, service: 'bedrock' });
   },
 
   parseResponse(json, call, headers) {

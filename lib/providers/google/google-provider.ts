@@ -1,16 +1,17 @@
 /**
- * Google Gemini API (`generativelanguage.googleapis.com`): the prompt becomes one user turn of
- * `contents`, the parameters go to `generationConfig`, the key goes in `x-goog-api-key`.
+ * Google Gemini API (`generativelanguage.googleapis.com`): the `generateContent` wire format
+ * is the shared gemini-generate-content module; this file is how to reach the Gemini API, the
+ * key in `x-goog-api-key`.
  * @see https://ai.google.dev/api/generate-content
  */
+import { buildGenerateContentBody, generateContentMethod } from '../gemini-generate-content/build-generate-content-request.ts';
+import { createGoogleStreamTransform } from '../gemini-generate-content/create-google-stream-transform.ts';
+import { generateContentErrorFormat } from '../gemini-generate-content/generate-content-error-format.ts';
+import { googleParameters } from '../gemini-generate-content/google-parameters.ts';
+import { googleSchemas } from '../gemini-generate-content/google-schemas.ts';
+import { readGoogleResponse } from '../gemini-generate-content/read-google-response.ts';
 import { expectShape } from '../parse-upstream-json.ts';
-import { setPath } from '../map-parameters.ts';
 import type { Provider } from '../provider.ts';
-import { singleTextPrompt } from '../single-text-prompt.ts';
-import { createGoogleStreamTransform } from './create-google-stream-transform.ts';
-import { googleParameters } from './google-parameters.ts';
-import { googleSchemas } from './google-schemas.ts';
-import { readGoogleResponse } from './read-google-response.ts';
 
 const NAME = 'google';
 /** A custom host replaces this, version prefix included: `{host}/models/{model}:generateContent`. */
@@ -27,17 +28,9 @@ export const googleProvider: Provider = {
   baseUrl: () => GOOGLE_BASE_URL,
 
   buildRequest(call, mapped) {
-    const { params, target, stream } = call;
-    const body: Record<string, unknown> = { contents: [{ role: 'user', parts: [{ text: singleTextPrompt(params.prompt, NAME) }] }], ...mapped };
-    if (params.logprobs !== undefined) {
-      // Beside the mapped `logprobs`; a copy, since `mapped` is shared by every call of a fan-out.
-      body.generationConfig = { ...(mapped.generationConfig as Record<string, unknown> | undefined) };
-      setPath(body, 'generationConfig.responseLogprobs', true);
-    }
-    const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
     const headers: Record<string, string> = {};
-    if (target.api_key) headers['x-goog-api-key'] = target.api_key;
-    return { path: `/${modelPath(params.model)}:${method}`, headers, body };
+    if (call.target.api_key) headers['x-goog-api-key'] = call.target.api_key;
+    return { path: `/${modelPath(call.params.model)}:${generateContentMethod(call.stream)}`, headers, body: buildGenerateContentBody(call, mapped, NAME) };
   },
 
   parseResponse(raw, call) {
@@ -45,14 +38,7 @@ export const googleProvider: Provider = {
   },
 
   createStreamReader: createGoogleStreamTransform,
-
-  /** `{"error": {"code": 400, "message": ..., "status": "INVALID_ARGUMENT"}}`: the status is the code. */
-  errorFormat: {
-    get schema() {
-      return googleSchemas().error;
-    },
-    toFields: (data: { error: { message?: string | null; status?: string | null } }) => ({ message: data.error.message, code: data.error.status ?? null }),
-  },
+  errorFormat: generateContentErrorFormat,
 };
 
 /**

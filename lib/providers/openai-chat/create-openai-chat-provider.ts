@@ -4,18 +4,17 @@
  * one user turn, as for `anthropic` and `cohere`, and the message text is the completion.
  * Each member is one data file (an `OpenAIChatDefinition`) and one line in the registry.
  */
-import { UpstreamError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
 import { bearerAuth } from '../bearer-auth.ts';
 import { convertOpenAICompatibleUsage } from '../openai-compatible/convert-openai-compatible-usage.ts';
 import { mapOpenAIFinishReason } from '../openai-compatible/map-openai-finish-reason.ts';
 import type { OpenAICompatibleDifferences } from '../openai-compatible/openai-completion-parameters.ts';
-import { openAICompatibleErrorSchema } from '../openai-compatible/openai-compatible-schemas.ts';
-import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
-import type { CompletionPart, Provider, ProviderCall, StreamReader, UpstreamEvent } from '../provider.ts';
+import { expectShape } from '../parse-upstream-json.ts';
+import type { CompletionPart, Provider, ProviderCall, StreamReader } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
 import { defineOpenAIChatTable } from './openai-chat-parameters.ts';
 import { openAIChatChunkSchema, openAIChatResponseSchema } from './openai-chat-schemas.ts';
+import { createOpenAIStyleStreamReader } from '../openai-compatible/create-openai-style-stream-reader.ts';
 
 /** One chat-only member, as data. */
 export interface OpenAIChatDefinition extends Omit<OpenAICompatibleDifferences, 'emulated'> {
@@ -74,48 +73,22 @@ export function createOpenAIChatProvider(definition: OpenAIChatDefinition): Prov
     },
 
     createStreamReader(): StreamReader {
-      let done = false;
-      return {
-        read(event: UpstreamEvent) {
-          if (event.kind !== 'sse') return [];
-          if (event.data === '[DONE]') {
-            done = true;
-            return [];
-          }
-          const json = parseUpstreamJson(event.data, name);
-          if (typeof json === 'object' && json !== null && 'error' in json) throw streamError(json, name);
-          const chunk = expectShape(openAIChatChunkSchema, json, name);
-          const part: CompletionPart = { choices: [] };
-          for (const [position, choice] of (chunk.choices ?? []).entries()) {
-            const text = choice.delta?.content ?? '';
-            const finishReason = mapOpenAIFinishReason(choice.finish_reason, name);
-            // The opening `role` delta carries no text: nothing to tell the caller yet.
-            if (text || finishReason) part.choices.push({ index: choice.index ?? position, text, logprobs: null, finish_reason: finishReason });
-          }
-          const usage = convertOpenAICompatibleUsage(chunk.usage ?? chunk.x_groq?.usage);
-          if (usage) part.usage = usage;
-          if (part.choices.length === 0 && !part.usage) return [];
-          if (chunk.id) part.id = chunk.id;
-          if (chunk.model) part.model = chunk.model;
-          return [part];
-        },
-        end: () => (done ? [] : undefined),
-      };
+      return createOpenAIStyleStreamReader(name, (json) => {
+        const chunk = expectShape(openAIChatChunkSchema, json, name);
+        const part: CompletionPart = { choices: [] };
+        for (const [position, choice] of (chunk.choices ?? []).entries()) {
+          const text = choice.delta?.content ?? '';
+          const finishReason = mapOpenAIFinishReason(choice.finish_reason, name);
+          // The opening `role` delta carries no text: nothing to tell the caller yet.
+          if (text || finishReason) part.choices.push({ index: choice.index ?? position, text, logprobs: null, finish_reason: finishReason });
+        }
+        const usage = convertOpenAICompatibleUsage(chunk.usage ?? chunk.x_groq?.usage);
+        if (usage) part.usage = usage;
+        if (part.choices.length === 0 && !part.usage) return [];
+        if (chunk.id) part.id = chunk.id;
+        if (chunk.model) part.model = chunk.model;
+        return [part];
+      });
     },
   };
-}
-
-/** An error event inside a 200 stream: the upstream's own type, param and code are kept. */
-function streamError(json: unknown, provider: string): UpstreamError {
-  const parsed = openAICompatibleErrorSchema.safeParse(json);
-  const error = parsed.success ? parsed.data.error : undefined;
-  const fields = typeof error === 'object' ? error : undefined;
-  const message = typeof error === 'string' ? error : (fields?.message ?? 'error event in stream');
-  return new UpstreamError(`${provider} stream error: ${message}`, {
-    provider,
-    statusCode: 502,
-    ...(fields?.type ? { type: fields.type } : {}),
-    param: fields?.param ?? null,
-    code: fields?.code != null ? String(fields.code) : 'upstream_stream_error',
-  });
 }

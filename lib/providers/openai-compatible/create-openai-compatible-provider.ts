@@ -5,16 +5,16 @@
  * the registry.
  */
 import type { Logprobs } from '../../api/completion-response.ts';
-import { UpstreamError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
 import { bearerAuth } from '../bearer-auth.ts';
-import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
-import type { CompletionPart, Provider, ProviderCall, StreamReader, UpstreamEvent } from '../provider.ts';
+import { expectShape } from '../parse-upstream-json.ts';
+import type { CompletionPart, Provider, ProviderCall, StreamReader } from '../provider.ts';
 import { convertOpenAICompatibleUsage } from './convert-openai-compatible-usage.ts';
 import { isOpenAICompatibleChunk, isOpenAICompatibleResponse } from './is-openai-compatible-shape.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { defineOpenAICompatibleTable, type OpenAICompatibleDifferences } from './openai-completion-parameters.ts';
-import { openAICompatibleChunkSchema, openAICompatibleErrorSchema, openAICompatibleResponseSchema } from './openai-compatible-schemas.ts';
+import { openAICompatibleChunkSchema, openAICompatibleResponseSchema } from './openai-compatible-schemas.ts';
+import { createOpenAIStyleStreamReader } from './create-openai-style-stream-reader.ts';
 
 /** One member of the family, as data. */
 export interface OpenAICompatibleDefinition extends OpenAICompatibleDifferences {
@@ -81,48 +81,22 @@ export function createOpenAICompatibleProvider(definition: OpenAICompatibleDefin
     },
 
     createStreamReader(): StreamReader {
-      let done = false;
-      return {
-        read(event: UpstreamEvent) {
-          if (event.kind !== 'sse') return [];
-          if (event.data === '[DONE]') {
-            done = true;
-            return [];
-          }
-          const json = parseUpstreamJson(event.data, name);
-          if (typeof json === 'object' && json !== null && 'error' in json) throw streamError(json, name);
-          const chunk = isOpenAICompatibleChunk(json) ? json : expectShape(openAICompatibleChunkSchema, json, name);
-          const part: CompletionPart = {
-            choices: (chunk.choices ?? []).map((choice, position) => ({
-              index: choice.index ?? position,
-              text: choice.text ?? '',
-              logprobs: (choice.logprobs as Logprobs | null | undefined) ?? null,
-              finish_reason: mapOpenAIFinishReason(choice.finish_reason, name),
-            })),
-          };
-          const usage = convertOpenAICompatibleUsage(chunk.usage);
-          if (usage) part.usage = usage;
-          if (chunk.id) part.id = chunk.id;
-          if (chunk.model) part.model = chunk.model;
-          return [part];
-        },
-        end: () => (done ? [] : undefined),
-      };
+      return createOpenAIStyleStreamReader(name, (json) => {
+        const chunk = isOpenAICompatibleChunk(json) ? json : expectShape(openAICompatibleChunkSchema, json, name);
+        const part: CompletionPart = {
+          choices: (chunk.choices ?? []).map((choice, position) => ({
+            index: choice.index ?? position,
+            text: choice.text ?? '',
+            logprobs: (choice.logprobs as Logprobs | null | undefined) ?? null,
+            finish_reason: mapOpenAIFinishReason(choice.finish_reason, name),
+          })),
+        };
+        const usage = convertOpenAICompatibleUsage(chunk.usage);
+        if (usage) part.usage = usage;
+        if (chunk.id) part.id = chunk.id;
+        if (chunk.model) part.model = chunk.model;
+        return [part];
+      });
     },
   };
-}
-
-/** An error event inside a 200 stream: the upstream's own type, param and code are kept. */
-function streamError(json: unknown, provider: string): UpstreamError {
-  const parsed = openAICompatibleErrorSchema.safeParse(json);
-  const error = parsed.success ? parsed.data.error : undefined;
-  const fields = typeof error === 'object' ? error : undefined;
-  const message = typeof error === 'string' ? error : (fields?.message ?? 'error event in stream');
-  return new UpstreamError(`${provider} stream error: ${message}`, {
-    provider,
-    statusCode: 502,
-    ...(fields?.type ? { type: fields.type } : {}),
-    param: fields?.param ?? null,
-    code: fields?.code != null ? String(fields.code) : 'upstream_stream_error',
-  });
 }

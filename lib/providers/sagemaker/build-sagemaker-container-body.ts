@@ -14,6 +14,7 @@
 import type { CompletionRequest } from '../../api/completion-request.ts';
 import { UnsupportedParameterError } from '../../api/errors.ts';
 import { mapParameters, type MappingWarning, type ParameterTable } from '../map-parameters.ts';
+import { defineOpenAICompatibleTable } from '../openai-compatible/openai-completion-parameters.ts';
 import { toStopSequences } from '../to-stop-sequences.ts';
 
 export const sagemakerContainers = ['tgi', 'lmi', 'openai'] as const;
@@ -56,21 +57,7 @@ export const lmiParameters = {
 } as const satisfies ParameterTable;
 
 /** OpenAI-style containers take OpenAI's names; only `suffix` (no FIM on vLLM) is dropped. */
-export const openAIContainerParameters = {
-  best_of: {},
-  echo: {},
-  frequency_penalty: {},
-  logit_bias: {},
-  logprobs: {},
-  max_tokens: {},
-  n: {},
-  presence_penalty: {},
-  seed: {},
-  stop: {},
-  temperature: {},
-  top_p: {},
-  user: {},
-} as const satisfies ParameterTable;
+export const openAIContainerParameters = defineOpenAICompatibleTable({ unsupported: ['suffix'] });
 
 export const sagemakerParameterTables = {
   tgi: tgiParameters,

@@ -56,8 +56,8 @@ describe('buildSageMakerInvocation', () => {
   });
 
   it.each([
-    ['a region that would change the host', { region: 'us-east-1.evil.example', endpointName: 'e' }, 'aws_region'],
-    ['a region with a path', { region: 'us-east-1/x', endpointName: 'e' }, 'aws_region'],
+    ['a region that would change the host', { region: 'us-east-1.evil.example', endpointName: 'e' }, 'x-portkey-aws-region'],
+    ['a region with a path', { region: 'us-east-1/x', endpointName: 'e' }, 'x-portkey-aws-region'],
     ['an endpoint name with a slash', { region: 'us-east-1', endpointName: 'a/../b' }, 'model'],
     ['an endpoint name longer than 63', { region: 'us-east-1', endpointName: 'a'.repeat(64) }, 'model'],
   ])('refuses %s (400 naming the field)', (_title, options, param) => {

@@ -11,26 +11,19 @@
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpointWithResponseStream.html
  */
 import { InvalidRequestError } from '../../api/errors.ts';
+import type { ProviderTarget } from '../../config/target.ts';
+import { checkTargetField, hasTargetFieldShape } from '../check-target-fields.ts';
 import type { MappingWarning } from '../map-parameters.ts';
-
-/** AWS's pattern for endpoint, variant, inference-component and container host names. */
-const RESOURCE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
-/** `\A\S[\p{Print}]*\z` in AWS's words: printable ASCII, not starting with a space. */
-const PRINTABLE = /^[!-~][ -~]*$/;
-/** A region forms the host, so it must be a region and nothing else. */
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export interface SageMakerField {
   /** The snake_case key in a config target or a virtual key's secret. */
-  config: string;
+  config: `amzn_sagemaker_${string}` & keyof ProviderTarget;
   /** The request header a Portkey client sends. */
   portkeyHeader: string;
   /** The header InvokeEndpoint takes. */
   sagemakerHeader: string;
   /** Whether InvokeEndpointWithResponseStream takes it too (its request syntax lists fewer). */
   streaming: boolean;
-  pattern: RegExp;
-  maxLength: number;
 }
 
 /** Every SageMaker header the gateway forwards; Portkey forwards the same set. */
@@ -40,64 +33,48 @@ export const sagemakerFields = {
     portkeyHeader: 'x-portkey-amzn-sagemaker-custom-attributes',
     sagemakerHeader: 'x-amzn-sagemaker-custom-attributes',
     streaming: true,
-    pattern: /^[ -~]*$/,
-    maxLength: 1024,
   },
   targetModel: {
     config: 'amzn_sagemaker_target_model',
     portkeyHeader: 'x-portkey-amzn-sagemaker-target-model',
     sagemakerHeader: 'x-amzn-sagemaker-target-model',
     streaming: false,
-    pattern: PRINTABLE,
-    maxLength: 1024,
   },
   targetVariant: {
     config: 'amzn_sagemaker_target_variant',
     portkeyHeader: 'x-portkey-amzn-sagemaker-target-variant',
     sagemakerHeader: 'x-amzn-sagemaker-target-variant',
     streaming: true,
-    pattern: RESOURCE_NAME,
-    maxLength: 63,
   },
   targetContainerHostname: {
     config: 'amzn_sagemaker_target_container_hostname',
     portkeyHeader: 'x-portkey-amzn-sagemaker-target-container-hostname',
     sagemakerHeader: 'x-amzn-sagemaker-target-container-hostname',
     streaming: true,
-    pattern: RESOURCE_NAME,
-    maxLength: 63,
   },
   inferenceId: {
     config: 'amzn_sagemaker_inference_id',
     portkeyHeader: 'x-portkey-amzn-sagemaker-inference-id',
     sagemakerHeader: 'x-amzn-sagemaker-inference-id',
     streaming: true,
-    pattern: PRINTABLE,
-    maxLength: 64,
   },
   enableExplanations: {
     config: 'amzn_sagemaker_enable_explanations',
     portkeyHeader: 'x-portkey-amzn-sagemaker-enable-explanations',
     sagemakerHeader: 'x-amzn-sagemaker-enable-explanations',
     streaming: false,
-    pattern: PRINTABLE,
-    maxLength: 64,
   },
   inferenceComponent: {
     config: 'amzn_sagemaker_inference_component',
     portkeyHeader: 'x-portkey-amzn-sagemaker-inference-component',
     sagemakerHeader: 'x-amzn-sagemaker-inference-component',
     streaming: true,
-    pattern: RESOURCE_NAME,
-    maxLength: 63,
   },
   sessionId: {
     config: 'amzn_sagemaker_session_id',
     portkeyHeader: 'x-portkey-amzn-sagemaker-session-id',
     sagemakerHeader: 'x-amzn-sagemaker-session-id',
     streaming: true,
-    pattern: PRINTABLE,
-    maxLength: 256,
   },
 } as const satisfies Record<string, SageMakerField>;
 
@@ -127,10 +104,9 @@ export interface SageMakerInvocation {
  * @throws InvalidRequestError (400) naming the field whose value AWS would refuse or that would form a host.
  */
 export function buildSageMakerInvocation(options: SageMakerInvocationOptions): SageMakerInvocation {
-  if (!REGION.test(options.region)) {
-    throw new InvalidRequestError('aws_region is not an AWS region name', { param: 'aws_region' });
-  }
-  if (!RESOURCE_NAME.test(options.endpointName)) {
+  // The shapes are the engine's table's (check-target-fields.ts); the region may come from AWS_REGION, the endpoint from the model.
+  checkTargetField('aws_region', options.region);
+  if (!hasTargetFieldShape('sagemaker_endpoint_name', options.endpointName)) {
     throw new InvalidRequestError('The SageMaker endpoint name must be 1-63 letters, digits and hyphens', { param: 'model' });
   }
   const action = options.stream ? 'invocations-response-stream' : 'invocations';
@@ -147,9 +123,7 @@ export function buildSageMakerInvocation(options: SageMakerInvocationOptions): S
   for (const [name, value] of Object.entries(options.fields ?? {}) as Array<[SageMakerFieldName, string | undefined]>) {
     if (value === undefined || value === '') continue;
     const field: SageMakerField = sagemakerFields[name];
-    if (value.length > field.maxLength || !field.pattern.test(value)) {
-      throw new InvalidRequestError(`${field.config} is not a value SageMaker accepts`, { param: field.config });
-    }
+    checkTargetField(field.config, value);
     if (options.stream && !field.streaming) {
       warnings.push({ type: 'dropped', param: field.config, details: `InvokeEndpointWithResponseStream does not take ${field.sagemakerHeader}` });
       continue;

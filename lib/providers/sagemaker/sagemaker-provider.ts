@@ -12,9 +12,9 @@
  */
 import { InvalidRequestError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
-// Bedrock's signer and credential chain, shared rather than copied (a shared AWS module is the follow-up).
-import { resolveBedrockCredentials } from '../bedrock/resolve-bedrock-credentials.ts';
-import { signBedrockRequest } from '../bedrock/sign-bedrock-request.ts';
+import { resolveAwsCredentials } from '../aws-sigv4/resolve-aws-credentials.ts';
+import { signAwsRequest } from '../aws-sigv4/sign-aws-request.ts';
+import { checkTargetField } from '../check-target-fields.ts';
 import type { ParameterTable } from '../map-parameters.ts';
 import type { CompletionPart, Provider, ProviderCall, StreamReader } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
@@ -52,6 +52,8 @@ export const sagemakerProvider: Provider = {
   selectParameters: ({ target }) => ({ table: tables[container(target)], label: `sagemaker (${container(target)})` }),
 
   baseUrl: (target) => runtimeEndpoint(region(target)),
+  // The host is built from the region: declared, so the transport holds the call to it.
+  expectedHost: (target) => new URL(runtimeEndpoint(region(target))).host,
 
   buildRequest(call, mapped) {
     const { params, target, stream } = call;
@@ -84,8 +86,8 @@ export const sagemakerProvider: Provider = {
   },
 
   async signRequest(request, { target }) {
-    const credentials = await resolveBedrockCredentials(target);
-    return signBedrockRequest(request, { credentials, region: region(target), service: 'sagemaker' });
+    const credentials = await resolveAwsCredentials(target);
+    return signAwsRequest(request, { credentials, region: region(target), service: 'sagemaker' });
   },
 
   parseResponse(json, call): CompletionPart {
@@ -142,7 +144,8 @@ function container(target: ProviderTarget): SageMakerContainer {
 function region(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): string {
   const value = target.aws_region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!value) throw new InvalidRequestError('Choose an AWS region for SageMaker with x-portkey-aws-region.', { param: 'x-portkey-aws-region', code: 'missing_aws_region' });
-  return value;
+  // The engine's shape, also for a region from the environment: it forms the host.
+  return checkTargetField('aws_region', value);
 }
 
 /** AWS's regional host, or the SDKs' endpoint variables (the operator's, as for Bedrock). */

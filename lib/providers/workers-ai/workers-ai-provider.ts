@@ -13,6 +13,7 @@ import type { Usage } from '../../api/completion-response.ts';
 import { InvalidRequestError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
 import { bearerAuth } from '../bearer-auth.ts';
+import { requireTargetField } from '../check-target-fields.ts';
 import { convertOpenAICompatibleUsage } from '../openai-compatible/convert-openai-compatible-usage.ts';
 import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
 import type { CompletionPart, Provider, ProviderCall, StreamReader } from '../provider.ts';
@@ -21,7 +22,6 @@ import { workersAIParameters } from './workers-ai-parameters.ts';
 import { workersAIErrorSchema, workersAIResponseSchema, workersAIStreamEventSchema } from './workers-ai-schemas.ts';
 
 const NAME = 'workers-ai';
-const ACCOUNT_ID = /^[a-f0-9]{32}$/;
 /** `@cf/meta/llama-3.1-8b-instruct`, `@hf/thebloke/...`: a catalogue name, never a path of its own. */
 const MODEL = /^@[a-z]+(\/[A-Za-z0-9_:-][A-Za-z0-9._:-]*)+$/;
 
@@ -34,13 +34,8 @@ export const workersAIProvider: Provider = {
   parameters: workersAIParameters,
 
   baseUrl(target: ProviderTarget) {
-    const account = target.workers_ai_account_id;
-    if (account === undefined || !ACCOUNT_ID.test(account)) {
-      throw new InvalidRequestError('workers-ai needs workers_ai_account_id, the 32-character hex account id (header x-portkey-workers-ai-account-id).', {
-        param: 'x-portkey-workers-ai-account-id',
-        code: account === undefined ? 'missing_provider_field' : 'invalid_provider_field',
-      });
-    }
+    // The account id's shape is the engine's table's (check-target-fields.ts).
+    const account = requireTargetField(target, 'workers_ai_account_id', NAME);
     return `https://api.cloudflare.com/client/v4/accounts/${account}/ai`;
   },
 

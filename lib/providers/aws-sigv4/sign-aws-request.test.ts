@@ -2,7 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { verifySigV4 } from '../../../test/fakes/fake-bedrock.ts';
-import { canonicalUri, signBedrockRequest } from './sign-bedrock-request.ts';
+import { canonicalUri, signAwsRequest } from './sign-aws-request.ts';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const date = new Date('2026-11-24T21:30:05Z');
@@ -17,7 +17,7 @@ async function smithySignature(url: URL, headers: Record<string, string>, body: 
   return signed.headers.authorization;
 }
 
-describe('signBedrockRequest', () => {
+describe('signAwsRequest', () => {
   const modelIds = [
     'anthropic.claude-3-haiku-20240307-v1:0',
     'us.meta.llama3-2-1b-instruct-v1:0',
@@ -29,7 +29,7 @@ describe('signBedrockRequest', () => {
     const url = `https://bedrock-runtime.us-east-1.amazonaws.com/model/${encodeURIComponent(modelId)}/invoke`;
     const body = JSON.stringify({ prompt: 'Hi', max_gen_len: 16 });
     const headers = { 'content-type': 'application/json', accept: 'application/json' };
-    const signed = signBedrockRequest({ url, method: 'POST', headers, body }, { credentials, region: 'us-east-1', service: 'bedrock', date });
+    const signed = signAwsRequest({ url, method: 'POST', headers, body }, { credentials, region: 'us-east-1', service: 'bedrock', date });
 
     expect(signed.headers.authorization).toMatch(
       /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261124\/us-east-1\/bedrock\/aws4_request, SignedHeaders=accept;content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
@@ -42,7 +42,7 @@ describe('signBedrockRequest', () => {
   it('signs the session token of temporary credentials', async () => {
     const temporary = { ...credentials, sessionToken: 'FwoGZXIvYXdzEXAMPLETOKEN' };
     const url = 'http://127.0.0.1:4566/model/amazon.titan-text-express-v1/invoke-with-response-stream';
-    const signed = signBedrockRequest({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, {
+    const signed = signAwsRequest({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, {
       credentials: temporary,
       region: 'us-east-1',
       service: 'bedrock',
@@ -57,7 +57,7 @@ describe('signBedrockRequest', () => {
   it('verifies in the fake Bedrock, and a tampered path or body does not', async () => {
     const url = `http://127.0.0.1:9/model/${encodeURIComponent('mistral.mistral-7b-instruct-v0:2')}/invoke`;
     const body = '{"prompt":"Hi"}';
-    const signed = signBedrockRequest({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body }, { credentials, region: 'eu-west-1', service: 'bedrock' });
+    const signed = signAwsRequest({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body }, { credentials, region: 'eu-west-1', service: 'bedrock' });
     const received = { method: 'POST', path: new URL(url).pathname, headers: signed.headers, body: JSON.parse(body), rawBody: body };
     const options = { region: 'eu-west-1', credentials: [credentials] };
 

@@ -1,9 +1,9 @@
 /**
- * AWS Signature Version 4 for Bedrock runtime requests, on node:crypto alone.
+ * AWS Signature Version 4 for AWS service requests (Bedrock, SageMaker), on node:crypto alone.
  *
  * `@smithy/signature-v4` with `@aws-crypto/sha256-js` costs ~160 KB minified (it drags in
  * `@smithy/core`); this is ~2 KB and is tested against that signer's own output
- * (sign-bedrock-request.test.ts), double URI-encoding included.
+ * (sign-aws-request.test.ts), double URI-encoding included.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
 import { createHash, createHmac } from 'node:crypto';
@@ -50,11 +50,11 @@ const UNSIGNABLE_HEADERS = new Set([
  * and `authorization` added.
  *
  * @example
- * signBedrockRequest({ url: 'https://bedrock-runtime.us-east-1.amazonaws.com/model/m%3A0/invoke', method: 'POST', headers: {}, body: '{}' },
+ * signAwsRequest({ url: 'https://bedrock-runtime.us-east-1.amazonaws.com/model/m%3A0/invoke', method: 'POST', headers: {}, body: '{}' },
  *   { credentials, region: 'us-east-1', service: 'bedrock' }).headers.authorization
  * // 'AWS4-HMAC-SHA256 Credential=AKID/20261124/us-east-1/bedrock/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=…'
  */
-export function signBedrockRequest(request: UpstreamRequest, options: SigningOptions): UpstreamRequest {
+export function signAwsRequest(request: UpstreamRequest, options: SigningOptions): UpstreamRequest {
   const url = new URL(request.url);
   const { amzDate, dateStamp } = formatAmzDate(options.date ?? new Date());
   const payloadHash = sha256Hex(request.body);

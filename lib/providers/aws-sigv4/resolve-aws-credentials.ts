@@ -1,5 +1,5 @@
 /**
- * Which AWS credentials sign a Bedrock call: the target's own (`x-portkey-aws-*` headers or a
+ * Which AWS credentials sign a call to an AWS service (Bedrock, SageMaker): the target's own (`x-portkey-aws-*` headers or a
  * virtual key's `aws_*` fields), else the AWS SDK default chain. On Lambda the chain ends at
  * the execution role's environment variables, so that step is read here directly and the
  * chain's module (~375 KB, loaded lazily) is only imported where the environment has none
@@ -8,12 +8,12 @@
  */
 import { AuthenticationError, InvalidRequestError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
-import type { AwsCredentials } from './sign-bedrock-request.ts';
+import type { AwsCredentials } from './sign-aws-request.ts';
 
 type CredentialProvider = () => Promise<AwsCredentials>;
 let defaultChain: CredentialProvider | undefined;
 
-export async function resolveBedrockCredentials(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<AwsCredentials> {
+export async function resolveAwsCredentials(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): Promise<AwsCredentials> {
   if (target.aws_access_key_id || target.aws_secret_access_key) {
     if (!target.aws_access_key_id || !target.aws_secret_access_key) {
       throw new InvalidRequestError('Send both x-portkey-aws-access-key-id and x-portkey-aws-secret-access-key, or neither.', {
@@ -31,7 +31,7 @@ export async function resolveBedrockCredentials(target: ProviderTarget, env: Nod
     return await defaultChain();
   } catch (error) {
     // The chain's own message names every source it tried; none of them is a secret.
-    throw new AuthenticationError('No AWS credentials for Bedrock: none in the request, the environment or the default chain.', {
+    throw new AuthenticationError('No AWS credentials: none in the request, the environment or the default chain.', {
       code: 'missing_aws_credentials',
       cause: error,
     });
@@ -42,26 +42,4 @@ async function loadDefaultChain(): Promise<CredentialProvider> {
   const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
   // The provider memoises and refreshes expiring (role, SSO) credentials itself.
   return defaultProvider() as CredentialProvider;
-}
-
-/** The region of a target: `x-portkey-aws-region` / `aws_region`, else `AWS_REGION` (`AWS_DEFAULT_REGION`). */
-export function resolveBedrockRegion(target: ProviderTarget, env: NodeJS.ProcessEnv = process.env): string {
-  const region = target.aws_region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) {
-    throw new InvalidRequestError('Choose an AWS region for Bedrock with x-portkey-aws-region.', { param: 'x-portkey-aws-region', code: 'missing_aws_region' });
-  }
-  if (!/^[a-z]{2}(?:-[a-z]+)+-\d+$/.test(region)) {
-    throw new InvalidRequestError(`"${region}" is not an AWS region.`, { param: 'x-portkey-aws-region', code: 'invalid_aws_region' });
-  }
-  return region;
-}
-
-/**
- * The runtime endpoint: a custom host, else `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, else
- * `AWS_ENDPOINT_URL` (the SDKs' service-specific and global endpoint variables), else AWS's.
- * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
- */
-export function resolveBedrockEndpoint(target: ProviderTarget, region: string, env: NodeJS.ProcessEnv = process.env): string {
-  const endpoint = target.custom_host ?? env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ?? env.AWS_ENDPOINT_URL ?? `https://bedrock-runtime.${region}.amazonaws.com`;
-  return endpoint.replace(/\/+$/, '');
 }
