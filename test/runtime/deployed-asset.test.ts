@@ -17,6 +17,7 @@ import { createLocalServer } from '../../lib/local/local-server.ts';
 import { startLambdaRuntimeProcess, type LambdaRuntimeProcess } from '../../lib/local/runtime-api/lambda-runtime-process.ts';
 import { OPENAI_COMPLETION as openAICompletion, openAIChunk } from '../fakes/openai-samples.ts';
 import { fakeAwsEnv, startFakeSecretsManager, type FakeSecretsManager } from '../fakes/fake-secrets-manager.ts';
+import { startDynalite, TEST_TABLE, type Dynalite } from '../integration/limits-dynalite.ts';
 import { synthesizeDeployedAsset } from './support/deployed-asset.ts';
 import { lambdaRuntime } from './support/lambda-runtime-install.ts';
 
@@ -77,6 +78,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe.skipIf(!lambdaRuntime)('the deployed asset under the real Lambda runtime (Node 24, aws-lambda-ric)', () => {
   let upstream: Upstream;
   let secrets: FakeSecretsManager;
+  let table: Dynalite;
   let runtime: LambdaRuntimeProcess;
   let front: http.Server;
   let baseURL: string;
@@ -91,7 +93,9 @@ describe.skipIf(!lambdaRuntime)('the deployed asset under the real Lambda runtim
   }
 
   beforeAll(async () => {
-    const asset = synthesizeDeployedAsset();
+    // The deployed function keeps limit counters and cache entries in its table: dynalite on loopback.
+    table = await startDynalite();
+    const asset = synthesizeDeployedAsset({ GATEWAY_TABLE: TEST_TABLE });
     upstream = await startUpstream();
     secrets = await startFakeSecretsManager();
     secrets.put('llm-gateway/team-a', {
@@ -104,7 +108,7 @@ describe.skipIf(!lambdaRuntime)('the deployed asset under the real Lambda runtim
       install: lambdaRuntime!,
       taskRoot: asset.directory,
       handler: asset.handler,
-      environment: { ...asset.environment, ...fakeAwsEnv(secrets), LOG_LEVEL: 'info' },
+      environment: { ...asset.environment, ...fakeAwsEnv(secrets), AWS_ENDPOINT_URL_DYNAMODB: table.url, LOG_LEVEL: 'info' },
     });
     await runtime.ready;
     // API Gateway's IAM auth names the caller; here a test header picks one of two roles.
@@ -120,7 +124,7 @@ describe.skipIf(!lambdaRuntime)('the deployed asset under the real Lambda runtim
     front?.closeAllConnections();
     front?.close();
     await runtime?.stop();
-    await Promise.all([upstream?.close(), secrets?.close()]);
+    await Promise.all([upstream?.close(), secrets?.close(), table?.close()]);
   });
 
   it('answers a plain completion through a virtual key read from Secrets Manager', async () => {

@@ -14,7 +14,11 @@ export interface DeployedAsset {
   handler: string;
 }
 
-export function synthesizeDeployedAsset(): DeployedAsset {
+/**
+ * @param references values for what the stack fills in at deploy time (the table's name...): the
+ *   test's loopback stand-ins. One left without a value is an error, never silently dropped.
+ */
+export function synthesizeDeployedAsset(references: Record<string, string> = {}): DeployedAsset {
   const synthesized = synthesizeGateway({}, { bundle: true });
   const assembly = synthesized.app.synth();
   const assets = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
@@ -25,8 +29,11 @@ export function synthesizeDeployedAsset(): DeployedAsset {
   );
   if (functions.length !== 1) throw new Error(`expected one nodejs24.x function, found ${functions.length}`);
   const properties = functions[0]!.Properties as { Handler: string; Environment?: { Variables?: Record<string, string> } };
-  const environment = properties.Environment?.Variables ?? {};
+  const environment = { ...(properties.Environment?.Variables ?? {}) };
   // A CloudFormation reference (a table name, an ARN) has no value before deploy: a test must supply it.
+  for (const [name, value] of Object.entries(environment)) {
+    if (typeof value !== 'string' && references[name] !== undefined) environment[name] = references[name];
+  }
   const unresolved = Object.entries(environment).filter(([, value]) => typeof value !== 'string').map(([name]) => name);
   if (unresolved.length > 0) throw new Error(`the function's environment holds deploy-time references: ${unresolved.join(', ')}; give them loopback values`);
   return { directory: join(assembly.directory, bundled), environment, handler: properties.Handler };
