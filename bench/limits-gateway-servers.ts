@@ -4,7 +4,7 @@
  * OpenAI-compatible provider answering after `--upstream-ms`. Prints `{ "store", "upstream" }`.
  */
 import { parseArgs } from 'node:util';
-import { startDynalite, startDynamoDbProxy } from '../test/integration/limits-dynalite.ts';
+import { startDynalite, startDynamoDbProxy } from '../test/support/dynalite.ts';
 import { startBenchUpstream } from './fake-upstream.ts';
 
 const { values } = parseArgs({ options: { 'store-ms': { type: 'string' }, 'upstream-ms': { type: 'string' } } });

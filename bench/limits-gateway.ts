@@ -15,7 +15,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { TEST_TABLE } from '../test/integration/limits-dynalite.ts';
+import { TEST_TABLE } from '../test/support/dynalite.ts';
 import { percentile, signed } from './stats.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string' }, 'store-ms': { type: 'string' }, 'upstream-ms': { type: 'string' } }, strict: false });

@@ -23,7 +23,7 @@ import { createLimiter, type Limiter } from '../lib/limits/create-limiter.ts';
 import { parseLimitsDocument } from '../lib/limits/limits-document.ts';
 import { createDynamoDbGatewayTable } from '../lib/store/dynamodb-gateway-table.ts';
 import { createMemoryGatewayTable } from '../lib/store/memory-gateway-table.ts';
-import { dynamoDbClient, TEST_TABLE } from '../test/integration/limits-dynalite.ts';
+import { dynamoDbClient, TEST_TABLE } from '../test/support/dynalite.ts';
 import { percentile, signed } from './stats.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string' }, 'store-ms': { type: 'string' }, 'upstream-ms': { type: 'string' } } });

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { startDynalite, startDynamoDbProxy } from '../test/integration/limits-dynalite.ts';
+import { startDynalite, startDynamoDbProxy } from '../test/support/dynalite.ts';
 
 const { values } = parseArgs({ options: { 'store-ms': { type: 'string' }, 'upstream-ms': { type: 'string' } } });
 const upstreamMs = Number(values['upstream-ms'] ?? 20);

@@ -23,7 +23,7 @@ import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-u
 import { OPENAI_COMPLETION, openAIChunk } from '../fakes/openai-samples.ts';
 import { readJsonFixture } from '../support/provider-fixtures.ts';
 import { startGatewayWith, type RunningGateway } from '../support/start-gateway.ts';
-import { dynamoDbClient, startDynalite, startDynamoDbProxy, TEST_TABLE, type Dynalite, type DynamoDbProxy } from './limits-dynalite.ts';
+import { dynamoDbClient, startDynalite, startDynamoDbProxy, TEST_TABLE, type Dynalite, type DynamoDbProxy } from '../support/dynalite.ts';
 
 const STATUS = 'x-portkey-cache-status';
 const REQUEST = { model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 7 };

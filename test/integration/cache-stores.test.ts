@@ -3,10 +3,9 @@
  * @aws-sdk/client-dynamodb) and process memory. Same behaviour from both; then the faults only a
  * networked store has.
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import { createRequire } from 'node:module';
+import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { completionChunkSchema } from '../../lib/api/completion-response.ts';
 import { UpstreamError } from '../../lib/api/errors.ts';
@@ -20,41 +19,25 @@ import { replayParts } from '../../lib/cache/replay-parts.ts';
 import { DEFAULT_MAX_ENTRY_BYTES, ResponseCache } from '../../lib/cache/response-cache.ts';
 import { setLogSink } from '../../lib/log.ts';
 import type { CompletionPart } from '../../lib/providers/provider.ts';
+import { startDynalite, TEST_TABLE, type Dynalite } from '../support/dynalite.ts';
 
-const TABLE = 'gateway-cache-test';
+const TABLE = TEST_TABLE;
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const signal = new AbortController().signal;
 
-let dynaliteServer: { close(callback: () => void): void } & Pick<Server, 'address'>;
+let dynalite: Dynalite;
 let endpoint: string;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
-  const dynalite = createRequire(import.meta.url)('dynalite') as (options: object) => Server;
-  const server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  dynaliteServer = server;
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  dynalite = await startDynalite();
+  endpoint = dynalite.url;
   client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
 });
 
 afterAll(async () => {
   client?.destroy();
-  await new Promise<void>((resolve) => dynaliteServer?.close(() => resolve()));
+  await dynalite?.close();
 });
 
 const answer = (text: string, extra: Partial<CompletionPart> = {}): CompletionPart => ({

@@ -16,7 +16,7 @@ import type { TargetMiddleware } from '../../lib/routing/target-middleware.ts';
 import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { OPENAI_COMPLETION, openAIChunk } from '../fakes/openai-samples.ts';
 import { limitedGateway, roleSession } from './limits-handler.ts';
-import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from './limits-dynalite.ts';
+import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
 
 let dynalite: Dynalite;
 let upstream: FakeUpstream;

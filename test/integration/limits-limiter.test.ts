@@ -14,7 +14,7 @@ import type { MeasureName } from '../../lib/limits/measures.ts';
 import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
 import type { GatewayTable } from '../../lib/store/gateway-table.ts';
 import { createMemoryGatewayTable } from '../../lib/store/memory-gateway-table.ts';
-import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from './limits-dynalite.ts';
+import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
 
 let dynaliteServer: Dynalite;
 beforeAll(async () => {

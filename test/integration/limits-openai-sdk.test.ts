@@ -22,7 +22,7 @@ import { limitsFromEnv } from '../../lib/limits/limits-from-env.ts';
 import { json, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { OPENAI_COMPLETION } from '../fakes/openai-samples.ts';
 import { startGatewayWith } from '../support/start-gateway.ts';
-import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from './limits-dynalite.ts';
+import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
 
 let dynaliteServer: Dynalite;
 let server: http.Server;

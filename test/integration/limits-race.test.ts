@@ -11,7 +11,7 @@ import { windowAt } from '../../lib/limits/limit-windows.ts';
 import { parseLimitsDocument } from '../../lib/limits/limits-document.ts';
 import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
 import { createMemoryGatewayTable } from '../../lib/store/memory-gateway-table.ts';
-import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from './limits-dynalite.ts';
+import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
 
 let dynaliteServer: Dynalite;
 beforeAll(async () => {

@@ -13,7 +13,7 @@ import { parseLimitsDocument } from '../../lib/limits/limits-document.ts';
 import { setLogSink } from '../../lib/log.ts';
 import { createGatewayTable } from '../../lib/store/create-gateway-table.ts';
 import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
-import { type Dynalite, type DynamoDbProxy, dynamoDbClient, startDynalite, startDynamoDbProxy, TEST_TABLE } from './limits-dynalite.ts';
+import { type Dynalite, type DynamoDbProxy, dynamoDbClient, startDynalite, startDynamoDbProxy, TEST_TABLE } from '../support/dynalite.ts';
 
 let dynaliteServer: Dynalite;
 let proxy: DynamoDbProxy;

@@ -14,7 +14,7 @@ import { createLimiter } from '../../lib/limits/create-limiter.ts';
 import { parseLimitsDocument } from '../../lib/limits/limits-document.ts';
 import { formatLimitsUsage, readLimitsUsage } from '../../lib/limits/read-limits-usage.ts';
 import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
-import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from './limits-dynalite.ts';
+import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LIMITS = {

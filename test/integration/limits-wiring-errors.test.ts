@@ -16,7 +16,7 @@ import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-tab
 import { type FakeSecretsManager, startFakeSecretsManager } from '../fakes/fake-secrets-manager.ts';
 import { json, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { OPENAI_COMPLETION } from '../fakes/openai-samples.ts';
-import { dynamoDbClient, TEST_TABLE } from './limits-dynalite.ts';
+import { dynamoDbClient, TEST_TABLE } from '../support/dynalite.ts';
 import { limitedGateway } from './limits-handler.ts';
 
 let upstream: FakeUpstream;

@@ -17,7 +17,7 @@ import { createLocalServer } from '../../lib/local/local-server.ts';
 import { startLambdaRuntimeProcess, type LambdaRuntimeProcess } from '../../lib/local/runtime-api/lambda-runtime-process.ts';
 import { OPENAI_COMPLETION as openAICompletion, openAIChunk } from '../fakes/openai-samples.ts';
 import { fakeAwsEnv, startFakeSecretsManager, type FakeSecretsManager } from '../fakes/fake-secrets-manager.ts';
-import { startDynalite, TEST_TABLE, type Dynalite } from '../integration/limits-dynalite.ts';
+import { startDynalite, TEST_TABLE, type Dynalite } from '../support/dynalite.ts';
 import { synthesizeDeployedAsset } from './support/deployed-asset.ts';
 import { lambdaRuntime } from './support/lambda-runtime-install.ts';
 

@@ -1,6 +1,6 @@
 /**
- * A real DynamoDB-compatible server for the limits tests: dynalite, in-process on loopback, with
- * the gateway's table (`pk`/`sk`) created, and real `@aws-sdk/client-dynamodb` clients pointed at it.
+ * A real DynamoDB-compatible server for the store tests (limits, cache, the deployed asset): dynalite,
+ * in-process on loopback, with the gateway's table (`pk`/`sk`) created, and real `@aws-sdk/client-dynamodb` clients pointed at it.
  * Also a proxy in front of it that can delay or throttle calls, as a slow or busy DynamoDB would.
  */
 import http from 'node:http';
@@ -14,6 +14,22 @@ const dynalite = require('dynalite') as (options: Record<string, unknown>) => ht
 
 export const TEST_TABLE = 'gateway-test';
 const REGION = 'eu-west-1';
+
+/**
+ * The gateway table's keys and billing, as infra/gateway-table.ts deploys them: the tests' table is
+ * created from this, and the infra test expects it of the synthesized table, so the two cannot drift.
+ */
+export const GATEWAY_TABLE_KEYS = {
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  BillingMode: 'PAY_PER_REQUEST',
+} as const;
 
 export interface Dynalite {
   url: string;
@@ -29,15 +45,7 @@ export async function startDynalite(): Promise<Dynalite> {
   await client.send(
     new CreateTableCommand({
       TableName: TEST_TABLE,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
+      ...GATEWAY_TABLE_KEYS,
     }),
   );
   client.destroy();
