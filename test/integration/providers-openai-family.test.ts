@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { completionChunkSchema, completionResponseSchema } from '../../lib/api/completion-response.ts';
-import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
-import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
+import { json, sse } from '../fakes/fake-upstream.ts';
+import { useUpstreamAndGateway } from '../support/gateway-client.ts';
 
 interface Fixture {
   source: string;
@@ -19,24 +19,14 @@ interface Fixture {
 const fixture = (provider: string): Fixture =>
   JSON.parse(readFileSync(new URL(`../../lib/providers/${provider}/__fixtures__/${provider}-completion.json`, import.meta.url), 'utf8')) as Fixture;
 
-let upstream: FakeUpstream;
-let gateway: RunningGateway;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  gateway = await startGateway();
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
+const running = useUpstreamAndGateway();
 
 function client(provider: string, headers: Record<string, string> = {}, apiKey = 'provider-key-123'): OpenAI {
   return new OpenAI({
     apiKey,
-    baseURL: gateway.baseURL,
+    baseURL: running.gateway.baseURL,
     maxRetries: 0,
-    defaultHeaders: { 'x-portkey-provider': provider, 'x-portkey-custom-host': `${upstream.url}/v1`, ...headers },
+    defaultHeaders: { 'x-portkey-provider': provider, 'x-portkey-custom-host': `${running.upstream.url}/v1`, ...headers },
   });
 }
 
@@ -50,9 +40,9 @@ describe('azure-openai', () => {
   const azure = fixture('azure-openai');
 
   it('posts to the deployment path with api-version and the api-key header', async () => {
-    upstream.enqueue(json(200, azure.response));
+    running.upstream.enqueue(json(200, azure.response));
     const { data, response } = await client('azure-openai', {
-      'x-portkey-custom-host': `${upstream.url}/openai`,
+      'x-portkey-custom-host': `${running.upstream.url}/openai`,
       'x-portkey-azure-resource-name': 'my-resource',
       'x-portkey-azure-deployment-id': 'gpt-35-instruct',
       'x-portkey-azure-api-version': '2024-06-01',
@@ -60,7 +50,7 @@ describe('azure-openai', () => {
       .completions.create({ model: 'gpt-35-turbo-instruct', ...(azure.request as { prompt: string }), best_of: 2, n: 1 })
       .withResponse();
 
-    const sent = upstream.received.at(-1)!;
+    const sent = running.upstream.received.at(-1)!;
     expect(sent.path).toBe('/openai/deployments/gpt-35-instruct/completions?api-version=2024-06-01');
     expect(sent.headers['api-key']).toBe('provider-key-123');
     expect(sent.headers.authorization).toBeUndefined();
@@ -72,12 +62,12 @@ describe('azure-openai', () => {
   });
 
   it('uses the default api-version, and refuses without a deployment', async () => {
-    upstream.enqueue(json(200, azure.response));
-    const azureClient = client('azure-openai', { 'x-portkey-custom-host': `${upstream.url}/openai`, 'x-portkey-azure-deployment-id': 'd' });
+    running.upstream.enqueue(json(200, azure.response));
+    const azureClient = client('azure-openai', { 'x-portkey-custom-host': `${running.upstream.url}/openai`, 'x-portkey-azure-deployment-id': 'd' });
     await azureClient.completions.create({ model: 'm', prompt: 'x' });
-    expect(upstream.received.at(-1)!.path).toBe('/openai/deployments/d/completions?api-version=2024-10-21');
+    expect(running.upstream.received.at(-1)!.path).toBe('/openai/deployments/d/completions?api-version=2024-10-21');
 
-    const error = await client('azure-openai', { 'x-portkey-custom-host': `${upstream.url}/openai` })
+    const error = await client('azure-openai', { 'x-portkey-custom-host': `${running.upstream.url}/openai` })
       .completions.create({ model: 'm', prompt: 'x' })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
@@ -89,11 +79,11 @@ describe('together-ai', () => {
   const together = fixture('together-ai');
 
   it('sends stop as a list, drops user, emulates echo and maps its own finish reasons', async () => {
-    upstream.enqueue(json(200, together.response));
+    running.upstream.enqueue(json(200, together.response));
     const { data, response } = await client('together-ai')
       .completions.create({ model: 'meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo', prompt: 'The largest city in France is', max_tokens: 1, stop: '\n', echo: true, user: 'u-1' })
       .withResponse();
-    const sent = upstream.received.at(-1)!;
+    const sent = running.upstream.received.at(-1)!;
     expect(sent.path).toBe('/v1/completions');
     expect(sent.headers.authorization).toBe('Bearer provider-key-123');
     expect(sent.body).toEqual({ model: 'meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo', prompt: 'The largest city in France is', max_tokens: 1, stop: ['\n'] });
@@ -104,7 +94,7 @@ describe('together-ai', () => {
   });
 
   it('streams its completion.chunk events as OpenAI chunks ("eos" becomes stop)', async () => {
-    upstream.enqueue(sse(together.stream!));
+    running.upstream.enqueue(sse(together.stream!));
     const chunks = await collect(
       await client('together-ai').completions.create({ model: 'm', prompt: 'The largest city in France is', stream: true, stream_options: { include_usage: true } }),
     );
@@ -114,12 +104,12 @@ describe('together-ai', () => {
   });
 
   it('refuses token-id prompts with a 400 naming prompt', async () => {
-    const before = upstream.received.length;
+    const before = running.upstream.received.length;
     const error = await client('together-ai').completions.create({ model: 'm', prompt: [1, 2, 3] }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ param: 'prompt', code: 'unsupported_parameter' });
     expect((error as Error).message).toContain('only text prompts');
-    expect(upstream.received.length).toBe(before);
+    expect(running.upstream.received.length).toBe(before);
   });
 });
 
@@ -127,11 +117,11 @@ describe('fireworks-ai', () => {
   const fireworks = fixture('fireworks-ai');
 
   it('passes a prompt batch in one call and drops what its schema lacks', async () => {
-    upstream.enqueue(json(200, fireworks.response));
+    running.upstream.enqueue(json(200, fireworks.response));
     const { data, response } = await client('fireworks-ai')
       .completions.create({ model: 'accounts/fireworks/models/llama-v3p1-8b-instruct', prompt: ['The sky is', 'The grass is'], max_tokens: 16, seed: 7, logit_bias: { '50256': -100 } })
       .withResponse();
-    const sent = upstream.received.at(-1)!;
+    const sent = running.upstream.received.at(-1)!;
     expect(sent.path).toBe('/v1/completions');
     expect(sent.body).toEqual({ model: 'accounts/fireworks/models/llama-v3p1-8b-instruct', prompt: ['The sky is', 'The grass is'], max_tokens: 16 });
     expect(response.headers.get('x-portkey-dropped-params')).toBe('logit_bias,seed');
@@ -140,9 +130,9 @@ describe('fireworks-ai', () => {
   });
 
   it('passes token-id prompts', async () => {
-    upstream.enqueue(json(200, fireworks.response));
+    running.upstream.enqueue(json(200, fireworks.response));
     await client('fireworks-ai').completions.create({ model: 'm', prompt: [[1, 2], [3]] });
-    expect(upstream.received.at(-1)!.body).toMatchObject({ prompt: [[1, 2], [3]] });
+    expect(running.upstream.received.at(-1)!.body).toMatchObject({ prompt: [[1, 2], [3]] });
   });
 });
 
@@ -150,11 +140,11 @@ describe('deepinfra', () => {
   const deepinfra = fixture('deepinfra');
 
   it('sends one string prompt per call and merges a prompt array in order', async () => {
-    upstream.enqueue(json(200, deepinfra.response), json(200, { ...deepinfra.response, choices: [{ index: 0, text: 'second', finish_reason: 'length' }] }));
+    running.upstream.enqueue(json(200, deepinfra.response), json(200, { ...deepinfra.response, choices: [{ index: 0, text: 'second', finish_reason: 'length' }] }));
     const { data } = await client('deepinfra')
       .completions.create({ model: 'deepseek-ai/DeepSeek-V3', prompt: ['first prompt', 'second prompt'], stop: ['<|end▁of▁sentence|>'], echo: false })
       .withResponse();
-    const sent = upstream.received.slice(-2);
+    const sent = running.upstream.received.slice(-2);
     expect(sent.map((request) => request.path)).toEqual(['/v1/completions', '/v1/completions']);
     expect(sent.map((request) => (request.body as { prompt: string }).prompt).sort()).toEqual(['first prompt', 'second prompt']);
     expect(sent[0]!.body).toMatchObject({ stop: ['<|end▁of▁sentence|>'], echo: false });
@@ -170,11 +160,11 @@ describe('openrouter', () => {
   const openrouter = fixture('openrouter');
 
   it('emulates n with parallel calls and drops the legacy logprobs', async () => {
-    upstream.enqueue(json(200, openrouter.response), json(200, openrouter.response));
+    running.upstream.enqueue(json(200, openrouter.response), json(200, openrouter.response));
     const { data, response } = await client('openrouter')
       .completions.create({ model: 'openai/gpt-3.5-turbo-instruct', prompt: 'The meaning of life is', n: 2, logprobs: 2 })
       .withResponse();
-    const sent = upstream.received.slice(-2);
+    const sent = running.upstream.received.slice(-2);
     expect(sent.map((request) => request.body)).toEqual([
       { model: 'openai/gpt-3.5-turbo-instruct', prompt: 'The meaning of life is', max_tokens: 16 },
       { model: 'openai/gpt-3.5-turbo-instruct', prompt: 'The meaning of life is', max_tokens: 16 },
@@ -190,7 +180,7 @@ describe('openrouter', () => {
 
   it('ignores its SSE comments while streaming', async () => {
     const events = openrouter.stream!;
-    upstream.enqueue(async (_request, response) => {
+    running.upstream.enqueue(async (_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       for (const event of events) response.write(typeof event === 'string' ? `${event}\n\n` : `data: ${JSON.stringify(event)}\n\n`);
       response.end('data: [DONE]\n\n');
@@ -207,15 +197,15 @@ describe('ollama', () => {
   const ollama = fixture('ollama');
 
   it('needs no key, and keeps suffix while dropping what it lists as unsupported', async () => {
-    upstream.enqueue(json(200, ollama.response));
-    const response = await fetch(`${gateway.baseURL}/completions`, {
+    running.upstream.enqueue(json(200, ollama.response));
+    const response = await fetch(`${running.gateway.baseURL}/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-portkey-provider': 'ollama', 'x-portkey-custom-host': `${upstream.url}/v1` },
+      headers: { 'content-type': 'application/json', 'x-portkey-provider': 'ollama', 'x-portkey-custom-host': `${running.upstream.url}/v1` },
       body: JSON.stringify({ model: 'llama3.2', prompt: 'Say this is a test', suffix: '!', logit_bias: { '1': 1 }, user: 'u' }),
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-portkey-dropped-params')).toBe('logit_bias,user');
-    const sent = upstream.received.at(-1)!;
+    const sent = running.upstream.received.at(-1)!;
     expect(sent.headers.authorization).toBeUndefined();
     expect(sent.body).toEqual({ model: 'llama3.2', prompt: 'Say this is a test', suffix: '!', max_tokens: 16 });
     const body = completionResponseSchema.parse(await response.json());
@@ -224,9 +214,9 @@ describe('ollama', () => {
   });
 
   it('sends a one-element prompt array as a string, since it accepts only strings', async () => {
-    upstream.enqueue(sse(ollama.stream!));
+    running.upstream.enqueue(sse(ollama.stream!));
     const chunks = await collect(await client('ollama').completions.create({ model: 'llama3.2', prompt: ['Say this is a test'], stream: true }));
-    expect(upstream.received.at(-1)!.body).toMatchObject({ prompt: 'Say this is a test', stream: true });
+    expect(running.upstream.received.at(-1)!.body).toMatchObject({ prompt: 'Say this is a test', stream: true });
     expect(chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.text)).join('')).toBe('This is a test.');
   });
 });
@@ -235,7 +225,7 @@ describe('vllm', () => {
   const vllm = fixture('vllm');
 
   it('refuses a request without a custom host with a 400 that says so', async () => {
-    const error = await new OpenAI({ apiKey: 'k', baseURL: gateway.baseURL, maxRetries: 0, defaultHeaders: { 'x-portkey-provider': 'vllm' } })
+    const error = await new OpenAI({ apiKey: 'k', baseURL: running.gateway.baseURL, maxRetries: 0, defaultHeaders: { 'x-portkey-provider': 'vllm' } })
       .completions.create({ model: 'm', prompt: 'x' })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
@@ -243,11 +233,11 @@ describe('vllm', () => {
   });
 
   it('passes everything but suffix to the custom host, token prompts included', async () => {
-    upstream.enqueue(json(200, vllm.response));
+    running.upstream.enqueue(json(200, vllm.response));
     const { data, response } = await client('vllm')
       .completions.create({ model: 'NousResearch/Meta-Llama-3-8B-Instruct', prompt: [[9906, 11]], suffix: 'end', logprobs: 1, echo: true, best_of: 2, seed: 1 })
       .withResponse();
-    expect(upstream.received.at(-1)!.body).toEqual({ model: 'NousResearch/Meta-Llama-3-8B-Instruct', prompt: [[9906, 11]], logprobs: 1, echo: true, best_of: 2, seed: 1, max_tokens: 16 });
+    expect(running.upstream.received.at(-1)!.body).toEqual({ model: 'NousResearch/Meta-Llama-3-8B-Instruct', prompt: [[9906, 11]], logprobs: 1, echo: true, best_of: 2, seed: 1, max_tokens: 16 });
     expect(response.headers.get('x-portkey-dropped-params')).toBe('suffix');
     expect(data.choices[0]).toEqual({ index: 0, text: ' city in northern California', logprobs: null, finish_reason: 'length' });
   });
@@ -277,14 +267,14 @@ async function failure(run: () => Promise<unknown>): Promise<InstanceType<typeof
  */
 describe('an upstream error keeps message, type, param and code', () => {
   it('for a whole answer', async () => {
-    upstream.enqueue(json(400, { error: upstreamError }));
+    running.upstream.enqueue(json(400, { error: upstreamError }));
     const error = await failure(() => client('openai').completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi', max_tokens: 5000 }));
     expect(error.status).toBe(400);
     expect(error.error).toMatchObject({ ...upstreamError, provider: 'openai' });
   });
 
   it('for a stream refused before its first byte', async () => {
-    upstream.enqueue(json(400, { error: upstreamError }));
+    running.upstream.enqueue(json(400, { error: upstreamError }));
     const error = await failure(async () => {
       const stream = await client('openai').completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi', max_tokens: 5000, stream: true });
       for await (const _chunk of stream) void _chunk;
@@ -294,7 +284,7 @@ describe('an upstream error keeps message, type, param and code', () => {
   });
 
   it('for an error event that opens a 200 stream', async () => {
-    upstream.enqueue(sse([{ error: upstreamError }], { done: false }));
+    running.upstream.enqueue(sse([{ error: upstreamError }], { done: false }));
     const error = await failure(async () => {
       const stream = await client('openai').completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi', stream: true });
       for await (const _chunk of stream) void _chunk;

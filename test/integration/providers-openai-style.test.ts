@@ -6,14 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCompletionRequest } from '../../lib/api/completion-request.ts';
 import { completionChunkSchema, completionResponseSchema } from '../../lib/api/completion-response.ts';
 import type { ProviderTarget } from '../../lib/config/target.ts';
 import { previewUpstreamRequest } from '../../lib/providers/preview-upstream-request.ts';
 import { findProvider } from '../../lib/providers/registry.ts';
-import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
-import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
+import { json, sse } from '../fakes/fake-upstream.ts';
+import { useUpstreamAndGateway } from '../support/gateway-client.ts';
 
 interface Fixture {
   source: string;
@@ -58,24 +58,14 @@ const rows: Row[] = [
 const load = (provider: string, name: string): Fixture =>
   JSON.parse(readFileSync(new URL(`../../lib/providers/${provider}/__fixtures__/${name}.json`, import.meta.url), 'utf8')) as Fixture;
 
-let upstream: FakeUpstream;
-let gateway: RunningGateway;
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  gateway = await startGateway();
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
+const running = useUpstreamAndGateway();
 
 function client(row: Row, headers: Record<string, string> = {}): OpenAI {
   return new OpenAI({
     apiKey: 'provider-key-123',
-    baseURL: gateway.baseURL,
+    baseURL: running.gateway.baseURL,
     maxRetries: 0,
-    defaultHeaders: { 'x-portkey-provider': row.provider, 'x-portkey-custom-host': `${upstream.url}${row.base}`, ...headers },
+    defaultHeaders: { 'x-portkey-provider': row.provider, 'x-portkey-custom-host': `${running.upstream.url}${row.base}`, ...headers },
   });
 }
 
@@ -109,10 +99,10 @@ describe.each(rows)('$provider', (row) => {
   const fixture = load(row.provider, row.fixture);
 
   it('sends the documented request to the documented path and answers a text_completion', async () => {
-    upstream.enqueue(json(200, fixture.response));
+    running.upstream.enqueue(json(200, fixture.response));
     const { data, response } = await client(row).completions.create(callerRequest(fixture)).withResponse();
 
-    const sent = upstream.received.at(-1)!;
+    const sent = running.upstream.received.at(-1)!;
     expect(sent.path).toBe(upstreamPath(fixture.upstream.url));
     expect(sent.headers.authorization).toBe('Bearer provider-key-123');
     expect(sent.headers['content-type']).toBe('application/json');
@@ -125,12 +115,12 @@ describe.each(rows)('$provider', (row) => {
   });
 
   it('streams the documented events as OpenAI chunks, usage last', async () => {
-    upstream.enqueue(sse(fixture.stream, { done: false }));
+    running.upstream.enqueue(sse(fixture.stream, { done: false }));
     const stream = await client(row).completions.create({ ...callerRequest(fixture), stream: true, stream_options: { include_usage: true } });
     const chunks: OpenAI.Completion[] = [];
     for await (const chunk of stream) chunks.push(completionChunkSchema.parse(chunk) as OpenAI.Completion);
 
-    const sent = upstream.received.at(-1)!;
+    const sent = running.upstream.received.at(-1)!;
     expect(sent.path).toBe(upstreamPath(fixture.upstream.url));
     expect(sent.headers.accept).toBe('text/event-stream');
     expect(sent.body).toEqual(fixture.streamRequest);
@@ -142,7 +132,7 @@ describe.each(rows)('$provider', (row) => {
 
   it(row.selfHosted ? 'refuses a request without a custom host' : 'has the documented URL by default', async () => {
     if (row.selfHosted && row.provider !== 'huggingface') {
-      const error = await new OpenAI({ apiKey: 'k', baseURL: gateway.baseURL, maxRetries: 0, defaultHeaders: { 'x-portkey-provider': row.provider } })
+      const error = await new OpenAI({ apiKey: 'k', baseURL: running.gateway.baseURL, maxRetries: 0, defaultHeaders: { 'x-portkey-provider': row.provider } })
         .completions.create(callerRequest(fixture))
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(OpenAI.BadRequestError);
@@ -168,9 +158,9 @@ describe('deepseek FIM', () => {
   const fim = load('deepseek', 'deepseek-fim');
 
   it('sends a suffix to the FIM completions beta, and clamps max_tokens to its 4096', async () => {
-    upstream.enqueue(json(200, fim.response));
+    running.upstream.enqueue(json(200, fim.response));
     const { data, response } = await client(row).completions.create({ ...callerRequest(fim), max_tokens: 5000 }).withResponse();
-    const sent = upstream.received.at(-1)!;
+    const sent = running.upstream.received.at(-1)!;
     expect(sent.path).toBe('/beta/completions');
     expect(sent.body).toEqual({ ...fim.request, max_tokens: 4096 });
     expect(response.headers.get('x-portkey-clamped-params')).toBe('max_tokens');
@@ -179,12 +169,12 @@ describe('deepseek FIM', () => {
   });
 
   it('streams FIM completions', async () => {
-    upstream.enqueue(sse(fim.stream, { done: false }));
+    running.upstream.enqueue(sse(fim.stream, { done: false }));
     const stream = await client(row).completions.create({ ...callerRequest(fim), stream: true });
     let text = '';
     for await (const chunk of stream) text += chunk.choices.map((choice) => choice.text).join('');
     // Usage is always asked for, so the usage record counts exact tokens (DeepSeek's FIM takes stream_options).
-    expect(upstream.received.at(-1)!.body).toEqual({ ...fim.request, stream: true, stream_options: { include_usage: true } });
+    expect(running.upstream.received.at(-1)!.body).toEqual({ ...fim.request, stream: true, stream_options: { include_usage: true } });
     expect(text).toBe(streamedAnswer(fim).text);
   });
 });
@@ -194,11 +184,11 @@ describe('chat-only providers', () => {
   const fixture = load('groq', 'groq-chat');
 
   it('emulate n with one call per choice, emulate echo, and drop what chat lacks', async () => {
-    upstream.enqueue(json(200, fixture.response), json(200, fixture.response));
+    running.upstream.enqueue(json(200, fixture.response), json(200, fixture.response));
     const { data, response } = await client(groq)
       .completions.create({ ...callerRequest(fixture), n: 2, echo: true, logprobs: 1, suffix: 'x', stop: '\n' })
       .withResponse();
-    const sent = upstream.received.slice(-2);
+    const sent = running.upstream.received.slice(-2);
     for (const request of sent) expect(request.body).toEqual({ ...fixture.request, stop: '\n' });
     expect(response.headers.get('x-portkey-dropped-params')).toBe('logprobs,suffix');
     expect(data.choices.map((choice) => [choice.index, choice.text])).toEqual([
@@ -208,7 +198,7 @@ describe('chat-only providers', () => {
   });
 
   it('refuse a stream that ends without [DONE]', async () => {
-    upstream.enqueue(sse(fixture.stream.slice(0, 2), { done: false }));
+    running.upstream.enqueue(sse(fixture.stream.slice(0, 2), { done: false }));
     const stream = await client(groq).completions.create({ ...callerRequest(fixture), stream: true });
     const failure = await (async () => {
       for await (const _chunk of stream) void _chunk;

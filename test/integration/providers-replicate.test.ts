@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { completionResponseSchema } from '../../lib/api/completion-response.ts';
-import { json, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
-import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
+import { json } from '../fakes/fake-upstream.ts';
+import { useUpstreamAndGateway } from '../support/gateway-client.ts';
 
 const fixture = JSON.parse(readFileSync(new URL('../../lib/providers/replicate/__fixtures__/replicate-prediction.json', import.meta.url), 'utf8')) as {
   upstream: { url: string };
@@ -16,26 +16,17 @@ const fixture = JSON.parse(readFileSync(new URL('../../lib/providers/replicate/_
   response: Record<string, unknown> & { id: string };
 };
 
-let upstream: FakeUpstream;
-let gateway: RunningGateway;
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  gateway = await startGateway();
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
+const running = useUpstreamAndGateway();
 
 const client = () =>
-  new OpenAI({ apiKey: 'r8_token', baseURL: gateway.baseURL, maxRetries: 0, defaultHeaders: { 'x-portkey-provider': 'replicate', 'x-portkey-custom-host': `${upstream.url}/v1` } });
+  new OpenAI({ apiKey: 'r8_token', baseURL: running.gateway.baseURL, maxRetries: 0, defaultHeaders: { 'x-portkey-provider': 'replicate', 'x-portkey-custom-host': `${running.upstream.url}/v1` } });
 
 describe('replicate', () => {
   it('creates the prediction with Prefer: wait and answers its joined output', async () => {
-    upstream.enqueue(json(201, fixture.response));
+    running.upstream.enqueue(json(201, fixture.response));
     const { input } = fixture.request;
     const data = await client().completions.create({ model: 'meta/meta-llama-3-8b-instruct', prompt: input.prompt, max_tokens: input.max_tokens, temperature: input.temperature });
-    const sent = upstream.received.at(-1)!;
+    const sent = running.upstream.received.at(-1)!;
     expect(sent.path).toBe(new URL(fixture.upstream.url).pathname);
     expect(sent.headers.prefer).toBe('wait');
     expect(sent.headers.authorization).toBe('Bearer r8_token');
@@ -45,26 +36,26 @@ describe('replicate', () => {
   });
 
   it('runs a version, with stop sequences as its comma list', async () => {
-    upstream.enqueue(json(201, fixture.response));
+    running.upstream.enqueue(json(201, fixture.response));
     const version = 'a'.repeat(64);
     await client().completions.create({ model: `owner/model:${version}`, prompt: 'p', max_tokens: 5, stop: ['\n', 'END'] });
-    const sent = upstream.received.at(-1)!;
+    const sent = running.upstream.received.at(-1)!;
     expect(sent.path).toBe('/v1/predictions');
     expect(sent.body).toEqual({ version, input: { prompt: 'p', max_tokens: 5, stop_sequences: '\n,END' } });
   });
 
   it('answers 504 when the prediction outlives the wait, and refuses a stream before any call', async () => {
-    upstream.enqueue(json(201, { ...fixture.response, status: 'processing', output: null }));
+    running.upstream.enqueue(json(201, { ...fixture.response, status: 'processing', output: null }));
     const waiting = (await client().completions.create({ model: 'meta/meta-llama-3-8b-instruct', prompt: 'p' }).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
     expect(waiting.status).toBe(504);
     expect(waiting.error).toMatchObject({ code: 'prediction_not_finished' });
 
-    const before = upstream.received.length;
+    const before = running.upstream.received.length;
     const stream = (await client()
       .completions.create({ model: 'meta/meta-llama-3-8b-instruct', prompt: 'p', stream: true })
       .catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
     expect(stream).toBeInstanceOf(OpenAI.BadRequestError);
     expect(stream.error).toMatchObject({ param: 'stream' });
-    expect(upstream.received.length).toBe(before);
+    expect(running.upstream.received.length).toBe(before);
   });
 });

@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { completionResponseSchema } from '../../lib/api/completion-response.ts';
-import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
-import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
+import { json, sse } from '../fakes/fake-upstream.ts';
+import { useUpstreamAndGateway } from '../support/gateway-client.ts';
 
 const fixture = JSON.parse(readFileSync(new URL('../../lib/providers/triton/__fixtures__/triton-generate.json', import.meta.url), 'utf8')) as {
   upstream: { url: string };
@@ -20,27 +20,18 @@ const fixture = JSON.parse(readFileSync(new URL('../../lib/providers/triton/__fi
 };
 const path = (url: string) => new URL(url).pathname;
 
-let upstream: FakeUpstream;
-let gateway: RunningGateway;
-beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  gateway = await startGateway();
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
+const running = useUpstreamAndGateway();
 
-const client = (headers: Record<string, string> = { 'x-portkey-custom-host': `${upstream.url}/v2/models/ensemble` }) =>
-  new OpenAI({ apiKey: 'unused', baseURL: gateway.baseURL, maxRetries: 0, defaultHeaders: { authorization: null, 'x-portkey-provider': 'triton', ...headers } });
+const client = (headers: Record<string, string> = { 'x-portkey-custom-host': `${running.upstream.url}/v2/models/ensemble` }) =>
+  new OpenAI({ apiKey: 'unused', baseURL: running.gateway.baseURL, maxRetries: 0, defaultHeaders: { authorization: null, 'x-portkey-provider': 'triton', ...headers } });
 
 describe('triton', () => {
   it('posts the ensemble inputs to {model URL}/generate and answers its text_output', async () => {
-    upstream.enqueue(json(200, fixture.response));
+    running.upstream.enqueue(json(200, fixture.response));
     const { data, response } = await client()
       .completions.create({ model: 'ensemble', prompt: fixture.request.text_input, max_tokens: fixture.request.max_tokens, stop: '\n', seed: 1 })
       .withResponse();
-    const sent = upstream.received.at(-1)!;
+    const sent = running.upstream.received.at(-1)!;
     expect(sent.path).toBe(path(fixture.upstream.url));
     expect(sent.headers.authorization).toBeUndefined();
     expect(sent.body).toEqual(fixture.request);
@@ -49,19 +40,19 @@ describe('triton', () => {
   });
 
   it('streams from /generate_stream', async () => {
-    upstream.enqueue(sse(fixture.stream, { done: false }));
+    running.upstream.enqueue(sse(fixture.stream, { done: false }));
     const stream = await client().completions.create({ model: 'ensemble', prompt: fixture.request.text_input, max_tokens: 3, stream: true });
     let text = '';
     const reasons: Array<string | null> = [];
     for await (const chunk of stream) for (const choice of chunk.choices) (text += choice.text), reasons.push(choice.finish_reason);
-    expect(upstream.received.at(-1)!.path).toBe(path(fixture.streamUrl));
-    expect(upstream.received.at(-1)!.body).toMatchObject({ text_input: fixture.request.text_input, stream: true });
+    expect(running.upstream.received.at(-1)!.path).toBe(path(fixture.streamUrl));
+    expect(running.upstream.received.at(-1)!.body).toMatchObject({ text_input: fixture.request.text_input, stream: true });
     expect(text).toBe(' Paris.');
     expect(reasons.at(-1)).toBe('stop');
   });
 
   it('turns an error event after the first token into an in-band error', async () => {
-    upstream.enqueue(sse([fixture.stream[0], fixture.streamError], { done: false }));
+    running.upstream.enqueue(sse([fixture.stream[0], fixture.streamError], { done: false }));
     const stream = await client().completions.create({ model: 'ensemble', prompt: 'p', stream: true });
     const failure = await (async () => {
       for await (const _chunk of stream) void _chunk;
