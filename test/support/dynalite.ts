@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { shortRetryStrategy } from '../../lib/store/short-retry-strategy.ts';
 
 const require = createRequire(import.meta.url);
@@ -19,7 +19,7 @@ const REGION = 'eu-west-1';
  * The gateway table's keys and billing, as infra/gateway-table.ts deploys them: the tests' table is
  * created from this, and the infra test expects it of the synthesized table, so the two cannot drift.
  */
-export const GATEWAY_TABLE_KEYS = {
+export const GATEWAY_TABLE_KEYS: Required<Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'KeySchema' | 'BillingMode'>> = {
   AttributeDefinitions: [
     { AttributeName: 'pk', AttributeType: 'S' },
     { AttributeName: 'sk', AttributeType: 'S' },
@@ -29,7 +29,7 @@ export const GATEWAY_TABLE_KEYS = {
     { AttributeName: 'sk', KeyType: 'RANGE' },
   ],
   BillingMode: 'PAY_PER_REQUEST',
-} as const;
+};
 
 export interface Dynalite {
   url: string;

@@ -15,6 +15,7 @@ import { singleTextPrompt } from '../single-text-prompt.ts';
 import { defineOpenAIChatTable } from './openai-chat-parameters.ts';
 import { openAIChatChunkSchema, openAIChatResponseSchema } from './openai-chat-schemas.ts';
 import { createOpenAIStyleStreamReader } from '../openai-compatible/create-openai-style-stream-reader.ts';
+import { readOpenAIStyleResponse } from '../openai-compatible/read-openai-style-response.ts';
 
 /** One chat-only member, as data. */
 export interface OpenAIChatDefinition extends Omit<OpenAICompatibleDifferences, 'emulated'> {
@@ -57,19 +58,7 @@ export function createOpenAIChatProvider(definition: OpenAIChatDefinition): Prov
 
     parseResponse(raw) {
       const response = expectShape(openAIChatResponseSchema, raw, name);
-      const part: CompletionPart = {
-        choices: response.choices.map((choice, position) => ({
-          index: choice.index ?? position,
-          text: choice.message?.content ?? '',
-          logprobs: null,
-          finish_reason: mapOpenAIFinishReason(choice.finish_reason, name) ?? 'stop',
-        })),
-        usage: convertOpenAICompatibleUsage(response.usage) ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-      };
-      if (response.id) part.id = response.id;
-      if (response.model) part.model = response.model;
-      if (response.system_fingerprint) part.system_fingerprint = response.system_fingerprint;
-      return part;
+      return readOpenAIStyleResponse(response, name, (choice) => ({ text: choice.message?.content ?? '', logprobs: null }));
     },
 
     createStreamReader(): StreamReader {

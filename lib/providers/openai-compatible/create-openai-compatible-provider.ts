@@ -15,6 +15,7 @@ import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { defineOpenAICompatibleTable, type OpenAICompatibleDifferences } from './openai-completion-parameters.ts';
 import { openAICompatibleChunkSchema, openAICompatibleResponseSchema } from './openai-compatible-schemas.ts';
 import { createOpenAIStyleStreamReader } from './create-openai-style-stream-reader.ts';
+import { readOpenAIStyleResponse } from './read-openai-style-response.ts';
 
 /** One member of the family, as data. */
 export interface OpenAICompatibleDefinition extends OpenAICompatibleDifferences {
@@ -65,19 +66,7 @@ export function createOpenAICompatibleProvider(definition: OpenAICompatibleDefin
 
     parseResponse(raw) {
       const response = isOpenAICompatibleResponse(raw) ? raw : expectShape(openAICompatibleResponseSchema, raw, name);
-      const part: CompletionPart = {
-        choices: response.choices.map((choice, position) => ({
-          index: choice.index ?? position,
-          text: choice.text ?? '',
-          logprobs: (choice.logprobs as Logprobs | null | undefined) ?? null,
-          finish_reason: mapOpenAIFinishReason(choice.finish_reason, name) ?? 'stop',
-        })),
-        usage: convertOpenAICompatibleUsage(response.usage) ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-      };
-      if (response.id) part.id = response.id;
-      if (response.model) part.model = response.model;
-      if (response.system_fingerprint) part.system_fingerprint = response.system_fingerprint;
-      return part;
+      return readOpenAIStyleResponse(response, name, (choice) => ({ text: choice.text ?? '', logprobs: (choice.logprobs as Logprobs | null | undefined) ?? null }));
     },
 
     createStreamReader(): StreamReader {
