@@ -22,6 +22,8 @@ export const STACK_ENVIRONMENT = {
   GATEWAY_SECRETS_PREFIX: 'llm-gateway/',
   GATEWAY_SECRETS_TTL_SECONDS: '300',
   GATEWAY_ALLOWED_CUSTOM_HOSTS: '',
+  GATEWAY_BEDROCK_REGIONS: 'eu-west-1',
+  GATEWAY_METRICS: 'emf',
 };
 
 export interface LambdaAssets {
