@@ -4,8 +4,12 @@
  * of µs either way); quality 11, brotli's default, costs 20-70× the CPU for ~15% less. The format
  * byte lets the encoding change later while old entries stay readable.
  */
-import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync } from 'node:zlib';
+import type * as Zlib from 'node:zlib';
+import { lazy } from '../api/lazy.ts';
 import type { CompletionPart } from '../providers/provider.ts';
+
+/** Loaded on the first cached answer: most requests use no cache, and zlib costs ~2.6 ms of init on Node 24. */
+const zlib = lazy(() => process.getBuiltinModule('node:zlib') as typeof Zlib);
 
 const FORMAT_GZIP_JSON = 1;
 const FORMAT_BROTLI_JSON = 2;
@@ -13,6 +17,7 @@ const BROTLI_QUALITY = 5;
 
 export function encodeAnswer(part: CompletionPart): Uint8Array {
   const json = Buffer.from(JSON.stringify(part));
+  const { brotliCompressSync, constants } = zlib();
   const compressed = brotliCompressSync(json, {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
@@ -30,8 +35,8 @@ export function encodeAnswer(part: CompletionPart): Uint8Array {
 export function decodeAnswer(bytes: Uint8Array): CompletionPart {
   const body = Buffer.from(bytes.buffer, bytes.byteOffset + 1, bytes.byteLength - 1);
   let json: Buffer;
-  if (bytes[0] === FORMAT_BROTLI_JSON) json = brotliDecompressSync(body);
-  else if (bytes[0] === FORMAT_GZIP_JSON) json = gunzipSync(body);
+  if (bytes[0] === FORMAT_BROTLI_JSON) json = zlib().brotliDecompressSync(body);
+  else if (bytes[0] === FORMAT_GZIP_JSON) json = zlib().gunzipSync(body);
   else throw new Error(`unknown cache entry format ${bytes[0]}`);
   const part = JSON.parse(json.toString('utf8')) as CompletionPart;
   if (!part || !Array.isArray(part.choices)) throw new Error('cache entry is not a completion part');
