@@ -244,6 +244,7 @@ describe('parameters per the providers’ references', () => {
     { provider: 'featherless-ai', send: { logprobs: 1, user: 'u', seed: 7, presence_penalty: 0.5 }, passed: { seed: 7, presence_penalty: 0.5 }, dropped: ['logprobs', 'user'] },
     { provider: 'novita-ai', send: { logit_bias: logitBias, user: 'u', seed: 7 }, passed: { logit_bias: logitBias, seed: 7 }, dropped: ['user'] },
     { provider: 'sambanova', send: { temperature: 1.5, logprobs: 1, seed: 7, frequency_penalty: 0.5 }, passed: { temperature: 1, seed: 7, frequency_penalty: 0.5 }, dropped: ['logprobs'], clamped: ['temperature'] },
+    { provider: 'ai21', send: { max_tokens: 5000, seed: 7 }, passed: { max_tokens: 4096 }, dropped: ['seed'], clamped: ['max_tokens'] },
   ];
   const names = (header: string | null) => (header ? header.split(',').sort() : []);
 
