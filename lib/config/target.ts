@@ -71,6 +71,12 @@ export const targetFieldsShape = {
   /** Milliseconds until the upstream's response headers (a stream: its first event). */
   request_timeout: z.optional(z.number().check(z.int(), z.gt(0))),
   override_params: z.optional(z.record(z.string(), z.unknown())),
+  /**
+   * Whether an OpenAI-style upstream is sent `stream_options` (to report a stream's usage). Unset:
+   * the provider's own default (true for most); false for a server that rejects the field (an
+   * older vLLM, say), whose streams are then counted by the gateway's tokenizer.
+   */
+  send_stream_options: z.optional(z.boolean()),
   /** This target's own price per million tokens; wins over the price table in the usage record. */
   pricing: z.optional(pricingSchema),
   ...providerFieldShape,

@@ -40,7 +40,7 @@ const rows: Row[] = [
   { provider: 'cerebras', fixture: 'cerebras-completion', base: '/v1' },
   { provider: 'nebius', fixture: 'nebius-completion', base: '/v1' },
   { provider: 'featherless-ai', fixture: 'featherless-ai-completion', base: '/v1' },
-  { provider: 'novita-ai', fixture: 'novita-ai-completion', base: '/v3/openai' },
+  { provider: 'novita-ai', fixture: 'novita-ai-completion', base: '/openai/v1' },
   { provider: 'hyperbolic', fixture: 'hyperbolic-completion', base: '/v1' },
   { provider: 'deepseek', fixture: 'deepseek-chat', base: '' },
   { provider: 'sglang', fixture: 'sglang-completion', base: '/v1', selfHosted: true },
@@ -48,7 +48,7 @@ const rows: Row[] = [
   { provider: 'llamacpp', fixture: 'llamacpp-completion', base: '/v1', selfHosted: true },
   { provider: 'huggingface', fixture: 'huggingface-completion', base: '/v1', selfHosted: true },
   { provider: 'groq', fixture: 'groq-chat', base: '/openai/v1' },
-  { provider: 'sambanova', fixture: 'sambanova-chat', base: '/v1' },
+  { provider: 'sambanova', fixture: 'sambanova-completion', base: '/v1' },
   { provider: 'perplexity-ai', fixture: 'perplexity-ai-chat', base: '' },
   { provider: 'github', fixture: 'github-chat', base: '/inference' },
   { provider: 'azure-ai', fixture: 'azure-ai-chat', base: '/models', fields: { azure_foundry_url: 'https://my-resource.services.ai.azure.com/models' } },
@@ -228,5 +228,44 @@ describe('azure-ai', () => {
       await expect(async () => call({ azure_foundry_url: url })).rejects.toMatchObject({ param: 'x-portkey-azure-foundry-url', code: 'invalid_provider_field' });
     }
     await expect(async () => call({ azure_resource_name: 'a.b/c' })).rejects.toMatchObject({ code: 'invalid_provider_field' });
+  });
+});
+
+/**
+ * What each provider's own reference says it takes (docs/provider-sources.md): a parameter it
+ * lacks is dropped and named, one outside its range is clamped and named, the rest pass as sent.
+ */
+describe('parameters per the providers’ references', () => {
+  const logitBias = { '50256': -100 };
+  const cases: Array<{ provider: string; send: Record<string, unknown>; passed: Record<string, unknown>; dropped: string[]; clamped?: string[] }> = [
+    { provider: 'x-ai', send: { logprobs: 2, frequency_penalty: 0.5, presence_penalty: 0.5, logit_bias: logitBias }, passed: { presence_penalty: 0.5 }, dropped: ['frequency_penalty', 'logit_bias', 'logprobs'] },
+    { provider: 'cerebras', send: { temperature: 2, frequency_penalty: 0.5, presence_penalty: 0.5, seed: 7 }, passed: { temperature: 1.5, seed: 7 }, dropped: ['frequency_penalty', 'presence_penalty'], clamped: ['temperature'] },
+    { provider: 'nebius', send: { seed: 7, logit_bias: logitBias, user: 'u' }, passed: { logit_bias: logitBias, user: 'u' }, dropped: ['seed'] },
+    { provider: 'featherless-ai', send: { logprobs: 1, user: 'u', seed: 7, presence_penalty: 0.5 }, passed: { seed: 7, presence_penalty: 0.5 }, dropped: ['logprobs', 'user'] },
+    { provider: 'novita-ai', send: { logit_bias: logitBias, user: 'u', seed: 7 }, passed: { logit_bias: logitBias, seed: 7 }, dropped: ['user'] },
+    { provider: 'sambanova', send: { temperature: 1.5, logprobs: 1, seed: 7, frequency_penalty: 0.5 }, passed: { temperature: 1, seed: 7, frequency_penalty: 0.5 }, dropped: ['logprobs'], clamped: ['temperature'] },
+    { provider: 'ai21', send: { max_tokens: 5000, seed: 7 }, passed: { max_tokens: 4096 }, dropped: ['seed'], clamped: ['max_tokens'] },
+  ];
+  const names = (header: string | null) => (header ? header.split(',').sort() : []);
+
+  it.each(cases)('$provider', async ({ provider, send, passed, dropped, clamped }) => {
+    const row = rows.find((candidate) => candidate.provider === provider)!;
+    const fixture = load(row.provider, row.fixture);
+    running.upstream.enqueue(json(200, fixture.response));
+    const { response } = await client(row)
+      .completions.create({ ...callerRequest(fixture), ...send } as OpenAI.CompletionCreateParamsNonStreaming)
+      .withResponse();
+    expect(running.upstream.received.at(-1)!.body).toEqual({ ...fixture.request, ...passed });
+    expect(names(response.headers.get('x-portkey-dropped-params'))).toEqual(dropped);
+    expect(names(response.headers.get('x-portkey-clamped-params'))).toEqual(clamped ?? []);
+  });
+
+  it('sambanova answers n and echo by the gateway, one upstream call per choice', async () => {
+    const row = rows.find((candidate) => candidate.provider === 'sambanova')!;
+    const fixture = load(row.provider, row.fixture);
+    running.upstream.enqueue(json(200, fixture.response), json(200, fixture.response));
+    const data = await client(row).completions.create({ ...callerRequest(fixture), n: 2, echo: true });
+    for (const request of running.upstream.received.slice(-2)) expect(request.body).toEqual(fixture.request);
+    expect(data.choices.map((choice) => choice.text)).toEqual(['The capital of France is Paris.', 'The capital of France is Paris.']);
   });
 });

@@ -44,6 +44,15 @@ describe('replicate', () => {
     expect(sent.body).toEqual({ version, input: { prompt: 'p', max_tokens: 5, stop_sequences: '\n,END' } });
   });
 
+  it('sends the penalties under the Llama 3.x schema’s names, and drops what it lacks', async () => {
+    running.upstream.enqueue(json(201, fixture.response));
+    const { response } = await client()
+      .completions.create({ model: 'meta/meta-llama-3-8b-instruct', prompt: 'p', presence_penalty: 0.5, frequency_penalty: 0.25, seed: 7 })
+      .withResponse();
+    expect(running.upstream.received.at(-1)!.body).toEqual({ input: { prompt: 'p', max_tokens: 16, presence_penalty: 0.5, frequency_penalty: 0.25 } });
+    expect(response.headers.get('x-portkey-dropped-params')).toBe('seed');
+  });
+
   it('answers 504 when the prediction outlives the wait, and refuses a stream before any call', async () => {
     running.upstream.enqueue(json(201, { ...fixture.response, status: 'processing', output: null }));
     const waiting = (await client().completions.create({ model: 'meta/meta-llama-3-8b-instruct', prompt: 'p' }).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;

@@ -7,6 +7,7 @@
 import { InvalidRequestError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
 import { createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
+import { azureTakesStreamOptions } from './azure-takes-stream-options.ts';
 
 /** The GA inference version current when this was written; callers choose another with x-portkey-azure-api-version. */
 const AZURE_DEFAULT_API_VERSION = '2024-10-21';
@@ -21,6 +22,8 @@ export const azureOpenAIProvider = createOpenAICompatibleProvider({
   // Azure's completions request mirrors OpenAI's, every parameter included.
   prompts: { arrays: true, tokens: true },
   headers: (target): Record<string, string> => (target.api_key ? { 'api-key': target.api_key } : {}),
+  // API versions before 2024-10-21 (previews before 2024-09-01) reject stream_options.
+  streamOptions: (target) => azureTakesStreamOptions(target.azure_api_version ?? AZURE_DEFAULT_API_VERSION),
 });
 
 function required(target: ProviderTarget, field: 'azure_resource_name' | 'azure_deployment_id'): string {

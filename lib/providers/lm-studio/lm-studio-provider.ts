@@ -1,8 +1,9 @@
 /**
  * LM Studio's OpenAI-compatible server at the caller's custom host (it takes any key). Its
- * `/v1/completions` lists the sampling parameters and `logit_bias`; no `n`, `echo`, `best_of`,
- * `logprobs`, `suffix` or `user` (guessed from its endpoint list): `n` and `echo` are emulated.
- * @see https://lmstudio.ai/docs/app/api/endpoints/openai
+ * supported payload parameters are `max_tokens`, `temperature`, `top_p`, `stop`, the two
+ * penalties, `logit_bias` and `seed` (plus its own `top_k`, `repeat_penalty`); no `n`, `echo`,
+ * `best_of`, `logprobs`, `suffix` or `user`: `n` and `echo` are emulated.
+ * @see https://lmstudio.ai/docs/api/openai-api
  */
 import { createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';
 import { requireCustomHost } from '../self-hosted/require-custom-host.ts';

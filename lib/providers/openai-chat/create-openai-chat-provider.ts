@@ -16,6 +16,7 @@ import { defineOpenAIChatTable } from './openai-chat-parameters.ts';
 import { openAIChatChunkSchema, openAIChatResponseSchema } from './openai-chat-schemas.ts';
 import { createOpenAIStyleStreamReader } from '../openai-compatible/create-openai-style-stream-reader.ts';
 import { readOpenAIStyleResponse } from '../openai-compatible/read-openai-style-response.ts';
+import { sendsStreamOptions } from '../openai-compatible/sends-stream-options.ts';
 
 /** One chat-only member, as data. */
 export interface OpenAIChatDefinition extends Omit<OpenAICompatibleDifferences, 'emulated'> {
@@ -50,7 +51,7 @@ export function createOpenAIChatProvider(definition: OpenAIChatDefinition): Prov
       Object.assign(body, mapped);
       if (stream) {
         body.stream = true;
-        if (params.stream_options?.include_usage) body.stream_options = { include_usage: true };
+        if (params.stream_options?.include_usage && sendsStreamOptions(call.target)) body.stream_options = { include_usage: true };
       }
       const path = typeof definition.path === 'function' ? definition.path(call) : (definition.path ?? '/chat/completions');
       return { path, headers: headers(call.target), body };

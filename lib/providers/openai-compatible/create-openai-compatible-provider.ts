@@ -16,6 +16,7 @@ import { defineOpenAICompatibleTable, type OpenAICompatibleDifferences } from '.
 import { openAICompatibleChunkSchema, openAICompatibleResponseSchema } from './openai-compatible-schemas.ts';
 import { createOpenAIStyleStreamReader } from './create-openai-style-stream-reader.ts';
 import { readOpenAIStyleResponse } from './read-openai-style-response.ts';
+import { sendsStreamOptions, type StreamOptionsSupport } from './sends-stream-options.ts';
 
 /** One member of the family, as data. */
 export interface OpenAICompatibleDefinition extends OpenAICompatibleDifferences {
@@ -30,6 +31,11 @@ export interface OpenAICompatibleDefinition extends OpenAICompatibleDifferences 
   headers?: (target: ProviderTarget) => Record<string, string>;
   /** What the server accepts as `prompt` (see `Provider.prompts`); OpenAI itself takes both. */
   prompts: { arrays: boolean; tokens: boolean };
+  /**
+   * Whether the server takes `stream_options` (default true). False, or false for some targets,
+   * where its docs say it rejects the field; a target's `send_stream_options` overrides this.
+   */
+  streamOptions?: StreamOptionsSupport;
 }
 
 export function createOpenAICompatibleProvider(definition: OpenAICompatibleDefinition): Provider {
@@ -58,7 +64,8 @@ export function createOpenAICompatibleProvider(definition: OpenAICompatibleDefin
         body.stream = true;
         // Always ask for usage, so the usage record counts exact tokens even when the caller did
         // not ask; that extra chunk (empty choices) is kept out of such a caller's stream by the renderer.
-        body.stream_options = { include_usage: true };
+        // A server that rejects the field is not asked: the usage record then counts with the tokenizer.
+        if (sendsStreamOptions(call.target, definition.streamOptions)) body.stream_options = { include_usage: true };
       }
       const path = typeof definition.path === 'function' ? definition.path(call) : (definition.path ?? '/completions');
       return { path, headers: headers(call.target), body };

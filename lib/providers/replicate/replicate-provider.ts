@@ -2,14 +2,16 @@
  * Replicate: one prediction in one call, with `Prefer: wait` (Replicate holds the request until
  * the prediction finishes, up to 60 s). `owner/name` runs an official model
  * (`POST /models/{owner}/{name}/predictions`); `owner/name:version` a version
- * (`POST /predictions` with `version`). Inputs are the common LLM names (`prompt`,
- * `max_tokens`, `temperature`, `top_p`, `stop_sequences` as a comma list): a model whose schema
- * names them otherwise needs `override_params`. Streaming is refused (400): Replicate streams
+ * (`POST /predictions` with `version`). Inputs are the names of the official Meta Llama 3.x
+ * models' schema (`prompt`, `max_tokens`, `temperature`, `top_p`, `presence_penalty`,
+ * `frequency_penalty`, `stop_sequences` as a comma list): a model whose schema names them
+ * otherwise needs `override_params`. Streaming is refused (400): Replicate streams
  * from a second URL its first answer names, a host the gateway would not have chosen.
  * Usage is `metrics.input_token_count` / `output_token_count`; no finish reason is reported, so
  * `length` when the output used every token asked for, `stop` otherwise (guessed).
  * @see https://replicate.com/docs/topics/predictions/create-a-prediction
  * @see https://replicate.com/docs/reference/http#models.predictions.create
+ * @see https://replicate.com/meta/meta-llama-3.1-405b-instruct (the input schema)
  */
 import { InvalidRequestError, UpstreamError } from '../../api/errors.ts';
 import { z } from '../../api/zod.ts';
@@ -27,6 +29,8 @@ export const replicateParameters = {
   max_tokens: { to: 'input.max_tokens' },
   temperature: { to: 'input.temperature' },
   top_p: { to: 'input.top_p' },
+  presence_penalty: { to: 'input.presence_penalty' },
+  frequency_penalty: { to: 'input.frequency_penalty' },
   stop: { to: 'input.stop_sequences', transform: (stop: string | string[]) => toStopSequences(stop).join(',') },
 } as const satisfies ParameterTable;
 

@@ -102,6 +102,11 @@ describe('OpenAI-style bodies', () => {
     expect(warnings.map((warning) => warning.param)).toEqual(['suffix']);
   });
 
+  it('ask no usage of a container whose target says it rejects stream_options', () => {
+    const { body } = buildSageMakerContainerBody(request({}), { container: 'openai', prompt: 'p', stream: true, streamUsage: false });
+    expect(body).toEqual({ prompt: 'p', stream: true });
+  });
+
   it('leave model out when none is given', () => {
     const { body } = buildSageMakerContainerBody(request({}), { container: 'openai', prompt: 'p', stream: false });
     expect(body).toEqual({ prompt: 'p' });

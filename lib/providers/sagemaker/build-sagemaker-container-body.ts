@@ -72,6 +72,8 @@ export interface SageMakerBodyOptions {
   stream: boolean;
   /** Sent as `model` to an `openai` container; omitted when undefined (vLLM then uses its one model). */
   model?: string | undefined;
+  /** Whether an `openai` container's stream is asked for usage (`stream_options`); default true. */
+  streamUsage?: boolean;
   strict?: boolean;
 }
 
@@ -108,7 +110,8 @@ export function assembleSageMakerContainerBody(mapped: Readonly<Record<string, u
     };
     if (options.stream) {
       body.stream = true;
-      body.stream_options = { include_usage: true };
+      // An older vLLM in the container rejects the field: the target's send_stream_options says so.
+      if (options.streamUsage !== false) body.stream_options = { include_usage: true };
     }
     return body;
   }

@@ -17,6 +17,7 @@ import { signAwsRequest } from '../aws-sigv4/sign-aws-request.ts';
 import { checkTargetField } from '../check-target-fields.ts';
 import type { ParameterTable } from '../map-parameters.ts';
 import type { CompletionPart, Provider, ProviderCall, StreamReader } from '../provider.ts';
+import { sendsStreamOptions } from '../openai-compatible/sends-stream-options.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
 import {
   assembleSageMakerContainerBody,
@@ -81,6 +82,7 @@ export const sagemakerProvider: Provider = {
       stream,
       // An `openai` container is told the model only when `model` is not the endpoint's name.
       model: target.sagemaker_endpoint_name ? params.model : undefined,
+      streamUsage: sendsStreamOptions(target),
     });
     return { path: new URL(invocation.url).pathname, headers: invocation.headers, body };
   },

@@ -1,7 +1,9 @@
 /**
  * SGLang's OpenAI-compatible server at the caller's custom host (`--api-key` makes it check a
- * Bearer key). Its completions request takes prompt batches, token ids and `suffix` (guessed:
- * documented for its native `/generate`); no `best_of`.
+ * Bearer key). Its completions request (`CompletionRequest` in
+ * python/sglang/srt/entrypoints/openai/protocol.py) takes prompt batches, token ids and every
+ * OpenAI field, `suffix` included; `best_of` is accepted there but no use of it was found, so it
+ * is dropped and reported rather than silently ignored (guessed).
  * @see https://docs.sglang.ai/basic_usage/openai_api_completions.html
  */
 import { createOpenAICompatibleProvider } from '../openai-compatible/create-openai-compatible-provider.ts';

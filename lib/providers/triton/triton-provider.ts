@@ -4,8 +4,9 @@
  * or `{host}/generate_stream`. Input names are the TensorRT-LLM ensemble's (`text_input`,
  * `max_tokens`, `stop_words`, `bad_words`, `temperature`, `top_p`); other backends name their
  * inputs otherwise. Triton reports neither a finish reason (`stop` is assumed) nor usage (the
- * gateway counts), and its stream has no end marker: a stream cut short cannot be told from a
- * finished one.
+ * gateway counts), and its stream has no end marker (the extension's page: each response is one
+ * SSE "data" chunk, an error may come as `{"error": ...}` after a 200, nothing marks the last):
+ * a stream cut short cannot be told from a finished one.
  * @see https://docs.nvidia.com/deeplearning/triton-inference-server/user-guide/docs/protocol/extension_generate.html
  */
 import { UpstreamError } from '../../api/errors.ts';

@@ -15,7 +15,8 @@ import type { ProviderTarget } from '../../config/target.ts';
 import { bearerAuth } from '../bearer-auth.ts';
 import { requireTargetField } from '../check-target-fields.ts';
 import { convertOpenAICompatibleUsage } from '../openai-compatible/convert-openai-compatible-usage.ts';
-import { expectShape, parseUpstreamJson } from '../parse-upstream-json.ts';
+import { createOpenAIStyleStreamReader } from '../openai-compatible/create-openai-style-stream-reader.ts';
+import { expectShape } from '../parse-upstream-json.ts';
 import type { CompletionPart, Provider, ProviderCall, StreamReader } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';
 import { workersAIParameters } from './workers-ai-parameters.ts';
@@ -60,27 +61,19 @@ export const workersAIProvider: Provider = {
   },
 
   createStreamReader(call): StreamReader {
-    let done = false;
     let usage: Usage | undefined;
-    return {
-      read(event) {
-        if (event.kind !== 'sse') return [];
-        if (event.data === '[DONE]') {
-          done = true;
-          return [];
-        }
-        const json = parseUpstreamJson(event.data, NAME);
-        const chunk = expectShape(workersAIStreamEventSchema, json, NAME);
-        usage = convertOpenAICompatibleUsage(chunk.usage) ?? usage;
-        return chunk.response ? [{ choices: [{ index: 0, text: chunk.response, logprobs: null, finish_reason: null }] }] : [];
-      },
-      end() {
-        if (!done) return undefined;
-        const last: CompletionPart = { choices: [{ index: 0, text: '', logprobs: null, finish_reason: finishReason(call, usage) }] };
-        if (usage) last.usage = usage;
-        return [last];
-      },
+    const readChunk = (json: unknown): CompletionPart[] => {
+      const chunk = expectShape(workersAIStreamEventSchema, json, NAME);
+      usage = convertOpenAICompatibleUsage(chunk.usage) ?? usage;
+      return chunk.response ? [{ choices: [{ index: 0, text: chunk.response, logprobs: null, finish_reason: null }] }] : [];
     };
+    // The events carry no finish reason: the last part gives one, decided from the usage.
+    const end = (): CompletionPart[] => {
+      const last: CompletionPart = { choices: [{ index: 0, text: '', logprobs: null, finish_reason: finishReason(call, usage) }] };
+      if (usage) last.usage = usage;
+      return [last];
+    };
+    return createOpenAIStyleStreamReader(NAME, readChunk, end);
   },
 
   errorFormat: {
