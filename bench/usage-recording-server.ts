@@ -1,6 +1,7 @@
 /**
  * The local server of `npm start`, with the usage record on (as deployed: JSON record + EMF line
- * on stdout) or off (`BENCH_USAGE_RECORDING=off`: no onRequestFinished, no price-table middleware),
+ * on stdout) or off (`BENCH_USAGE_RECORDING=off`: no onRequestFinished and no price-table middleware; the limits and
+ * cache middlewares stay),
  * for bench/usage-recording.ts. Environment: PORT; HOST is always 127.0.0.1.
  */
 import { createLocalServer } from '../lib/local/local-server.ts';
@@ -19,5 +20,9 @@ const { dependenciesFromEnv } = await import('../functions/completions/dependenc
 if (process.env.BENCH_USAGE_SINK === 'none') setLogSink(() => {});
 const dependencies = dependenciesFromEnv();
 const recording = process.env.BENCH_USAGE_RECORDING !== 'off';
-const handler = createCompletionsHandler(recording ? dependencies : { ...dependencies, middlewares: [], onRequestFinished: undefined });
+const { startPriceTableLoad } = await import('../lib/usage/create-usage-recorder.ts');
+// Off drops only what the record adds (the hook and the price table's early load): limits and
+// cache keep their middlewares, so the difference is the record's alone.
+const off = { ...dependencies, middlewares: dependencies.middlewares?.filter((middleware) => middleware !== startPriceTableLoad), onRequestFinished: undefined };
+const handler = createCompletionsHandler(recording ? dependencies : off);
 createLocalServer(handler as unknown as StreamingHandler).listen(Number(process.env.PORT), '127.0.0.1');
