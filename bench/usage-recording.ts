@@ -1,6 +1,6 @@
 /**
  * What the usage record costs per request (issue #12: "CPU per request and p50 with recording on
- * and off; the difference stays under 10% of our own cost"). Two gateway processes, identical but
+ * and off; the difference stays under 10% of our own cost"). One gateway process on two ports, identical but
  * for the record (bench/usage-recording-server.ts), and the upstream called directly, measured in
  * interleaved blocks: p50 at concurrency 1 (added over direct) and CPU per request at concurrency
  * 16, for JSON answers (usage reported: priced from the table) and for streams whose upstream sends
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { projectRoot } from './build.ts';
 import { startBenchUpstream } from './fake-upstream.ts';
-import { cpuMillisecondsOf, freePort, startProcess, waitUntilServing, type GatewayProcess } from './gateways.ts';
+import { cpuMillisecondsOf, freePort, startProcess, waitUntilServing } from './gateways.ts';
 import { closedLoop, createClient, type Client, type Target } from './load-client.ts';
 import { measureLatency } from './scenarios.ts';
 
@@ -32,10 +32,7 @@ export async function measureUsageRecording(options: { quick: boolean; log: (mes
   const upstream = await startBenchUpstream({ streamChunks: 20, chunkIntervalMs: 1 });
   const server = join(projectRoot, 'bench', 'usage-recording-server.ts');
   const [onPort, offPort] = await Promise.all([freePort(), freePort()]);
-  const processes: GatewayProcess[] = await Promise.all([
-    startProcess('on', ['--import', 'tsx', server], { PORT: String(onPort), LOG_LEVEL: 'warn' }, onPort),
-    startProcess('off', ['--import', 'tsx', server], { PORT: String(offPort), LOG_LEVEL: 'warn', BENCH_USAGE_RECORDING: 'off' }, offPort),
-  ]);
+  const gateway = await startProcess('on+off', ['--import', 'tsx', server], { PORT: String(onPort), PORT_OFF: String(offPort), LOG_LEVEL: 'warn' }, onPort);
   const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-bench-not-a-key', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` };
   const targets: Target[] = [
     { name: 'direct', url: `${upstream.url}/v1/completions`, headers },
@@ -44,7 +41,7 @@ export async function measureUsageRecording(options: { quick: boolean; log: (mes
   ];
   let clients: Client[] = [];
   try {
-    await Promise.all(processes.map((gateway) => waitUntilServing(gateway, targets.find((target) => target.name === gateway.name)!, requestBody)));
+    for (const target of targets.slice(1)) await waitUntilServing(gateway, target, requestBody);
     clients = targets.map(createClient);
     const figures: RecordingFigures[] = [];
     for (const [kind, body] of [['json', requestBody], ['stream', streamBody]] as const) {
@@ -56,7 +53,8 @@ export async function measureUsageRecording(options: { quick: boolean; log: (mes
       options.log(`usage recording on/off: ${kind}, CPU at concurrency 16`);
       const cpu = new Map<string, { milliseconds: number; requests: number }>();
       const before = new Map<string, number>();
-      const pidOf = (name: string) => processes.find((gateway) => gateway.name === name)?.process.pid;
+      // Both variants share the process: a block's CPU is that of the variant it loaded.
+      const pidOf = (name: string) => (name === 'direct' ? undefined : gateway.process.pid);
       await measureLatency(clients, body, 16, settings.rounds, settings.blockMs, {
         before: (name) => {
           const pid = pidOf(name);
@@ -83,7 +81,7 @@ export async function measureUsageRecording(options: { quick: boolean; log: (mes
     return figures;
   } finally {
     for (const client of clients) client.agent.destroy();
-    await Promise.all(processes.map((gateway) => gateway.stop()));
+    await gateway.stop();
     await upstream.close();
   }
 }
@@ -99,8 +97,8 @@ export function renderUsageRecording(figures: readonly RecordingFigures[]): stri
   return [
     '## Usage record: recording on vs off',
     '',
-    'Two gateway processes, identical but for the usage record (JSON line + EMF line on stdout, as deployed), ',
-    'interleaved blocks. CPU per request at concurrency 16 (the process\'s user+system time, 10 ms ticks); ',
+    'One gateway process serving two ports, identical but for the usage record (JSON line + EMF line on stdout,',
+    'as deployed), loaded in interleaved blocks. CPU per request at concurrency 16 (the process\'s user+system time, 10 ms ticks); ',
     'added p50 over the direct call at concurrency 1. Streams: 20 chunks, the upstream reports no usage, ',
     'so the record counts tokens with the tokenizer (the dearest case). Target: CPU difference < 10% of off.',
     '',

@@ -52,7 +52,8 @@ export interface WriteUsageOptions {
 export function writeUsage(record: UsageRecord, facts: RequestFacts, options: WriteUsageOptions): void {
   const now = (options.now ?? (() => new Date()))();
   const requestId = logRequestId();
-  const lines = [options.readable ? formatUsageLine(record) : JSON.stringify({ level: 'info', time: now.toISOString(), ...(requestId === undefined ? undefined : { requestId }), ...record })];
+  // The record's own members follow those of a log line; joined as strings, not spread into a copy.
+  const lines = [options.readable ? formatUsageLine(record) : `{"level":"info","time":"${now.toISOString()}"${requestId === undefined ? '' : `,"requestId":${JSON.stringify(requestId)}`},${JSON.stringify(record).slice(1)}`];
   if (options.metrics.enabled) {
     lines.push(
       formatEmfMetrics({
