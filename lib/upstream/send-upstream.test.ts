@@ -6,11 +6,13 @@ import { sendUpstream } from './send-upstream.ts';
 
 let server: http.Server;
 let received = 0;
+let paths: string[] = [];
 let origin: string;
 
 beforeAll(async () => {
-  server = http.createServer((_request, response) => {
+  server = http.createServer((request, response) => {
     received++;
+    paths.push(request.url ?? '');
     response.end('{}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -57,5 +59,16 @@ describe('sendUpstream', () => {
       code: 'custom_host_not_allowed',
     });
     expect(received).toBe(before);
+  });
+
+  it('sends each request to its own URL, path and query included, also when a URL repeats', async () => {
+    paths = [];
+    const urls = [`${origin}/v1/completions`, `${origin}/v1/models/m:generate?alt=sse&key=k1`, `${origin}/v1/completions`, `${origin}/v1/models/m:generate?alt=sse&key=k2`];
+    for (const url of urls) {
+      const response = await sendUpstream(request(url), { provider: 'openai', addressPolicy: createAddressPolicy(['loopback']) });
+      response.body.resume();
+      expect(response.statusCode).toBe(200);
+    }
+    expect(paths).toEqual(['/v1/completions', '/v1/models/m:generate?alt=sse&key=k1', '/v1/completions', '/v1/models/m:generate?alt=sse&key=k2']);
   });
 });

@@ -2,6 +2,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { urlToHttpOptions } from 'node:url';
 import { InvalidRequestError, UpstreamError } from '../api/errors.ts';
 import { normalise, type AddressPolicy } from './address-policy.ts';
 import type { UpstreamRequest } from './upstream-request.ts';
@@ -65,7 +66,7 @@ class AddressRefusedError extends Error {
  *   URL whose host is not the expected one or a caller-chosen host at a refused address.
  */
 export function sendUpstream(request: UpstreamRequest, options: SendOptions): Promise<UpstreamResponse> {
-  const url = new URL(request.url);
+  const url = parseUpstreamUrl(request.url);
   const { provider, signal, addressPolicy } = options;
   const protocol = url.protocol as keyof Agents;
   if (protocol !== 'http:' && protocol !== 'https:') {
@@ -78,7 +79,7 @@ export function sendUpstream(request: UpstreamRequest, options: SendOptions): Pr
       }),
     );
   }
-  if (addressPolicy && normalise(url.hostname)[1] !== undefined && !addressPolicy.allows(url.hostname)) {
+  if (addressPolicy && url.isAddress && !addressPolicy.allows(url.hostname)) {
     return Promise.reject(addressRefused());
   }
   const agent = (addressPolicy ? guardedAgentsFor(addressPolicy) : agents)[protocol];
@@ -86,7 +87,8 @@ export function sendUpstream(request: UpstreamRequest, options: SendOptions): Pr
 
   return new Promise((resolve, reject) => {
     const transport = protocol === 'https:' ? https : http;
-    const outgoing = transport.request(url, {
+    const outgoing = transport.request({
+      ...url.requestOptions,
       method: request.method,
       headers: { ...request.headers, 'content-length': Buffer.byteLength(request.body) },
       agent,
@@ -125,6 +127,36 @@ export function sendUpstream(request: UpstreamRequest, options: SendOptions): Pr
     });
     outgoing.end(request.body);
   });
+}
+
+interface ParsedUpstreamUrl {
+  protocol: string;
+  /** `host[:port]` as `URL.host` writes it. */
+  host: string;
+  hostname: string;
+  /** The host is an IP literal: no lookup happens, so the address policy is checked here. */
+  isAddress: boolean;
+  /** What node:http makes of the URL (it would otherwise redo this per request). */
+  requestOptions: http.RequestOptions;
+}
+
+/**
+ * Parsed URLs by their text. A process sends to a handful of URLs again and again (a provider's
+ * endpoint, a custom host), and parsing one plus node:http's own conversion of the URL object was
+ * ~5% of the local server's CPU per request. Bounded: a flood of distinct URLs only empties it.
+ */
+const parsedUrls = new Map<string, ParsedUpstreamUrl>();
+const PARSED_URLS_LIMIT = 256;
+
+/** @throws TypeError (`ERR_INVALID_URL`) as `new URL` does. */
+function parseUpstreamUrl(text: string): ParsedUpstreamUrl {
+  let parsed = parsedUrls.get(text);
+  if (parsed) return parsed;
+  const url = new URL(text);
+  parsed = { protocol: url.protocol, host: url.host, hostname: url.hostname, isAddress: normalise(url.hostname)[1] !== undefined, requestOptions: urlToHttpOptions(url) };
+  if (parsedUrls.size >= PARSED_URLS_LIMIT) parsedUrls.clear();
+  parsedUrls.set(text, parsed);
+  return parsed;
 }
 
 /** The system error's code (ECONNREFUSED, ENOTFOUND, ...): its message would name the host and port. */
