@@ -2,6 +2,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import type { Readable } from 'node:stream';
 import { urlToHttpOptions } from 'node:url';
 import { InvalidRequestError, UpstreamError } from '../api/errors.ts';
 import { normalise, type AddressPolicy } from './address-policy.ts';
@@ -205,33 +206,56 @@ export class UpstreamBodyError extends UpstreamError {}
 /**
  * Reads a whole body as text, refusing more than `limitBytes` (a broken upstream must not
  * exhaust memory): over the limit, or cut off mid-way, is a 502 naming the provider.
+ * Stream events, not `for await`: the async iterator cost ~15-25 µs of CPU per answer.
  */
-export async function readBodyText(body: AsyncIterable<Buffer> & { destroy?(): void }, options: { provider: string; limitBytes: number }): Promise<string> {
+export function readBodyText(body: Readable, options: { provider: string; limitBytes: number }): Promise<string> {
   const { provider, limitBytes } = options;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      size += chunk.length;
-      if (size > limitBytes) {
-        body.destroy?.();
-        throw new UpstreamBodyError(`${provider} sent an answer larger than this gateway accepts (${limitBytes} bytes).`, {
-          provider,
-          statusCode: 502,
-          code: 'upstream_response_too_large',
-        });
-      }
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof UpstreamBodyError) throw error;
-    throw new UpstreamBodyError(`The connection to ${provider} broke before its answer was complete.`, {
+  const incomplete = (cause: unknown) =>
+    new UpstreamBodyError(`The connection to ${provider} broke before its answer was complete.`, {
       provider,
       statusCode: 502,
       code: 'upstream_response_incomplete',
       isConnectionError: true,
-      cause: error,
+      cause,
     });
-  }
-  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  if (body.destroyed) return Promise.reject(incomplete(body.errored ?? prematureClose()));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (error: UpstreamBodyError) => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        fail(
+          new UpstreamBodyError(`${provider} sent an answer larger than this gateway accepts (${limitBytes} bytes).`, {
+            provider,
+            statusCode: 502,
+            code: 'upstream_response_too_large',
+          }),
+        );
+        body.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    };
+    body.on('data', onData);
+    body.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    });
+    body.once('error', (error) => fail(incomplete(error)));
+    // Closed without 'end' and without an error: cut off.
+    body.once('close', () => fail(incomplete(body.errored ?? prematureClose())));
+  });
+}
+
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }
