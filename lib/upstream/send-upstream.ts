@@ -154,7 +154,10 @@ function parseUpstreamUrl(text: string): ParsedUpstreamUrl {
   let parsed = parsedUrls.get(text);
   if (parsed) return parsed;
   const url = new URL(text);
-  parsed = { protocol: url.protocol, host: url.host, hostname: url.hostname, isAddress: normalise(url.hostname)[1] !== undefined, requestOptions: urlToHttpOptions(url) };
+  const { protocol, hostname, port, path, auth } = urlToHttpOptions(url);
+  // Only what node:http reads to connect and send (not href, hash, search, pathname), so each request copies less.
+  const requestOptions: http.RequestOptions = auth === undefined ? { protocol, hostname, port, path } : { protocol, hostname, port, path, auth };
+  parsed = { protocol: url.protocol, host: url.host, hostname: url.hostname, isAddress: normalise(url.hostname)[1] !== undefined, requestOptions };
   if (parsedUrls.size >= PARSED_URLS_LIMIT) parsedUrls.clear();
   parsedUrls.set(text, parsed);
   return parsed;
