@@ -253,9 +253,13 @@ export function readBodyText(body: Readable, options: { provider: string; limitB
       settled = true;
       resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
     });
-    body.once('error', (error) => fail(incomplete(error)));
-    // Closed without 'end' and without an error: cut off.
-    body.once('close', () => fail(incomplete(body.errored ?? prematureClose())));
+    body.once('error', (error) => {
+      if (!settled) fail(incomplete(error));
+    });
+    // Closed without 'end' and without an error: cut off. (After 'end' it closes too: no error built then.)
+    body.once('close', () => {
+      if (!settled) fail(incomplete(body.errored ?? prematureClose()));
+    });
   });
 }
 
