@@ -1,6 +1,6 @@
 /**
  * Many deadlines of one length, checked by one interval timer instead of a timer each. Arming
- * and clearing a `setTimeout` per request (the local server's body deadline) was ~1% of its CPU
+ * and clearing a `setTimeout` per request (the local server's body deadline) was ~0.5-1% of its CPU
  * per request; here a deadline is a Set entry, and it fires up to a tenth of its length late.
  */
 export interface Deadline {

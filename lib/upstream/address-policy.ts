@@ -57,7 +57,7 @@ export function createAddressPolicy(entries: readonly string[]): AddressPolicy {
   const listed = new BlockList();
   for (const entry of entries) addListed(listed, entry);
   // An address's verdict never changes for a policy; BlockList builds a SocketAddress per check,
-  // which per request was ~3% of the local server's CPU. Bounded: a flood of addresses only empties it.
+  // which per request was ~1% of the local server's CPU. Bounded: a flood of addresses only empties it.
   const verdicts = new Map<string, boolean>();
   function decide(address: string): boolean {
     const [ip, type] = normalise(address);
