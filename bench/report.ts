@@ -86,7 +86,7 @@ function rows(report: BenchReport): { rows: Row[]; goals: Goal[] } {
   goals.push({ name: 'sustained rate >= 80% of floor', value: `${rate('ours')} vs ${Math.round(0.8 * rate('floor'))}/s`, met: rated && rate('ours') >= 0.8 * rate('floor') });
   goals.push({ name: 'sustained rate >= 3x Portkey', value: `${rate('ours')} vs ${3 * rate('portkey')}/s`, met: rated && rate('ours') >= 3 * rate('portkey') });
   out.push([
-    `sustained req/s, p99 <= +${report.settings.addedP99BoundMs} ms (direct ${rate('direct')})`,
+    `sustained req/s, keeping pace, p50 <= +${report.settings.addedP50BoundMs} ms (direct ${rate('direct')})`,
     String(rate('ours')),
     String(rate('floor')),
     String(rate('portkey')),
@@ -187,8 +187,9 @@ ${goals.map((goal) => `- ${goal.met ? 'met' : '**missed**'}: ${goal.name} — ${
   \`node\` process on loopback. Request: \`{"model":"gpt-3.5-turbo-instruct","prompt":"Say this is a test","max_tokens":16,"temperature":0}\`,
   answer: OpenAI's example completion object, ${report.settings.answerBytes} bytes of JSON.
 - Latency: closed loop at concurrency 1, 16, 64; ${report.settings.latencyRounds} rounds of ${report.settings.blockMs} ms blocks per target, order rotating per round.
-- Sustained rate: open loop (latency counted from each request's scheduled start), doubling from 500/s then bisecting,
-  ${report.settings.rateStepMs} ms per step; a step passes when every request succeeds and p99 <= direct p99 at c1 + ${report.settings.addedP99BoundMs} ms.
+- Sustained rate: open loop (latency counted from each request's scheduled start), doubling from 250/s then bisecting,
+  ${report.settings.rateStepMs} ms per step; a step passes when every request succeeds, answers keep pace (completed/s >= 95% of offered)
+  and p50 <= direct p50 at c1 + ${report.settings.addedP50BoundMs} ms (a p99 bound measured the shared machine's stalls: floor 0/s).
   The direct figure is the harness's own ceiling: no gateway can show more.
 - Streams: ${report.settings.streamChunks} chunks ${report.settings.chunkIntervalMs} ms apart, ${report.settings.streamConcurrency} at a time, started ${report.settings.chunkIntervalMs! / report.settings.streamConcurrency!} ms apart
   (so no two chunks reach a gateway at once); TTFB is send to the first body byte;

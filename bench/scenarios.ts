@@ -114,29 +114,39 @@ export async function measureStreams(
 }
 
 export interface RateFigures {
-  /** The highest rate (requests/s) that met the bound. */
+  /** The highest rate (requests/s) that met the bounds. */
   sustained: number;
-  /** p99 latency at that rate, ms. */
+  /** Median and p99 latency at that rate, ms. */
+  p50AtSustained: number;
   p99AtSustained: number;
   /** The lowest rate that failed, or Infinity when the search hit its cap. */
   firstFailing: number;
 }
 
+/** A step's answers must keep pace with its schedule: completed per second >= this share of the offered rate. */
+const KEEP_UP_SHARE = 0.95;
+
 /**
- * The highest open-loop rate each target sustains with every request answered and p99 at most
- * `p99BoundMs`: doubling from `startRate` until a step fails (twice in a row), then bisecting.
- * Targets take their steps in turn.
+ * The highest open-loop rate each target sustains: every request answered, answers keeping pace
+ * with the schedule (no backlog: completed/s >= 95% of offered over the step) and the median
+ * latency at most `p50BoundMs`. Doubling from `startRate` until a step fails (twice in a row),
+ * then bisecting. Targets take their steps in turn.
+ *
+ * The median, not p99: on a shared 2-core machine one scheduler stall of 20 ms or more spans
+ * over 1% of a step's requests, so a p99 bound failed every step of every fast target (the floor
+ * proxy at 0/s beside our 125/s) and measured the machine's stalls, not the target's capacity.
+ * A target past its capacity queues, and then its median and its pace both give way at once.
  */
 export async function searchSustainedRate(
   clients: Client[],
   body: string,
-  options: { p99BoundMs: number; startRate: number; maxRate: number; stepMs: number; bisections: number; pauseMs: number },
+  options: { p50BoundMs: number; startRate: number; maxRate: number; stepMs: number; bisections: number; pauseMs: number },
 ): Promise<Map<string, RateFigures>> {
   interface Search {
     client: Client;
     next: number;
     pass: number;
-    p99AtPass: number;
+    atPass: { p50: number; p99: number };
     fail: number;
     bisected: number;
     done: boolean;
@@ -145,28 +155,29 @@ export async function searchSustainedRate(
     client,
     next: options.startRate,
     pass: 0,
-    p99AtPass: Number.NaN,
+    atPass: { p50: Number.NaN, p99: Number.NaN },
     fail: Number.POSITIVE_INFINITY,
     bisected: 0,
     done: false,
   }));
   const step = async (client: Client, rate: number) => {
     const result = await openLoop(client, body, rate, options.stepMs);
+    const p50 = percentile(result.latencies, 50);
     const p99 = percentile(result.latencies, 99);
     await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
-    return { passed: result.errors === 0 && p99 <= options.p99BoundMs, p99 };
+    return { passed: result.errors === 0 && result.rate >= KEEP_UP_SHARE * rate && p50 <= options.p50BoundMs, p50, p99 };
   };
   for (let round = 0; searches.some((search) => !search.done); round++) {
     for (let index = 0; index < searches.length; index++) {
       const search = searches[(index + round) % searches.length]!;
       if (search.done) continue;
       const rate = Math.round(search.next);
-      let { passed, p99 } = await step(search.client, rate);
+      let { passed, p50, p99 } = await step(search.client, rate);
       // A shared 2-core machine stalls now and then; a step must fail twice to count as failed.
-      if (!passed) ({ passed, p99 } = await step(search.client, rate));
+      if (!passed) ({ passed, p50, p99 } = await step(search.client, rate));
       if (passed) {
         search.pass = rate;
-        search.p99AtPass = p99;
+        search.atPass = { p50, p99 };
       } else {
         search.fail = rate;
       }
@@ -180,5 +191,10 @@ export async function searchSustainedRate(
       }
     }
   }
-  return new Map(searches.map((search) => [search.client.target.name, { sustained: search.pass, p99AtSustained: search.p99AtPass, firstFailing: search.fail }]));
+  return new Map(
+    searches.map((search) => [
+      search.client.target.name,
+      { sustained: search.pass, p50AtSustained: search.atPass.p50, p99AtSustained: search.atPass.p99, firstFailing: search.fail },
+    ]),
+  );
 }

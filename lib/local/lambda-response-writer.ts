@@ -28,6 +28,8 @@ const INTERNAL_SERVER_ERROR = JSON.stringify({ message: 'Internal server error' 
 export class LambdaResponseWriter extends Writable {
   #response: ServerResponse;
   #head: Buffer | undefined = EMPTY;
+  /** The prelude so far when it came as one string without NUL (the head's bytes are then still EMPTY). */
+  #headText: string | undefined;
   /** The first body chunk, held with the headers until the turn ends or the body ends. */
   #held: Buffer | string | undefined;
   #sending = false;
@@ -53,8 +55,25 @@ export class LambdaResponseWriter extends Writable {
 
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (this.#head !== undefined) {
-      // `HttpResponseStream.from` writes the prelude's JSON, then the 8 NUL bytes: no copy for that case.
-      if (this.#head.length > 0 && typeof chunk !== 'string' && chunk.length === PRELUDE_DELIMITER.length && chunk.equals(PRELUDE_DELIMITER)) {
+      // `HttpResponseStream.from` writes the prelude's JSON as one string, then the 8 NUL bytes:
+      // that case is decoded from the string, without copying it into bytes and back.
+      if (this.#headText === undefined && this.#head.length === 0 && typeof chunk === 'string' && chunk.length > 0 && !chunk.includes('\0')) {
+        this.#headText = chunk;
+        return callback();
+      }
+      const isDelimiter = typeof chunk !== 'string' && chunk.length === PRELUDE_DELIMITER.length && chunk.equals(PRELUDE_DELIMITER);
+      if (isDelimiter && this.#headText !== undefined) {
+        const text = this.#headText;
+        this.#headText = undefined;
+        this.#head = undefined;
+        this.#writeHead(JSON.parse(text) as ResponsePrelude);
+        return callback();
+      }
+      if (this.#headText !== undefined) {
+        this.#head = Buffer.from(this.#headText);
+        this.#headText = undefined;
+      }
+      if (isDelimiter && this.#head.length > 0) {
         const head = this.#head;
         this.#head = undefined;
         this.#writeHead(JSON.parse(head.toString('utf8')) as ResponsePrelude);

@@ -10,6 +10,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES } from '../api/parse-json-body.ts';
 import { describeError, log } from '../log.ts';
 import { type IamIdentity, toApiGatewayEvent } from './api-gateway-event.ts';
+import { DeadlineSweep } from './deadline-sweep.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import { createLambdaResponseStream, type LambdaResponseStreamOptions } from './lambda-response-stream.ts';
 import { LambdaResponseWriter } from './lambda-response-writer.ts';
@@ -36,7 +37,8 @@ export interface LocalServerOptions {
 }
 
 export function createLocalServer(handler: StreamingHandler | undefined, options: LocalServerOptions = {}): http.Server {
-  const settings = { ...options, bodyTimeoutMs: options.bodyTimeoutMs ?? bodyTimeoutFromEnv() };
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? bodyTimeoutFromEnv();
+  const settings = { ...options, bodyTimeoutMs, bodyDeadlines: new DeadlineSweep(bodyTimeoutMs) };
   const server = http.createServer((request, response) => {
     guardClientErrors(request, response);
     route(handler, settings, request, response).catch((error: unknown) => {
@@ -81,7 +83,7 @@ function ignore(): void {}
 
 async function route(
   handler: StreamingHandler | undefined,
-  options: LocalServerOptions & { bodyTimeoutMs: number },
+  options: LocalServerOptions & { bodyTimeoutMs: number; bodyDeadlines: DeadlineSweep },
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -98,7 +100,7 @@ async function route(
   }
 
   const { bodyTimeoutMs } = options;
-  const body = await readBody(request, MAX_BODY_BYTES + 1, bodyTimeoutMs);
+  const body = await readBody(request, MAX_BODY_BYTES + 1, options.bodyDeadlines);
   if (body === TIMED_OUT) {
     response.shouldKeepAlive = false;
     return sendJson(response, 408, openAIError(`The request body did not arrive within ${bodyTimeoutMs} ms.`, 'invalid_request_error', 'request_timeout'), { connection: 'close' });
@@ -153,19 +155,19 @@ const TIMED_OUT = Symbol('timed out');
 
 /**
  * The body as text; undefined once it passes `limit` bytes (the rest is not read into memory);
- * TIMED_OUT when it has not all arrived within `timeoutMs`.
+ * TIMED_OUT when it has not all arrived within the sweep's `timeoutMs`.
  */
-function readBody(request: IncomingMessage, limit: number, timeoutMs: number): Promise<string | undefined | typeof TIMED_OUT> {
+function readBody(request: IncomingMessage, limit: number, deadlines: DeadlineSweep): Promise<string | undefined | typeof TIMED_OUT> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = setTimeout(() => {
+    const deadline = deadlines.start(() => {
       request.removeAllListeners('data');
       request.pause();
       resolve(TIMED_OUT);
-    }, timeoutMs);
+    });
     const settle = (value: string | undefined) => {
-      clearTimeout(timer);
+      deadlines.cancel(deadline);
       resolve(value);
     };
     request.on('data', (chunk: Buffer) => {
@@ -177,13 +179,13 @@ function readBody(request: IncomingMessage, limit: number, timeoutMs: number): P
       }
       chunks.push(chunk);
     });
-    request.once('end', () => settle(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
+    request.once('end', () => settle(size > limit ? undefined : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
     request.once('error', (error) => {
-      clearTimeout(timer);
+      deadlines.cancel(deadline);
       reject(new CallerGone(error.message));
     });
     request.once('close', () => {
-      clearTimeout(timer);
+      deadlines.cancel(deadline);
       if (!request.complete) reject(new CallerGone('closed before the body ended'));
     });
   });

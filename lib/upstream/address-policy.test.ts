@@ -29,4 +29,14 @@ describe('createAddressPolicy', () => {
   ])('with %j, %s is allowed: %s', (entries, address, allowed) => {
     expect(createAddressPolicy(entries).allows(address)).toBe(allowed);
   });
+
+  it('keeps the verdicts of each policy its own, however often an address is asked about', () => {
+    const names = createAddressPolicy(['*']);
+    const loopback = createAddressPolicy(['loopback']);
+    for (let round = 0; round < 3; round++) {
+      expect(names.allows('127.0.0.1')).toBe(false);
+      expect(loopback.allows('127.0.0.1')).toBe(true);
+      expect(loopback.allows('10.0.0.1')).toBe(false);
+    }
+  });
 });

@@ -2,15 +2,24 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAddressPolicy } from './address-policy.ts';
-import { sendUpstream } from './send-upstream.ts';
+import { readBodyText, sendUpstream } from './send-upstream.ts';
 
 let server: http.Server;
 let received = 0;
+let paths: string[] = [];
 let origin: string;
 
 beforeAll(async () => {
-  server = http.createServer((_request, response) => {
+  server = http.createServer((request, response) => {
     received++;
+    paths.push(request.url ?? '');
+    if (request.url === '/big') return void response.end('x'.repeat(4096));
+    if (request.url === '/cut') {
+      response.writeHead(200, { 'content-length': '100' });
+      response.write('{"partial":');
+      setTimeout(() => response.socket?.destroy(), 20);
+      return;
+    }
     response.end('{}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -57,5 +66,42 @@ describe('sendUpstream', () => {
       code: 'custom_host_not_allowed',
     });
     expect(received).toBe(before);
+  });
+
+  it('sends each request to its own URL, path and query included, also when a URL repeats', async () => {
+    paths = [];
+    const urls = [`${origin}/v1/completions`, `${origin}/v1/models/m:generate?alt=sse&key=k1`, `${origin}/v1/completions`, `${origin}/v1/models/m:generate?alt=sse&key=k2`];
+    for (const url of urls) {
+      const response = await sendUpstream(request(url), { provider: 'openai', addressPolicy: createAddressPolicy(['loopback']) });
+      response.body.resume();
+      expect(response.statusCode).toBe(200);
+    }
+    expect(paths).toEqual(['/v1/completions', '/v1/models/m:generate?alt=sse&key=k1', '/v1/completions', '/v1/models/m:generate?alt=sse&key=k2']);
+  });
+});
+
+describe('readBodyText', () => {
+  const bodyOf = async (path: string) => (await sendUpstream(request(`${origin}${path}`), { provider: 'openai' })).body;
+
+  it('reads a whole body', async () => {
+    await expect(readBodyText(await bodyOf('/v1/completions'), { provider: 'openai', limitBytes: 1024 })).resolves.toBe('{}');
+  });
+
+  it('refuses a body over the limit as a 502 naming the provider', async () => {
+    const body = await bodyOf('/big');
+    await expect(readBodyText(body, { provider: 'openai', limitBytes: 1024 })).rejects.toMatchObject({ statusCode: 502, code: 'upstream_response_too_large', provider: 'openai' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(body.destroyed).toBe(true);
+  });
+
+  it('reports a body cut off mid-way, also one already destroyed, as incomplete', async () => {
+    await expect(readBodyText(await bodyOf('/cut'), { provider: 'openai', limitBytes: 1024 })).rejects.toMatchObject({
+      statusCode: 502,
+      code: 'upstream_response_incomplete',
+      isConnectionError: true,
+    });
+    const destroyed = await bodyOf('/v1/completions');
+    destroyed.destroy();
+    await expect(readBodyText(destroyed, { provider: 'openai', limitBytes: 1024 })).rejects.toMatchObject({ code: 'upstream_response_incomplete' });
   });
 });
