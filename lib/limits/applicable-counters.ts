@@ -1,6 +1,8 @@
 /**
  * Which counters one request touches: every rule whose principals match the caller and whose
- * virtual keys match the key used, and for each, one counter per measure the rule sets.
+ * virtual keys match the key used, and for each, one counter per measure the rule sets. The
+ * counters of one rule, scope and window share one item (an attribute each, named for the measure),
+ * so a request writes once per window of a rule however many measures it sets.
  */
 import { isCallerAllowed } from '../keys/check-caller-access.ts';
 import type { CallerIdentity } from '../keys/key-store.ts';
@@ -28,6 +30,7 @@ export interface Counter {
   /** `*` for a shared rule, else the caller (see `callerScope`). */
   scope: string;
   window: LimitWindow;
+  /** The item: one per rule, scope and window. */
   key: TableKey;
 }
 
@@ -41,7 +44,7 @@ export function applicableCounters(document: LimitsDocument, subject: LimitSubje
       const limit = rule[measure];
       if (limit === undefined) continue;
       const window = windowAt(MEASURES[measure].window, nowMs);
-      counters.push({ rule: rule.name, measure, unit: MEASURES[measure].unit, limit, scope, window, key: counterKey(rule.name, scope, measure, window) });
+      counters.push({ rule: rule.name, measure, unit: MEASURES[measure].unit, limit, scope, window, key: counterKey(rule.name, scope, window) });
     }
   }
   return counters;
@@ -55,9 +58,14 @@ export function ruleApplies(rule: LimitRule, subject: LimitSubject): boolean {
   return virtualKey !== undefined && rule.virtual_keys.some((pattern) => matchesGlob(pattern, virtualKey));
 }
 
-/** `pk` = `limits#<rule>#<scope>`, `sk` = `<measure>#<window>`: one item per counter and window. */
-export function counterKey(rule: string, scope: string, measure: MeasureName, window: LimitWindow): TableKey {
-  return { pk: `${LIMITS_PK_PREFIX}${rule}#${scope}`, sk: `${measure}#${window.label}` };
+/**
+ * `pk` = `limits#<rule>#<scope>`, `sk` = `<window kind>#<window>`: one item per rule, scope and
+ * window, holding the value of each of the rule's measures over that window as an attribute named
+ * for the measure (`requests_per_minute`, `tokens_per_minute`, ...).
+ * @example counterKey('team-a', '*', windowAt('minute', now)) // { pk: 'limits#team-a#*', sk: 'minute#2026-11-27T10:00Z' }
+ */
+export function counterKey(rule: string, scope: string, window: LimitWindow): TableKey {
+  return { pk: `${LIMITS_PK_PREFIX}${rule}#${scope}`, sk: `${window.kind}#${window.label}` };
 }
 
 const ASSUMED_ROLE = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;

@@ -8,7 +8,7 @@ const NOW = Date.parse('2026-11-27T10:00:15.000Z');
 
 function counter(rule: string, measure: MeasureName, limit: number): Counter {
   const window = windowAt(MEASURES[measure].window, NOW);
-  return { rule, measure, unit: MEASURES[measure].unit, limit, scope: '*', window, key: counterKey(rule, '*', measure, window) };
+  return { rule, measure, unit: MEASURES[measure].unit, limit, scope: '*', window, key: counterKey(rule, '*', window) };
 }
 
 describe('rateLimitHeaders', () => {

@@ -31,9 +31,11 @@ export async function readLimitsUsage(table: GatewayTable, document: LimitsDocum
     if (separator < 0) continue;
     const rule = rest.slice(0, separator);
     const scope = rest.slice(separator + 1);
-    const value = item.values.used;
-    if (typeof value !== 'number') continue;
-    used.set(`${rule}\u0000${scope}\u0000${item.sk}`, value);
+    const label = item.sk.slice(item.sk.indexOf('#') + 1);
+    for (const measure of MEASURE_NAMES) {
+      const value = item.values[measure];
+      if (typeof value === 'number') used.set(`${rule}\u0000${scope}\u0000${measure}\u0000${label}`, value);
+    }
     if (!scopes.has(rule)) scopes.set(rule, new Set());
     scopes.get(rule)!.add(scope);
   }
@@ -46,7 +48,7 @@ export async function readLimitsUsage(table: GatewayTable, document: LimitsDocum
         const limit = rule[measure];
         if (limit === undefined) continue;
         const window = windowAt(MEASURES[measure].window, nowMs);
-        const current = used.get(`${rule.name}\u0000${scope}\u0000${measure}#${window.label}`) ?? 0;
+        const current = used.get(`${rule.name}\u0000${scope}\u0000${measure}\u0000${window.label}`) ?? 0;
         rows.push({
           rule: rule.name,
           scope,

@@ -45,15 +45,20 @@ export function createMemoryGatewayTable(options: MemoryTableOptions = {}): Gate
     async delete(key) {
       items.delete(address(key));
     },
-    async add(key, attribute, amount, addOptions: AddOptions): Promise<AddResult> {
+    async add(key, amounts, addOptions: AddOptions): Promise<AddResult> {
       const item = live(key) ?? { pk: key.pk, sk: key.sk, values: {} };
-      const current = item.values[attribute];
-      const before = typeof current === 'number' ? current : 0;
-      if (addOptions.ceiling !== undefined && before + amount > addOptions.ceiling) return { applied: false };
-      const value = before + amount;
-      items.set(address(key), { ...item, ttl: addOptions.ttl, values: { ...item.values, [attribute]: value } });
+      const before = (attribute: string) => {
+        const current = item.values[attribute];
+        return typeof current === 'number' ? current : 0;
+      };
+      for (const [attribute, ceiling] of Object.entries(addOptions.ceilings ?? {})) {
+        if (before(attribute) + (amounts[attribute] ?? 0) > ceiling) return { applied: false };
+      }
+      const values: Record<string, number> = {};
+      for (const [attribute, amount] of Object.entries(amounts)) values[attribute] = before(attribute) + amount;
+      items.set(address(key), { ...item, ttl: addOptions.ttl, values: { ...item.values, ...values } });
       written();
-      return { applied: true, value };
+      return { applied: true, values };
     },
     async *scan(prefix) {
       for (const item of [...items.values()]) if (item.pk.startsWith(prefix) && !expired(item)) yield copy(item);

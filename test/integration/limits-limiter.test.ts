@@ -11,10 +11,10 @@ import { InsufficientQuotaError, RateLimitExceededError } from '../../lib/limits
 import { windowAt } from '../../lib/limits/limit-windows.ts';
 import { type LimitRule, parseLimitsDocument } from '../../lib/limits/limits-document.ts';
 import type { MeasureName } from '../../lib/limits/measures.ts';
-import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
+import { dynaliteTable } from './limits-table.ts';
 import type { GatewayTable } from '../../lib/store/gateway-table.ts';
 import { createMemoryGatewayTable } from '../../lib/store/memory-gateway-table.ts';
-import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
+import { type Dynalite, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
 
 let dynaliteServer: Dynalite;
 beforeAll(async () => {
@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => dynaliteServer.close());
 
 const backends: Array<[string, (now: () => number) => GatewayTable]> = [
-  ['dynalite', () => createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(dynaliteServer.url) })],
+  ['dynalite', () => dynaliteTable(dynaliteServer.url)],
   ['in-process', (now) => createMemoryGatewayTable({ now })],
 ];
 
@@ -62,8 +62,8 @@ describe.each(backends)('the limiter on %s', (_name, createTable) => {
       (error: unknown) => error as GatewayError & { headers: Record<string, string> },
     );
   async function used(rule: string, scope: string, measure: MeasureName): Promise<unknown> {
-    const item = await table.get(counterKey(`${prefix}-${rule}`, scope, measure, windowAt(measure.endsWith('minute') ? 'minute' : 'day', nowMs)), { consistent: true });
-    return item?.values.used;
+    const item = await table.get(counterKey(`${prefix}-${rule}`, scope, windowAt(measure.endsWith('minute') ? 'minute' : 'day', nowMs)), { consistent: true });
+    return item?.values[measure];
   }
 
   test('refuses the request past requests_per_minute with a 429 rate_limit_exceeded and retry-after', async () => {

@@ -12,8 +12,8 @@ import { readStoreErrorPolicy } from '../../lib/limits/limits-options.ts';
 import { parseLimitsDocument } from '../../lib/limits/limits-document.ts';
 import { setLogSink } from '../../lib/log.ts';
 import { createGatewayTable } from '../../lib/store/create-gateway-table.ts';
-import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
-import { type Dynalite, type DynamoDbProxy, dynamoDbClient, startDynalite, startDynamoDbProxy, TEST_TABLE } from '../support/dynalite.ts';
+import { dynaliteTable } from './limits-table.ts';
+import { type Dynalite, type DynamoDbProxy, startDynalite, startDynamoDbProxy, TEST_TABLE } from '../support/dynalite.ts';
 
 let dynaliteServer: Dynalite;
 let proxy: DynamoDbProxy;
@@ -38,7 +38,7 @@ const caller = { userArn: 'arn:aws:iam::123456789012:user/alice', accountId: '12
 const estimate = { tokens: 10, costUsd: null };
 
 function limiterOn(endpoint: string, policy: StoreErrorPolicy | undefined, maxAttempts = 1) {
-  const table = createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(endpoint, { maxAttempts }) });
+  const table = dynaliteTable(endpoint, { maxAttempts });
   return createLimiter({ table, ...(policy ? { onStoreError: policy } : {}) });
 }
 
