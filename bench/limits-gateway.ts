@@ -12,7 +12,11 @@
  * the reservation runs beside the upstream call), and the CPU per request of each gateway process
  * (utime+stime from /proc, corrections after the answer included).
  *
- * Run: `npx tsx bench/limits-gateway.ts [--runs 400] [--store-ms 5] [--upstream-ms 20]`; `npm run bench` runs it last.
+ * `--before <checkout>` adds a third gateway, limits on, run from another checkout's
+ * `functions/completions/local.ts` (e.g. the main branch), measured in the same rotation: an A/B
+ * of a change to limits on the same machine at the same moment.
+ *
+ * Run: `npx tsx bench/limits-gateway.ts [--runs 400] [--store-ms 5] [--upstream-ms 20] [--before /work/main]`; `npm run bench` runs it last.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,7 +29,7 @@ import { cpuMillisecondsOf, freePort, type GatewayProcess, startProcess, waitUnt
 import { type Client, createClient, send } from './load-client.ts';
 import { percentile, signed } from './stats.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string' }, 'store-ms': { type: 'string' }, 'upstream-ms': { type: 'string' } }, strict: false });
+const { values } = parseArgs({ options: { runs: { type: 'string' }, 'store-ms': { type: 'string' }, 'upstream-ms': { type: 'string' }, before: { type: 'string' } }, strict: false });
 const RUNS = Number(values.runs ?? 400);
 const STORE_MS = String(values['store-ms'] ?? 5);
 const UPSTREAM_MS = String(values['upstream-ms'] ?? 20);
@@ -33,6 +37,8 @@ const WARMUP = 40;
 const BOUND_MS = 0.5;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const children: ChildProcess[] = [];
+type GatewayName = 'off' | 'on' | 'before';
+type Name = 'direct' | GatewayName;
 const gateways: GatewayProcess[] = [];
 
 /** Starts a role of `bench/limits-gateway-servers.ts` in its own process and reads the URL it prints. */
@@ -73,13 +79,17 @@ async function main(): Promise<void> {
     AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'bench-not-a-secret',
   };
-  const [offPort, onPort] = await Promise.all([freePort(), freePort()]);
+  const before = typeof values.before === 'string' ? values.before : undefined;
+  const [offPort, onPort, beforePort] = await Promise.all([freePort(), freePort(), freePort()]);
   const local = join(ROOT, 'functions/completions/local.ts');
   // `node --import tsx` (not the tsx CLI, which forks): the pid is the gateway, whose CPU /proc reports.
   gateways.push(
     ...(await Promise.all([
       startProcess('off', ['--import', 'tsx', local], { ...environment, PORT: String(offPort), GATEWAY_KEYS_FILE: keysFile('off') }, offPort),
       startProcess('on', ['--import', 'tsx', local], { ...environment, PORT: String(onPort), GATEWAY_KEYS_FILE: keysFile('on', limits) }, onPort),
+      ...(before
+        ? [startProcess('before', ['--import', 'tsx', join(before, 'functions/completions/local.ts')], { ...environment, PORT: String(beforePort), GATEWAY_KEYS_FILE: keysFile('on', limits) }, beforePort)]
+        : []),
     ])),
   );
 
@@ -89,23 +99,25 @@ async function main(): Promise<void> {
     direct: { name: 'direct', url: `${upstream}/v1/completions`, headers },
     off: { name: 'off', url: `http://127.0.0.1:${offPort}/v1/completions`, headers },
     on: { name: 'on', url: `http://127.0.0.1:${onPort}/v1/completions`, headers },
+    before: { name: 'before', url: `http://127.0.0.1:${beforePort}/v1/completions`, headers },
   };
-  await Promise.all(gateways.map((gateway) => waitUntilServing(gateway, targets[gateway.name as 'on' | 'off'], body)));
+  await Promise.all(gateways.map((gateway) => waitUntilServing(gateway, targets[gateway.name as GatewayName], body)));
   const limited = async (url: string) => (await fetch(url, { method: 'POST', headers, body })).headers.has('x-ratelimit-limit-requests');
   if (!(await limited(targets.on.url))) throw new Error('limits are not on in the "on" gateway');
+  if (before && !(await limited(targets.before.url))) throw new Error('limits are not on in the "before" gateway');
   if (await limited(targets.off.url)) throw new Error('limits are on in the "off" gateway');
 
-  const names = ['direct', 'off', 'on'] as const;
-  const clients = Object.fromEntries(names.map((name) => [name, createClient(targets[name])])) as Record<(typeof names)[number], Client>;
-  const pid = (name: 'on' | 'off') => gateways.find((gateway) => gateway.name === name)!.process.pid!;
-  const samples = { direct: [] as number[], off: [] as number[], on: [] as number[] };
-  const cpuMs = { off: 0, on: 0 };
+  const names: Name[] = before ? ['direct', 'off', 'on', 'before'] : ['direct', 'off', 'on'];
+  const clients = Object.fromEntries(names.map((name) => [name, createClient(targets[name])])) as Record<Name, Client>;
+  const pid = (name: GatewayName) => gateways.find((gateway) => gateway.name === name)!.process.pid!;
+  const samples: Record<Name, number[]> = { direct: [], off: [], on: [], before: [] };
+  const cpuMs: Record<GatewayName, number> = { off: 0, on: 0, before: 0 };
+  const measured = names.filter((name): name is GatewayName => name !== 'direct');
   let storeCalls = { calls: 0, medianMs: Number.NaN };
   for (let round = 0; round < WARMUP + RUNS; round++) {
     if (round === WARMUP) {
       await fetch(`${store}/stats`); // resets the store's timings: the measured calls only
-      cpuMs.off = -cpuMillisecondsOf(pid('off'));
-      cpuMs.on = -cpuMillisecondsOf(pid('on'));
+      for (const name of measured) cpuMs[name] = -cpuMillisecondsOf(pid(name));
     }
     // Rotated each round, so neither gateway always follows the other.
     for (let index = 0; index < names.length; index++) {
@@ -118,21 +130,24 @@ async function main(): Promise<void> {
   }
   // Corrections run after the answers: give the last ones time to finish before reading the CPU.
   await new Promise((resolve) => setTimeout(resolve, 500));
-  cpuMs.off += cpuMillisecondsOf(pid('off'));
-  cpuMs.on += cpuMillisecondsOf(pid('on'));
+  for (const name of measured) cpuMs[name] += cpuMillisecondsOf(pid(name));
   storeCalls = (await (await fetch(`${store}/stats`)).json()) as typeof storeCalls;
   for (const client of Object.values(clients)) client.agent.destroy();
 
-  const p50 = { direct: percentile(samples.direct, 50), off: percentile(samples.off, 50), on: percentile(samples.on, 50) };
-  const added = p50.on - p50.off;
-  const cpu = { off: (cpuMs.off * 1_000) / RUNS, on: (cpuMs.on * 1_000) / RUNS };
+  const p50 = (name: Name) => percentile(samples[name], 50);
+  const added = p50('on') - p50('off');
+  const cpu = (name: GatewayName) => (cpuMs[name] * 1_000) / RUNS;
+  const line = (label: string, name: Name) =>
+    `  ${label.padEnd(12)}p50 ${p50(name).toFixed(2)} ms  p90 ${percentile(samples[name], 90).toFixed(2)} ms${name === 'direct' ? '' : `  CPU ${cpu(name).toFixed(0)} us/request`}`;
   const lines = [
-    `limits through the gateway: store ${STORE_MS} ms per call, upstream ${UPSTREAM_MS} ms, ${RUNS} requests each, rotating direct/off/on`,
-    `  direct      p50 ${p50.direct.toFixed(2)} ms  p90 ${percentile(samples.direct, 90).toFixed(2)} ms`,
-    `  limits off  p50 ${p50.off.toFixed(2)} ms  p90 ${percentile(samples.off, 90).toFixed(2)} ms  CPU ${cpu.off.toFixed(0)} us/request`,
-    `  limits on   p50 ${p50.on.toFixed(2)} ms  p90 ${percentile(samples.on, 90).toFixed(2)} ms  CPU ${cpu.on.toFixed(0)} us/request (1 rule, 3 measures)`,
-    `  store: ${(storeCalls.calls / RUNS).toFixed(2)} calls per limited request, median ${storeCalls.medianMs.toFixed(2)} ms from arrival to answer`,
-    `  added p50 ${signed(added)} ms (bound ${BOUND_MS} ms): ${added <= BOUND_MS ? 'within' : 'OVER'}; added CPU ${signed(cpu.on - cpu.off, 0)} us/request`,
+    `limits through the gateway: store ${STORE_MS} ms per call, upstream ${UPSTREAM_MS} ms, ${RUNS} requests each, rotating ${names.join('/')}`,
+    line('direct', 'direct'),
+    line('limits off', 'off'),
+    `${line('limits on', 'on')} (1 rule, 3 measures)`,
+    ...(before ? [`${line('on, before', 'before')} (${before})`] : []),
+    `  store: ${(storeCalls.calls / RUNS).toFixed(2)} calls per limited request${before ? ' (both "on" gateways together)' : ''}, median ${storeCalls.medianMs.toFixed(2)} ms from arrival to answer`,
+    `  added p50 ${signed(added)} ms (bound ${BOUND_MS} ms): ${added <= BOUND_MS ? 'within' : 'OVER'}; added CPU ${signed(cpu('on') - cpu('off'), 0)} us/request`,
+    ...(before ? [`  before: added p50 ${signed(p50('before') - p50('off'))} ms, added CPU ${signed(cpu('before') - cpu('off'), 0)} us/request`] : []),
     `  load average ${loadAtStart} at start, ${os.loadavg()[0]!.toFixed(2)} at end, ${os.availableParallelism()} cores`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
