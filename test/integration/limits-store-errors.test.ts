@@ -1,6 +1,7 @@
 /**
  * When the counters' store fails: `allow` serves the request (and logs), `deny` answers 503.
- * Throttled calls are retried first, within the SDK's small attempt budget. The table built from the
+ * Throttled calls are retried first, within a small attempt budget; a call sent and not answered in
+ * time is not sent again (it may have counted). The table built from the
  * environment honours `GATEWAY_TABLE` and `AWS_ENDPOINT_URL_DYNAMODB`.
  */
 import http from 'node:http';
@@ -102,6 +103,24 @@ describe('a throttled store', () => {
     proxy.throttleNext(3);
     await expect(limiterOn(proxy.url, 'deny', 3).reserve(document, { caller }, estimate)).rejects.toBeInstanceOf(LimitsUnavailableError);
     expect(proxy.requests - before).toBe(3);
+  });
+});
+
+describe('a slow store', () => {
+  test('does not send again a reservation that was sent and not answered in time, and applies the policy', async () => {
+    const slow = await startDynamoDbProxy(dynaliteServer.url, { delayMs: 400 });
+    try {
+      const document = parseLimitsDocument({ rules: [{ name: 'slow', requests_per_minute: 5 }] }, 'test');
+      const limiter = createLimiter({ table: dynaliteTable(slow.url, { maxAttempts: 3, requestTimeoutMs: 100 }), onStoreError: 'deny' });
+      await expect(limiter.reserve(document, { caller }, estimate)).rejects.toBeInstanceOf(LimitsUnavailableError);
+      expect(slow.requests).toBe(1);
+      // The call did reach the table after its timeout: counted once, not once per attempt.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const reservation = await createLimiter({ table: dynaliteTable(dynaliteServer.url) }).reserve(document, { caller }, estimate);
+      expect(reservation.headers['x-ratelimit-remaining-requests']).toBe('3');
+    } finally {
+      await slow.close();
+    }
   });
 });
 

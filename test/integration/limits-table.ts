@@ -6,12 +6,13 @@
 import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
 import { TEST_TABLE } from '../support/dynalite.ts';
 
-export function dynaliteTable(endpoint: string, options: { maxAttempts?: number } = {}) {
+export function dynaliteTable(endpoint: string, options: { maxAttempts?: number; requestTimeoutMs?: number } = {}) {
   return createDynamoDbGatewayTable({
     tableName: TEST_TABLE,
     endpoint,
     region: 'eu-west-1',
     credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   });
 }
