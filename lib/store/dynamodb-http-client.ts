@@ -61,6 +61,8 @@ export interface DynamoDbHttpClient {
 
 interface Resolved {
   url: URL;
+  /** Where each call goes, as `http.request` options: built once, not parsed from the URL per call. */
+  target: { protocol: string; hostname: string; port: string; path: string; method: 'POST'; agent: http.Agent };
   sign: ReturnType<typeof createAwsSigner>;
   credentials: () => Promise<AwsCredentials>;
 }
@@ -74,27 +76,33 @@ export function createDynamoDbHttpClient(options: DynamoDbHttpOptions = {}): Dyn
   let resolving: Promise<Resolved> | undefined;
 
   function resolve(): Promise<Resolved> {
-    resolving ??= resolveConnection(options).then(({ endpoint, region, credentials }) => ({
-      url: new URL(endpoint),
-      sign: createAwsSigner({ region, service: 'dynamodb' }),
-      credentials,
-    }));
+    if (resolving) return resolving;
+    resolving = resolveConnection(options).then(({ endpoint, region, credentials }) => {
+      const url = new URL(endpoint);
+      const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
+      return {
+        url,
+        target: { protocol: url.protocol, hostname: url.hostname, port: url.port, path: url.pathname || '/', method: 'POST' as const, agent },
+        sign: createAwsSigner({ region, service: 'dynamodb' }),
+        credentials,
+      };
+    });
     // A failed resolution (no region, no credentials) is tried afresh on the next call.
     resolving.catch(() => (resolving = undefined));
     return resolving;
   }
 
   async function attempt(resolved: Resolved, operation: string, body: string): Promise<unknown> {
-    const { url } = resolved;
+    const { url, target } = resolved;
     const headers = resolved.sign(
-      { method: 'POST', host: url.host, path: url.pathname || '/', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` }, body },
+      { method: 'POST', host: url.host, path: target.path, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` }, body },
       await resolved.credentials(),
     );
     headers['content-length'] = String(Buffer.byteLength(body));
-    const transport = url.protocol === 'https:' ? https : http;
+    const transport = target.protocol === 'https:' ? https : http;
     return new Promise((settle, fail) => {
       let answered = false;
-      const request = transport.request(url, { method: 'POST', headers, agent: agents[url.protocol as 'http:' | 'https:'] }, (response) => {
+      const request = transport.request({ ...target, headers }, (response) => {
         answered = true;
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
