@@ -1,11 +1,12 @@
 /**
  * Enforcement that holds across instances: before the upstream call a request reserves on every
  * applicable counter (requests: 1; tokens: the estimate; cost: the price of the estimate) with one
- * conditional add per item, i.e. per rule, scope and window, all items at once. The store checks
- * every ceiling of an item atomically, so concurrent instances together pass a limit by at most what
- * is reserved and not yet corrected, i.e. what is in flight. If any item refuses, the reservations
+ * conditional add per item, i.e. per rule and scope, all items at once. The store checks every
+ * ceiling of an item atomically, so concurrent instances together pass a limit by at most what is
+ * reserved and not yet corrected, i.e. what is in flight. If any item refuses, the reservations
  * already made are released and the request is refused; after the request `settle` corrects each
- * item by the actual tokens and cost (one write per item whose counters need it: requests never do).
+ * item by the actual tokens and cost (one write per item whose counters need it: requests never
+ * do). Each write also removes the item's long-past windows.
  *
  * `reserve` does not hold the request: the seam starts it beside the upstream call and awaits it
  * only before the first byte (see `abortOnRefusal`).
@@ -16,6 +17,7 @@ import { applicableCounters, type Counter, type LimitSubject } from './applicabl
 import { LimitsUnavailableError } from './limit-errors.ts';
 import type { LimitsDocument } from './limits-document.ts';
 import type { Unit } from './measures.ts';
+import { pastCounterAttributes } from './past-counters.ts';
 import { type CounterState, rateLimitHeaders } from './rate-limit-headers.ts';
 import { type RefusedCounter, refusalError } from './refusal-error.ts';
 
@@ -62,17 +64,19 @@ export interface LimiterOptions {
 /** Counters outlive their window by an hour, so `npm run usage` just after a reset still sees the last one. */
 const TTL_GRACE_SECONDS = 3_600;
 const NO_USAGE: LimitUsage = { tokens: 0, costUsd: 0 };
+/** Items whose attributes this process remembers (to remove past windows); forgotten all at once past this. */
+const KNOWN_ITEMS_LIMIT = 10_000;
 
-/** The counters of one item (a rule, scope and window): written together, in one conditional update. */
+/** The counters of one item (a rule and scope): written together, in one conditional update. */
 interface ItemCounters {
+  id: string;
   key: Counter['key'];
-  ttl: number;
   counters: Counter[];
 }
 
 interface Held {
   item: ItemCounters;
-  /** What was added to each counter of the item, by measure. */
+  /** What was added to each counter of the item, by attribute. */
   reserved: Record<string, number>;
 }
 
@@ -80,28 +84,51 @@ export function createLimiter(options: LimiterOptions): Limiter {
   const { table } = options;
   const now = options.now ?? Date.now;
   const policy = options.onStoreError ?? 'allow';
+  /** The attributes each item had after this process's last write to it. */
+  const known = new Map<string, string[]>();
+
+  /**
+   * One write to an item, removing its long-past windows (as of `nowMs`, the reservation's time).
+   * A reservation also sets the item's TTL past the latest window it counts; a correction leaves
+   * it, so a late one cannot shorten the life of a newer window's counts.
+   */
+  async function write(item: ItemCounters, amounts: Record<string, number>, nowMs: number, ceilings?: Record<string, number>) {
+    let ttl: number | undefined;
+    if (ceilings) {
+      let endMs = 0;
+      for (const counter of item.counters) endMs = Math.max(endMs, counter.window.endMs);
+      ttl = Math.ceil(endMs / 1_000) + TTL_GRACE_SECONDS;
+    }
+    const remove = pastCounterAttributes(known.get(item.id) ?? [], nowMs).filter((attribute) => !(attribute in amounts));
+    const result = await table.add(item.key, amounts, { ttl, ceilings, remove });
+    if (result.applied) {
+      if (known.size >= KNOWN_ITEMS_LIMIT && !known.has(item.id)) known.clear();
+      known.set(item.id, Object.keys(result.values));
+    }
+    return result;
+  }
 
   /** Unconditional corrections, one write per item with a change; failures are logged, the request is already answered. */
-  async function adjust(changes: ReadonlyArray<{ item: ItemCounters; amounts: Record<string, number> }>, reason: string): Promise<void> {
+  async function adjust(changes: ReadonlyArray<{ item: ItemCounters; amounts: Record<string, number> }>, nowMs: number, reason: string): Promise<void> {
     const writes: Array<Promise<unknown>> = [];
     for (const { item, amounts } of changes) {
       const nonZero: Record<string, number> = {};
       let any = false;
-      for (const measure in amounts) {
-        if (amounts[measure] === 0) continue;
-        nonZero[measure] = amounts[measure]!;
+      for (const attribute in amounts) {
+        if (amounts[attribute] === 0) continue;
+        nonZero[attribute] = amounts[attribute]!;
         any = true;
       }
-      if (any) writes.push(table.add(item.key, nonZero, { ttl: item.ttl }));
+      if (any) writes.push(write(item, nonZero, nowMs));
     }
     for (const result of await Promise.allSettled(writes)) {
       if (result.status === 'rejected') log.warn('limits counter not corrected', { reason, table: table.description, ...describeError(result.reason) });
     }
   }
 
-  const releaseAll = (held: readonly Held[]) => adjust(held.map(({ item, reserved }) => ({ item, amounts: negated(reserved) })), 'release');
+  const releaseAll = (held: readonly Held[], nowMs: number) => adjust(held.map(({ item, reserved }) => ({ item, amounts: negated(reserved) })), nowMs, 'release');
 
-  function reservation(held: Held[], headers: Record<string, string>, storeError: boolean): Reservation {
+  function reservation(held: Held[], headers: Record<string, string>, storeError: boolean, nowMs: number): Reservation {
     let done = false;
     return {
       headers,
@@ -114,16 +141,17 @@ export function createLimiter(options: LimiterOptions): Limiter {
         await adjust(
           held.map(({ item, reserved }) => {
             const amounts: Record<string, number> = {};
-            for (const counter of item.counters) amounts[counter.measure] = actualOf[counter.unit] - reserved[counter.measure]!;
+            for (const counter of item.counters) amounts[counter.attribute] = actualOf[counter.unit] - reserved[counter.attribute]!;
             return { item, amounts };
           }),
+          nowMs,
           'settle',
         );
       },
       async release() {
         if (done) return;
         done = true;
-        await releaseAll(held);
+        await releaseAll(held, nowMs);
       },
     };
   }
@@ -132,7 +160,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
     async reserve(document, subject, estimate) {
       const nowMs = now();
       const counters = applicableCounters(document, subject, nowMs);
-      if (counters.length === 0) return reservation([], {}, false);
+      if (counters.length === 0) return reservation([], {}, false, nowMs);
 
       const usage = typeof estimate === 'function' ? (counters.some((counter) => counter.unit !== 'requests') ? await estimate() : NO_USAGE) : estimate;
       const amountOf: Record<Unit, number> = { requests: 1, tokens: Math.max(0, usage.tokens), cost: Math.max(0, usage.costUsd ?? 0) };
@@ -142,10 +170,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
           const amounts: Record<string, number> = {};
           const ceilings: Record<string, number> = {};
           for (const counter of item.counters) {
-            amounts[counter.measure] = amountOf[counter.unit];
-            ceilings[counter.measure] = counter.limit;
+            amounts[counter.attribute] = amountOf[counter.unit];
+            ceilings[counter.attribute] = counter.limit;
           }
-          return table.add(item.key, amounts, { ttl: item.ttl, ceilings });
+          return write(item, amounts, nowMs, ceilings);
         }),
       );
 
@@ -160,8 +188,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
           const { values } = attempt.value;
           const reserved: Record<string, number> = {};
           for (const counter of item.counters) {
-            reserved[counter.measure] = amountOf[counter.unit];
-            states.push({ counter, used: values[counter.measure]! });
+            reserved[counter.attribute] = amountOf[counter.unit];
+            states.push({ counter, used: values[counter.attribute]! });
           }
           held.push({ item, reserved });
         } else refused.push(item);
@@ -170,22 +198,22 @@ export function createLimiter(options: LimiterOptions): Limiter {
       if (failure !== undefined) {
         log.warn('limits store unavailable', { policy, table: table.description, ...describeError(failure) });
         if (policy === 'deny') {
-          await releaseAll(held);
+          await releaseAll(held, nowMs);
           throw new LimitsUnavailableError({ cause: failure });
         }
         // Serve, keeping what was counted: settle still corrects the counters that answered.
-        if (refused.length === 0) return reservation(held, rateLimitHeaders(states, nowMs), true);
+        if (refused.length === 0) return reservation(held, rateLimitHeaders(states, nowMs), true, nowMs);
       }
 
       if (refused.length > 0) {
-        const [, readBack] = await Promise.all([releaseAll(held), Promise.all(refused.map((item) => readItem(item)))]);
+        const [, readBack] = await Promise.all([releaseAll(held, nowMs), Promise.all(refused.map((item) => readItem(item)))]);
         const refusedStates: RefusedCounter[] = [];
         const others: CounterState[] = states.map((state) => ({ ...state, used: state.used - amountOf[state.counter.unit] }));
         refused.forEach((item, index) => {
           const used = readBack[index]!;
           const withRoom: CounterState[] = [];
           for (const counter of item.counters) {
-            const state = { counter, used: used[counter.measure]!, requested: amountOf[counter.unit] };
+            const state = { counter, used: used[counter.attribute]!, requested: amountOf[counter.unit] };
             if (state.used + state.requested > counter.limit) refusedStates.push(state);
             else withRoom.push(state);
           }
@@ -199,7 +227,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
         throw refusalError(refusedStates, others, nowMs);
       }
 
-      return reservation(held, rateLimitHeaders(states, nowMs), false);
+      return reservation(held, rateLimitHeaders(states, nowMs), false, nowMs);
     },
   };
 
@@ -209,11 +237,11 @@ export function createLimiter(options: LimiterOptions): Limiter {
     try {
       const read = await table.get(item.key, { consistent: true });
       for (const counter of item.counters) {
-        const value = read?.values[counter.measure];
-        used[counter.measure] = typeof value === 'number' ? value : 0;
+        const value = read?.values[counter.attribute];
+        used[counter.attribute] = typeof value === 'number' ? value : 0;
       }
     } catch {
-      for (const counter of item.counters) used[counter.measure] = counter.limit;
+      for (const counter of item.counters) used[counter.attribute] = counter.limit;
     }
     return used;
   }
@@ -225,7 +253,7 @@ function byItem(counters: readonly Counter[]): ItemCounters[] {
   for (const counter of counters) {
     const id = `${counter.key.pk}\u0000${counter.key.sk}`;
     let item = items.get(id);
-    if (!item) items.set(id, (item = { key: counter.key, ttl: Math.ceil(counter.window.endMs / 1_000) + TTL_GRACE_SECONDS, counters: [] }));
+    if (!item) items.set(id, (item = { id, key: counter.key, counters: [] }));
     item.counters.push(counter);
   }
   return [...items.values()];
@@ -233,6 +261,6 @@ function byItem(counters: readonly Counter[]): ItemCounters[] {
 
 function negated(amounts: Record<string, number>): Record<string, number> {
   const result: Record<string, number> = {};
-  for (const measure in amounts) result[measure] = -amounts[measure]!;
+  for (const attribute in amounts) result[attribute] = -amounts[attribute]!;
   return result;
 }

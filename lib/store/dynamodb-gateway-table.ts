@@ -61,8 +61,12 @@ export function createDynamoDbGatewayTable(options: DynamoDbTableOptions): Gatew
       const ceilings = addOptions.ceilings ?? {};
       // A ceiling the amount alone passes can never be met: no round trip for a certain "no".
       if (Object.entries(ceilings).some(([attribute, ceiling]) => (amounts[attribute] ?? 0) > ceiling)) return { applied: false };
-      const names: Record<string, string> = { '#ttl': 'ttl' };
-      const values: Record<string, AttributeValue> = { ':ttl': { N: String(addOptions.ttl) } };
+      const names: Record<string, string> = {};
+      const values: Record<string, AttributeValue> = {};
+      if (addOptions.ttl !== undefined) {
+        names['#ttl'] = 'ttl';
+        values[':ttl'] = { N: String(addOptions.ttl) };
+      }
       const additions: string[] = [];
       const conditions: string[] = [];
       const attributes = Object.keys(amounts);
@@ -76,20 +80,23 @@ export function createDynamoDbGatewayTable(options: DynamoDbTableOptions): Gatew
         values[`:r${index}`] = { N: String(ceiling - amounts[attribute]!) };
         conditions.push(`(attribute_not_exists(#a${index}) OR #a${index} <= :r${index})`);
       });
+      const removals = (addOptions.remove ?? []).map((attribute, index) => {
+        names[`#x${index}`] = attribute;
+        return `#x${index}`;
+      });
       const output = await call<{ Attributes?: Item }>('UpdateItem', {
         Key: toKey(key),
-        UpdateExpression: `ADD ${additions.join(', ')} SET #ttl = :ttl`,
+        UpdateExpression: `ADD ${additions.join(', ')}${addOptions.ttl !== undefined ? ' SET #ttl = :ttl' : ''}${removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : ''}`,
         ConditionExpression: conditions.length > 0 ? conditions.join(' AND ') : undefined,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
-        ReturnValues: 'UPDATED_NEW',
+        ReturnValues: 'ALL_NEW',
       });
       if (output === 'condition-failed') return { applied: false };
       const updated: Record<string, number> = {};
+      for (const [attribute, value] of Object.entries(output.Attributes ?? {})) if ('N' in value && !KEY_ATTRIBUTES.has(attribute)) updated[attribute] = Number(value.N);
       for (const attribute of attributes) {
-        const value = output.Attributes?.[attribute];
-        if (value === undefined || !('N' in value)) throw new TableUnavailableError(`DynamoDB UpdateItem on ${tableName} returned no ${attribute}.`);
-        updated[attribute] = Number(value.N);
+        if (updated[attribute] === undefined) throw new TableUnavailableError(`DynamoDB UpdateItem on ${tableName} returned no ${attribute}.`);
       }
       return { applied: true, values: updated };
     },

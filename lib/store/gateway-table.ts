@@ -22,16 +22,21 @@ export interface TableItem extends TableKey {
 }
 
 export interface AddOptions {
-  /** Epoch seconds; written with the addition. */
-  ttl: number;
+  /** Epoch seconds, written with the addition; undefined leaves the item's TTL as it is. */
+  ttl?: number | undefined;
   /**
    * Add only if every attribute named here stays at or below its ceiling (a missing attribute
    * counts as 0). Checked and applied atomically, so concurrent writers can never together pass one.
    */
-  ceilings?: Record<string, number>;
+  ceilings?: Record<string, number> | undefined;
+  /** Attributes to delete in the same write (a missing one is no error); never one added to. */
+  remove?: readonly string[];
 }
 
-/** The outcome of `add`: the new values of the attributes added to, or a refusal because a ceiling would be passed. */
+/**
+ * The outcome of `add`: every number attribute of the item after the write (those added to and the
+ * others), or a refusal because a ceiling would be passed.
+ */
 export type AddResult = { applied: true; values: Record<string, number> } | { applied: false };
 
 export interface GatewayTable {

@@ -54,10 +54,14 @@ export function createMemoryGatewayTable(options: MemoryTableOptions = {}): Gate
       for (const [attribute, ceiling] of Object.entries(addOptions.ceilings ?? {})) {
         if (before(attribute) + (amounts[attribute] ?? 0) > ceiling) return { applied: false };
       }
-      const values: Record<string, number> = {};
-      for (const [attribute, amount] of Object.entries(amounts)) values[attribute] = before(attribute) + amount;
-      items.set(address(key), { ...item, ttl: addOptions.ttl, values: { ...item.values, ...values } });
+      const next: TableItem = { ...item, values: { ...item.values } };
+      if (addOptions.ttl !== undefined) next.ttl = addOptions.ttl;
+      for (const attribute of addOptions.remove ?? []) delete next.values[attribute];
+      for (const [attribute, amount] of Object.entries(amounts)) next.values[attribute] = before(attribute) + amount;
+      items.set(address(key), next);
       written();
+      const values: Record<string, number> = {};
+      for (const [attribute, value] of Object.entries(next.values)) if (typeof value === 'number') values[attribute] = value;
       return { applied: true, values };
     },
     async *scan(prefix) {

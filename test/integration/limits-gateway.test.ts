@@ -6,7 +6,7 @@
  * a cache hit counting a request and no tokens, and the `x-ratelimit-*` headers on every answer.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { counterKey, SHARED_SCOPE } from '../../lib/limits/applicable-counters.ts';
+import { counterAttribute, counterKey, SHARED_SCOPE } from '../../lib/limits/applicable-counters.ts';
 import { windowAt } from '../../lib/limits/limit-windows.ts';
 import type { MeasureName } from '../../lib/limits/measures.ts';
 import { dynaliteTable } from './limits-table.ts';
@@ -38,8 +38,8 @@ const PROMPT = { model: 'gpt-3.5-turbo-instruct', prompt: 'hi', max_tokens: 5 };
 
 async function used(rule: string, scope: string, measure: MeasureName, nowMs = NOW): Promise<number | undefined> {
   const window = windowAt(measure.startsWith('requests_per_minute') || measure.startsWith('tokens_per_minute') ? 'minute' : measure.endsWith('month') ? 'month' : 'day', nowMs);
-  const item = await table.get(counterKey(rule, scope, window), { consistent: true });
-  return item?.values[measure] as number | undefined;
+  const item = await table.get(counterKey(rule, scope), { consistent: true });
+  return item?.values[counterAttribute(measure, window)] as number | undefined;
 }
 
 describe('rules by principal', () => {
