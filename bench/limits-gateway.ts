@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     `limits through the gateway: store ${STORE_MS} ms per call, upstream ${UPSTREAM_MS} ms, ${RUNS} requests each, rotating ${names.join('/')}`,
     line('direct', 'direct'),
     line('limits off', 'off'),
-    `${line('limits on', 'on')} (1 rule, 3 measures)`,
+    `${line('limits on', 'on')} (1 rule, 3 measures in 2 windows: 1 item)`,
     ...(before ? [`${line('on, before', 'before')} (${before})`] : []),
     `  store: ${(storeCalls.calls / RUNS).toFixed(2)} calls per limited request${before ? ' (both "on" gateways together)' : ''}, median ${storeCalls.medianMs.toFixed(2)} ms from arrival to answer`,
     `  added p50 ${signed(added)} ms (bound ${BOUND_MS} ms): ${added <= BOUND_MS ? 'within' : 'OVER'}; added CPU ${signed(cpu('on') - cpu('off'), 0)} us/request`,

@@ -8,7 +8,7 @@
  * Scenarios, each run sequentially `--runs` times after a warm-up (the three first-byte ones
  * interleaved, so the machine's changing load falls on each alike):
  * - one UpdateItem through the proxy (the store's floor);
- * - reserve + settle on three counters (requests and tokens per minute, cost per day: two items), awaited one after the other;
+ * - reserve + settle on three counters (requests and tokens per minute, cost per day: one item), awaited one after the other;
  * - time to the provider's first byte without limits, with the reservation run alongside (what the
  *   seam will do: hold the first byte until the reservation answers), and with it awaited first;
  * - reserve + settle on the in-process table (the gateway's own CPU per request).
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nadded p50, reservation alongside: ${signed(p50('first byte, limits on, reservation alongside') - p50('first byte, limits off'), 3)} ms`);
   console.log(`added p50, reservation first:     ${signed(p50('first byte, limits on, reservation first') - p50('first byte, limits off'), 3)} ms`);
-  console.log(`CPU per reserve + settle on DynamoDB (2 items: 4 calls): ${cpuMsPerRequest.toFixed(3)} ms`);
+  console.log(`CPU per reserve + settle on DynamoDB (1 item: 2 calls): ${cpuMsPerRequest.toFixed(3)} ms`);
 
   table.destroy();
   servers.child.kill();
