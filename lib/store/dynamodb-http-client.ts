@@ -156,7 +156,7 @@ export function createDynamoDbHttpClient(options: DynamoDbHttpOptions = {}): Dyn
         if (error instanceof DynamoDbCallError) return fail(error);
         // Safe to send again only when DynamoDB cannot have seen the call: no connection was made, or
         // a kept-alive connection was closed under it. Otherwise a conditional add might count twice.
-        const unseen = connecting || (request.reusedSocket && error.code === 'ECONNRESET' && !answered);
+        const unseen = connecting || (request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && !answered);
         fail(new DynamoDbCallError(error.name, error.message, { cause: error, retry: unseen }));
       });
       request.end(body);
