@@ -39,8 +39,12 @@ async function main(): Promise<void> {
     return;
   }
   const document = await loadDocument(values['limits-file']);
-  const rows = await readLimitsUsage(createDynamoDbGatewayTable({ tableName }), document, Date.now());
-  process.stdout.write(formatLimitsUsage(rows));
+  const table = createDynamoDbGatewayTable({ tableName });
+  try {
+    process.stdout.write(formatLimitsUsage(await readLimitsUsage(table, document, Date.now())));
+  } finally {
+    table.destroy(); // kept-alive connections would hold the process open
+  }
 }
 
 /** The local server's in-process counters, as it reads them with its own document. */

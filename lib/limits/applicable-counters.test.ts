@@ -38,7 +38,7 @@ describe('ruleApplies', () => {
 });
 
 describe('applicableCounters', () => {
-  test('gives one counter per measure of each applicable rule, keyed by rule, scope, measure and window', () => {
+  test('gives one counter per measure of each applicable rule, an attribute per measure and window in an item per rule and scope', () => {
     const document = parseLimitsDocument(
       {
         rules: [
@@ -50,10 +50,10 @@ describe('applicableCounters', () => {
       'test',
     );
     const counters = applicableCounters(document, { caller: ROLE_SESSION }, NOW);
-    expect(counters.map((counter) => ({ ...counter.key, limit: counter.limit }))).toEqual([
-      { pk: 'limits#team-a#arn:aws:iam::123456789012:role/team-a-app', sk: 'requests_per_minute#2026-11-27T10:00Z', limit: 600 },
-      { pk: 'limits#team-a#arn:aws:iam::123456789012:role/team-a-app', sk: 'cost_usd_per_month#2026-11', limit: 1000 },
-      { pk: 'limits#everyone#*', sk: 'tokens_per_day#2026-11-27', limit: 5000000 },
+    expect(counters.map((counter) => ({ ...counter.key, attribute: counter.attribute, limit: counter.limit }))).toEqual([
+      { pk: 'limits#team-a#arn:aws:iam::123456789012:role/team-a-app', sk: 'counters', attribute: 'requests_per_minute#2026-11-27T10:00Z', limit: 600 },
+      { pk: 'limits#team-a#arn:aws:iam::123456789012:role/team-a-app', sk: 'counters', attribute: 'cost_usd_per_month#2026-11', limit: 1000 },
+      { pk: 'limits#everyone#*', sk: 'counters', attribute: 'tokens_per_day#2026-11-27', limit: 5000000 },
     ]);
   });
 });

@@ -1,6 +1,8 @@
 /**
  * Which counters one request touches: every rule whose principals match the caller and whose
- * virtual keys match the key used, and for each, one counter per measure the rule sets.
+ * virtual keys match the key used, and for each, one counter per measure the rule sets. All the
+ * counters of one rule and scope live in one item, an attribute per measure and window, so a
+ * request writes once per rule however many measures and windows it sets.
  */
 import { isCallerAllowed } from '../keys/check-caller-access.ts';
 import type { CallerIdentity } from '../keys/key-store.ts';
@@ -28,7 +30,10 @@ export interface Counter {
   /** `*` for a shared rule, else the caller (see `callerScope`). */
   scope: string;
   window: LimitWindow;
+  /** The item: one per rule and scope. */
   key: TableKey;
+  /** The counter's attribute in the item: the measure and the window (see `counterAttribute`). */
+  attribute: string;
 }
 
 /** The counters `subject` must find room on at `nowMs`, in document order. */
@@ -41,7 +46,8 @@ export function applicableCounters(document: LimitsDocument, subject: LimitSubje
       const limit = rule[measure];
       if (limit === undefined) continue;
       const window = windowAt(MEASURES[measure].window, nowMs);
-      counters.push({ rule: rule.name, measure, unit: MEASURES[measure].unit, limit, scope, window, key: counterKey(rule.name, scope, measure, window) });
+      const unit = MEASURES[measure].unit;
+      counters.push({ rule: rule.name, measure, unit, limit, scope, window, key: counterKey(rule.name, scope), attribute: counterAttribute(measure, window) });
     }
   }
   return counters;
@@ -55,9 +61,30 @@ export function ruleApplies(rule: LimitRule, subject: LimitSubject): boolean {
   return virtualKey !== undefined && rule.virtual_keys.some((pattern) => matchesGlob(pattern, virtualKey));
 }
 
-/** `pk` = `limits#<rule>#<scope>`, `sk` = `<measure>#<window>`: one item per counter and window. */
-export function counterKey(rule: string, scope: string, measure: MeasureName, window: LimitWindow): TableKey {
-  return { pk: `${LIMITS_PK_PREFIX}${rule}#${scope}`, sk: `${measure}#${window.label}` };
+/** The sort key of every rule's item: a rule and scope have one. */
+export const COUNTERS_SK = 'counters';
+
+/**
+ * `pk` = `limits#<rule>#<scope>`, `sk` = `counters`: one item per rule and scope, holding the value
+ * of each measure in each window as an attribute (`counterAttribute`). A new window is a new
+ * attribute, so windows roll over without a read; past windows are removed as the item is written.
+ * @example counterKey('team-a', '*') // { pk: 'limits#team-a#*', sk: 'counters' }
+ */
+export function counterKey(rule: string, scope: string): TableKey {
+  return { pk: `${LIMITS_PK_PREFIX}${rule}#${scope}`, sk: COUNTERS_SK };
+}
+
+/** @example counterAttribute('requests_per_minute', windowAt('minute', now)) // 'requests_per_minute#2026-11-27T10:00Z' */
+export function counterAttribute(measure: MeasureName, window: LimitWindow): string {
+  return `${measure}#${window.label}`;
+}
+
+/** The measure and window label of a counter attribute; undefined for any other attribute. */
+export function parseCounterAttribute(attribute: string): { measure: MeasureName; label: string } | undefined {
+  const separator = attribute.indexOf('#');
+  if (separator < 0) return undefined;
+  const measure = attribute.slice(0, separator);
+  return measure in MEASURES ? { measure: measure as MeasureName, label: attribute.slice(separator + 1) } : undefined;
 }
 
 const ASSUMED_ROLE = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type Counter, counterKey } from './applicable-counters.ts';
+import { type Counter, counterAttribute, counterKey } from './applicable-counters.ts';
 import { windowAt } from './limit-windows.ts';
 import { MEASURES, type MeasureName } from './measures.ts';
 import { formatResetDuration, rateLimitHeaders } from './rate-limit-headers.ts';
@@ -8,7 +8,7 @@ const NOW = Date.parse('2026-11-27T10:00:15.000Z');
 
 function counter(rule: string, measure: MeasureName, limit: number): Counter {
   const window = windowAt(MEASURES[measure].window, NOW);
-  return { rule, measure, unit: MEASURES[measure].unit, limit, scope: '*', window, key: counterKey(rule, '*', measure, window) };
+  return { rule, measure, unit: MEASURES[measure].unit, limit, scope: '*', window, key: counterKey(rule, '*'), attribute: counterAttribute(measure, window) };
 }
 
 describe('rateLimitHeaders', () => {

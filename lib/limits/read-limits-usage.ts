@@ -4,7 +4,7 @@
  * per-caller rule shows the callers that have counters.
  */
 import type { GatewayTable } from '../store/gateway-table.ts';
-import { LIMITS_PK_PREFIX, SHARED_SCOPE } from './applicable-counters.ts';
+import { LIMITS_PK_PREFIX, parseCounterAttribute, SHARED_SCOPE } from './applicable-counters.ts';
 import type { LimitsDocument } from './limits-document.ts';
 import { windowAt } from './limit-windows.ts';
 import { MEASURE_NAMES, MEASURES, type MeasureName } from './measures.ts';
@@ -31,9 +31,10 @@ export async function readLimitsUsage(table: GatewayTable, document: LimitsDocum
     if (separator < 0) continue;
     const rule = rest.slice(0, separator);
     const scope = rest.slice(separator + 1);
-    const value = item.values.used;
-    if (typeof value !== 'number') continue;
-    used.set(`${rule}\u0000${scope}\u0000${item.sk}`, value);
+    for (const [attribute, value] of Object.entries(item.values)) {
+      const counter = parseCounterAttribute(attribute);
+      if (counter && typeof value === 'number') used.set(`${rule}\u0000${scope}\u0000${counter.measure}\u0000${counter.label}`, value);
+    }
     if (!scopes.has(rule)) scopes.set(rule, new Set());
     scopes.get(rule)!.add(scope);
   }
@@ -46,7 +47,7 @@ export async function readLimitsUsage(table: GatewayTable, document: LimitsDocum
         const limit = rule[measure];
         if (limit === undefined) continue;
         const window = windowAt(MEASURES[measure].window, nowMs);
-        const current = used.get(`${rule.name}\u0000${scope}\u0000${measure}#${window.label}`) ?? 0;
+        const current = used.get(`${rule.name}\u0000${scope}\u0000${measure}\u0000${window.label}`) ?? 0;
         rows.push({
           rule: rule.name,
           scope,

@@ -22,17 +22,22 @@ export interface TableItem extends TableKey {
 }
 
 export interface AddOptions {
-  /** Epoch seconds; written with the addition. */
-  ttl: number;
+  /** Epoch seconds, written with the addition; undefined leaves the item's TTL as it is. */
+  ttl?: number | undefined;
   /**
-   * Add only if the result stays at or below this (a missing attribute counts as 0). Checked and
-   * applied atomically, so concurrent writers can never together pass it.
+   * Add only if every attribute named here stays at or below its ceiling (a missing attribute
+   * counts as 0). Checked and applied atomically, so concurrent writers can never together pass one.
    */
-  ceiling?: number;
+  ceilings?: Record<string, number> | undefined;
+  /** Attributes to delete in the same write (a missing one is no error); never one added to. */
+  remove?: readonly string[];
 }
 
-/** The outcome of `add`: the new value, or a refusal because the ceiling would be passed. */
-export type AddResult = { applied: true; value: number } | { applied: false };
+/**
+ * The outcome of `add`: every number attribute of the item after the write (those added to and the
+ * others), or a refusal because a ceiling would be passed.
+ */
+export type AddResult = { applied: true; values: Record<string, number> } | { applied: false };
 
 export interface GatewayTable {
   /** Where the items live, for logs: `dynamodb:<table>` or `memory`. */
@@ -41,8 +46,11 @@ export interface GatewayTable {
   get(key: TableKey, options?: { consistent?: boolean }): Promise<TableItem | undefined>;
   put(item: TableItem): Promise<void>;
   delete(key: TableKey): Promise<void>;
-  /** Atomically adds `amount` (may be negative) to a number attribute, creating the item if needed. */
-  add(key: TableKey, attribute: string, amount: number, options: AddOptions): Promise<AddResult>;
+  /**
+   * Atomically adds each amount (may be negative) to its number attribute, all or none, creating
+   * the item if needed: one write however many attributes.
+   */
+  add(key: TableKey, amounts: Record<string, number>, options: AddOptions): Promise<AddResult>;
   /** Every item whose `pk` starts with `prefix`. A full table scan on DynamoDB: operator tools only. */
   scan(prefix: string): AsyncIterable<TableItem>;
 }

@@ -4,10 +4,19 @@ import { createMemoryGatewayTable } from './memory-gateway-table.ts';
 describe('the in-process table', () => {
   test('adds under a ceiling atomically and refuses what would pass it', async () => {
     const table = createMemoryGatewayTable();
-    const key = { pk: 'limits#a#*', sk: 'requests_per_minute#x' };
-    expect(await table.add(key, 'used', 2, { ttl: 2_000_000_000, ceiling: 3 })).toEqual({ applied: true, value: 2 });
-    expect(await table.add(key, 'used', 2, { ttl: 2_000_000_000, ceiling: 3 })).toEqual({ applied: false });
-    expect(await table.add(key, 'used', -2, { ttl: 2_000_000_000 })).toEqual({ applied: true, value: 0 });
+    const key = { pk: 'limits#a#*', sk: 'minute#x' };
+    expect(await table.add(key, { requests: 2 }, { ttl: 2_000_000_000, ceilings: { requests: 3 } })).toEqual({ applied: true, values: { requests: 2 } });
+    expect(await table.add(key, { requests: 2 }, { ttl: 2_000_000_000, ceilings: { requests: 3 } })).toEqual({ applied: false });
+    expect(await table.add(key, { requests: -2 }, { ttl: 2_000_000_000 })).toEqual({ applied: true, values: { requests: 0 } });
+  });
+
+  test('adds to several attributes of one item all or none', async () => {
+    const table = createMemoryGatewayTable();
+    const key = { pk: 'limits#a#*', sk: 'minute#x' };
+    const ceilings = { requests: 10, tokens: 100 };
+    expect(await table.add(key, { requests: 1, tokens: 60 }, { ttl: 2_000_000_000, ceilings })).toEqual({ applied: true, values: { requests: 1, tokens: 60 } });
+    expect(await table.add(key, { requests: 1, tokens: 60 }, { ttl: 2_000_000_000, ceilings })).toEqual({ applied: false });
+    expect((await table.get(key))?.values).toEqual({ requests: 1, tokens: 60 });
   });
 
   test('reads an expired item as absent, in a get and in a scan', async () => {

@@ -45,15 +45,24 @@ export function createMemoryGatewayTable(options: MemoryTableOptions = {}): Gate
     async delete(key) {
       items.delete(address(key));
     },
-    async add(key, attribute, amount, addOptions: AddOptions): Promise<AddResult> {
+    async add(key, amounts, addOptions: AddOptions): Promise<AddResult> {
       const item = live(key) ?? { pk: key.pk, sk: key.sk, values: {} };
-      const current = item.values[attribute];
-      const before = typeof current === 'number' ? current : 0;
-      if (addOptions.ceiling !== undefined && before + amount > addOptions.ceiling) return { applied: false };
-      const value = before + amount;
-      items.set(address(key), { ...item, ttl: addOptions.ttl, values: { ...item.values, [attribute]: value } });
+      const before = (attribute: string) => {
+        const current = item.values[attribute];
+        return typeof current === 'number' ? current : 0;
+      };
+      for (const [attribute, ceiling] of Object.entries(addOptions.ceilings ?? {})) {
+        if (before(attribute) + (amounts[attribute] ?? 0) > ceiling) return { applied: false };
+      }
+      const next: TableItem = { ...item, values: { ...item.values } };
+      if (addOptions.ttl !== undefined) next.ttl = addOptions.ttl;
+      for (const attribute of addOptions.remove ?? []) delete next.values[attribute];
+      for (const [attribute, amount] of Object.entries(amounts)) next.values[attribute] = before(attribute) + amount;
+      items.set(address(key), next);
       written();
-      return { applied: true, value };
+      const values: Record<string, number> = {};
+      for (const [attribute, value] of Object.entries(next.values)) if (typeof value === 'number') values[attribute] = value;
+      return { applied: true, values };
     },
     async *scan(prefix) {
       for (const item of [...items.values()]) if (item.pk.startsWith(prefix) && !expired(item)) yield copy(item);

@@ -1,5 +1,6 @@
 /**
- * The table's retry policy: a few quick attempts, not the SDK's standard backoff. The standard
+ * A retry policy for SDK DynamoDB clients of the table (the tests' clients; the gateway's own calls,
+ * lib/store/dynamodb-http-client.ts, keep the same budget): a few quick attempts, not the SDK's standard backoff. The standard
  * strategy waits ~0.5-1 s before retrying a throttled call (measured here: 1.2 s for two throttles),
  * and a reservation holds the caller's first byte; past a small budget the store-error policy
  * (`allow` or `deny`) answers instead. Throttling, transient and server errors are retried; a

@@ -6,17 +6,17 @@
  * a cache hit counting a request and no tokens, and the `x-ratelimit-*` headers on every answer.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { counterKey, SHARED_SCOPE } from '../../lib/limits/applicable-counters.ts';
+import { counterAttribute, counterKey, SHARED_SCOPE } from '../../lib/limits/applicable-counters.ts';
 import { windowAt } from '../../lib/limits/limit-windows.ts';
 import type { MeasureName } from '../../lib/limits/measures.ts';
-import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
+import { dynaliteTable } from './limits-table.ts';
 import type { GatewayTable } from '../../lib/store/gateway-table.ts';
 import type { CompletionPart } from '../../lib/providers/provider.ts';
 import type { TargetMiddleware } from '../../lib/routing/target-middleware.ts';
 import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { OPENAI_COMPLETION, openAIChunk } from '../fakes/openai-samples.ts';
 import { limitedGateway, roleSession } from './limits-handler.ts';
-import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
+import { type Dynalite, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
 
 let dynalite: Dynalite;
 let upstream: FakeUpstream;
@@ -25,7 +25,7 @@ let table: GatewayTable;
 beforeAll(async () => {
   dynalite = await startDynalite();
   upstream = await startFakeUpstream(json(200, OPENAI_COMPLETION));
-  table = createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(dynalite.url) });
+  table = dynaliteTable(dynalite.url);
 });
 afterAll(async () => {
   await upstream.close();
@@ -38,8 +38,8 @@ const PROMPT = { model: 'gpt-3.5-turbo-instruct', prompt: 'hi', max_tokens: 5 };
 
 async function used(rule: string, scope: string, measure: MeasureName, nowMs = NOW): Promise<number | undefined> {
   const window = windowAt(measure.startsWith('requests_per_minute') || measure.startsWith('tokens_per_minute') ? 'minute' : measure.endsWith('month') ? 'month' : 'day', nowMs);
-  const item = await table.get(counterKey(rule, scope, measure, window), { consistent: true });
-  return item?.values.used as number | undefined;
+  const item = await table.get(counterKey(rule, scope), { consistent: true });
+  return item?.values[counterAttribute(measure, window)] as number | undefined;
 }
 
 describe('rules by principal', () => {

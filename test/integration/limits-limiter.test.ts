@@ -5,16 +5,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { GatewayError } from '../../lib/api/errors.ts';
 import type { LimitSubject } from '../../lib/limits/applicable-counters.ts';
-import { counterKey } from '../../lib/limits/applicable-counters.ts';
+import { counterAttribute, counterKey } from '../../lib/limits/applicable-counters.ts';
 import { createLimiter, type Limiter, type LimitUsage } from '../../lib/limits/create-limiter.ts';
 import { InsufficientQuotaError, RateLimitExceededError } from '../../lib/limits/limit-errors.ts';
 import { windowAt } from '../../lib/limits/limit-windows.ts';
 import { type LimitRule, parseLimitsDocument } from '../../lib/limits/limits-document.ts';
 import type { MeasureName } from '../../lib/limits/measures.ts';
-import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
+import { dynaliteTable } from './limits-table.ts';
 import type { GatewayTable } from '../../lib/store/gateway-table.ts';
 import { createMemoryGatewayTable } from '../../lib/store/memory-gateway-table.ts';
-import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
+import { type Dynalite, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
 
 let dynaliteServer: Dynalite;
 beforeAll(async () => {
@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => dynaliteServer.close());
 
 const backends: Array<[string, (now: () => number) => GatewayTable]> = [
-  ['dynalite', () => createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(dynaliteServer.url) })],
+  ['dynalite', () => dynaliteTable(dynaliteServer.url)],
   ['in-process', (now) => createMemoryGatewayTable({ now })],
 ];
 
@@ -62,8 +62,8 @@ describe.each(backends)('the limiter on %s', (_name, createTable) => {
       (error: unknown) => error as GatewayError & { headers: Record<string, string> },
     );
   async function used(rule: string, scope: string, measure: MeasureName): Promise<unknown> {
-    const item = await table.get(counterKey(`${prefix}-${rule}`, scope, measure, windowAt(measure.endsWith('minute') ? 'minute' : 'day', nowMs)), { consistent: true });
-    return item?.values.used;
+    const item = await table.get(counterKey(`${prefix}-${rule}`, scope), { consistent: true });
+    return item?.values[counterAttribute(measure, windowAt(measure.endsWith('minute') ? 'minute' : 'day', nowMs))];
   }
 
   test('refuses the request past requests_per_minute with a 429 rate_limit_exceeded and retry-after', async () => {
@@ -101,6 +101,22 @@ describe.each(backends)('the limiter on %s', (_name, createTable) => {
 
     nowMs = Date.parse('2026-11-28T00:00:00.000Z');
     await expect(reserve(document, { caller: TEAM_A })).resolves.toBeDefined();
+  });
+
+  test('keeps a rule in one item whose past windows are removed as it is written', async () => {
+    const document = documentOf({ name: 'item', per: 'caller', requests_per_minute: 100, tokens_per_minute: 1_000, requests_per_day: 1_000 });
+    const scope = 'arn:aws:iam::123456789012:role/team-a-app';
+    for (let minute = 0; minute < 4; minute++) {
+      const reservation = await reserve(document, { caller: TEAM_A });
+      await reservation.settle({ tokens: 4, costUsd: 0 });
+      nowMs += 60_000;
+    }
+    const item = await table.get(counterKey(`${prefix}-item`, scope), { consistent: true });
+    // 10:00 and 10:01 are gone: the last minute (10:03) and the one before it are kept, beside the day.
+    expect(Object.keys(item!.values).sort()).toEqual(['requests_per_day#2026-11-27', 'requests_per_minute#2026-11-27T10:02Z', 'requests_per_minute#2026-11-27T10:03Z', 'tokens_per_minute#2026-11-27T10:02Z', 'tokens_per_minute#2026-11-27T10:03Z']);
+    expect(item!.values['requests_per_day#2026-11-27']).toBe(4);
+    expect(item!.values['tokens_per_minute#2026-11-27T10:03Z']).toBe(4);
+    expect(item!.ttl).toBe(Date.parse('2026-11-28T00:00:00Z') / 1_000 + 3_600);
   });
 
   test('keeps one counter per caller with per: "caller", the sessions of one role being one caller', async () => {

@@ -15,14 +15,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GatewayError } from '../../lib/api/errors.ts';
 import { createLimiter } from '../../lib/limits/create-limiter.ts';
 import { type LimitsDocument, parseLimitsDocument } from '../../lib/limits/limits-document.ts';
-import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
+import { dynaliteTable } from './limits-table.ts';
 import { createCustomHostGuard } from '../../lib/config/custom-host-guard.ts';
 import { createFileKeyStore } from '../../lib/keys/file-key-store.ts';
 import { limitsFromEnv } from '../../lib/limits/limits-from-env.ts';
 import { json, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { OPENAI_COMPLETION } from '../fakes/openai-samples.ts';
 import { startGatewayWith } from '../support/start-gateway.ts';
-import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
+import { type Dynalite, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
 
 let dynaliteServer: Dynalite;
 let server: http.Server;
@@ -36,7 +36,7 @@ const hitTimes: number[] = [];
 beforeAll(async () => {
   dynaliteServer = await startDynalite();
   const limiter = createLimiter({
-    table: createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(dynaliteServer.url) }),
+    table: dynaliteTable(dynaliteServer.url),
     now: () => clock(hits),
   });
   server = http.createServer((request, response) => {
@@ -119,7 +119,7 @@ describe('the openai SDK through the gateway with limits wired', () => {
     };
     writeFileSync(keysFile, JSON.stringify(keys));
     const wiring = limitsFromEnv({}, { source: 'file', prefix: 'llm-gateway/', ttlSeconds: 300, graceSeconds: 3600, keysFile }, {
-      table: createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(dynaliteServer.url) }),
+      table: dynaliteTable(dynaliteServer.url),
       now: () => gatewayClock(++reserves),
     });
     gateway = await startGatewayWith({

@@ -4,14 +4,14 @@
  * the in-process table.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { counterKey, SHARED_SCOPE } from '../../lib/limits/applicable-counters.ts';
+import { counterAttribute, counterKey, SHARED_SCOPE } from '../../lib/limits/applicable-counters.ts';
 import { createLimiter, type Limiter } from '../../lib/limits/create-limiter.ts';
 import { RateLimitExceededError } from '../../lib/limits/limit-errors.ts';
 import { windowAt } from '../../lib/limits/limit-windows.ts';
 import { parseLimitsDocument } from '../../lib/limits/limits-document.ts';
-import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
+import { dynaliteTable } from './limits-table.ts';
 import { createMemoryGatewayTable } from '../../lib/store/memory-gateway-table.ts';
-import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
+import { type Dynalite, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
 
 let dynaliteServer: Dynalite;
 beforeAll(async () => {
@@ -36,28 +36,29 @@ async function race(limiters: Limiter[], document: ReturnType<typeof parseLimits
 describe('concurrent reservations against one counter', () => {
   test(`${CONCURRENT} requests through two DynamoDB clients pass requests_per_minute ${LIMIT} exactly ${LIMIT} times`, async () => {
     const now = () => Date.parse('2026-11-27T10:00:10Z');
-    const limiters = [0, 1].map(() => createLimiter({ now, table: createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(dynaliteServer.url) }) }));
+    const limiters = [0, 1].map(() => createLimiter({ now, table: dynaliteTable(dynaliteServer.url) }));
     const document = parseLimitsDocument({ rules: [{ name: 'race-requests', requests_per_minute: LIMIT }] }, 'test');
 
     expect(await race(limiters, document, 1)).toEqual({ passed: LIMIT, refused: CONCURRENT - LIMIT });
 
-    const reader = createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(dynaliteServer.url) });
-    const item = await reader.get(counterKey('race-requests', SHARED_SCOPE, 'requests_per_minute', windowAt('minute', now())), { consistent: true });
-    expect(item?.values.used).toBe(LIMIT);
+    const reader = dynaliteTable(dynaliteServer.url);
+    const item = await reader.get(counterKey('race-requests', SHARED_SCOPE), { consistent: true });
+    expect(item?.values[counterAttribute('requests_per_minute', windowAt('minute', now()))]).toBe(LIMIT);
   });
 
   test('the tokens of concurrent requests through two clients never pass tokens_per_minute', async () => {
     const now = () => Date.parse('2026-11-27T10:00:10Z');
-    const limiters = [0, 1].map(() => createLimiter({ now, table: createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(dynaliteServer.url) }) }));
+    const limiters = [0, 1].map(() => createLimiter({ now, table: dynaliteTable(dynaliteServer.url) }));
     // 1000 tokens hold 7 requests of 140; a rule on requests too, whose reservations refused requests release.
     const document = parseLimitsDocument({ rules: [{ name: 'race-tokens', tokens_per_minute: 1000, requests_per_minute: 1000 }] }, 'test');
 
     expect(await race(limiters, document, 140)).toEqual({ passed: 7, refused: CONCURRENT - 7 });
 
-    const reader = createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(dynaliteServer.url) });
+    const reader = dynaliteTable(dynaliteServer.url);
     const window = windowAt('minute', now());
-    expect((await reader.get(counterKey('race-tokens', SHARED_SCOPE, 'tokens_per_minute', window), { consistent: true }))?.values.used).toBe(980);
-    expect((await reader.get(counterKey('race-tokens', SHARED_SCOPE, 'requests_per_minute', window), { consistent: true }))?.values.used).toBe(7);
+    const item = await reader.get(counterKey('race-tokens', SHARED_SCOPE), { consistent: true });
+    expect(item?.values[counterAttribute('tokens_per_minute', window)]).toBe(980);
+    expect(item?.values[counterAttribute('requests_per_minute', window)]).toBe(7);
   });
 
   test(`${CONCURRENT} requests against the in-process table pass exactly ${LIMIT} times`, async () => {

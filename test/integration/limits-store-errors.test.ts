@@ -1,6 +1,7 @@
 /**
  * When the counters' store fails: `allow` serves the request (and logs), `deny` answers 503.
- * Throttled calls are retried first, within the SDK's small attempt budget. The table built from the
+ * Throttled calls are retried first, within a small attempt budget; a call sent and not answered in
+ * time is not sent again (it may have counted). The table built from the
  * environment honours `GATEWAY_TABLE` and `AWS_ENDPOINT_URL_DYNAMODB`.
  */
 import http from 'node:http';
@@ -12,8 +13,8 @@ import { readStoreErrorPolicy } from '../../lib/limits/limits-options.ts';
 import { parseLimitsDocument } from '../../lib/limits/limits-document.ts';
 import { setLogSink } from '../../lib/log.ts';
 import { createGatewayTable } from '../../lib/store/create-gateway-table.ts';
-import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
-import { type Dynalite, type DynamoDbProxy, dynamoDbClient, startDynalite, startDynamoDbProxy, TEST_TABLE } from '../support/dynalite.ts';
+import { dynaliteTable } from './limits-table.ts';
+import { type Dynalite, type DynamoDbProxy, startDynalite, startDynamoDbProxy, TEST_TABLE } from '../support/dynalite.ts';
 
 let dynaliteServer: Dynalite;
 let proxy: DynamoDbProxy;
@@ -38,7 +39,7 @@ const caller = { userArn: 'arn:aws:iam::123456789012:user/alice', accountId: '12
 const estimate = { tokens: 10, costUsd: null };
 
 function limiterOn(endpoint: string, policy: StoreErrorPolicy | undefined, maxAttempts = 1) {
-  const table = createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(endpoint, { maxAttempts }) });
+  const table = dynaliteTable(endpoint, { maxAttempts });
   return createLimiter({ table, ...(policy ? { onStoreError: policy } : {}) });
 }
 
@@ -102,6 +103,24 @@ describe('a throttled store', () => {
     proxy.throttleNext(3);
     await expect(limiterOn(proxy.url, 'deny', 3).reserve(document, { caller }, estimate)).rejects.toBeInstanceOf(LimitsUnavailableError);
     expect(proxy.requests - before).toBe(3);
+  });
+});
+
+describe('a slow store', () => {
+  test('does not send again a reservation that was sent and not answered in time, and applies the policy', async () => {
+    const slow = await startDynamoDbProxy(dynaliteServer.url, { delayMs: 400 });
+    try {
+      const document = parseLimitsDocument({ rules: [{ name: 'slow', requests_per_minute: 5 }] }, 'test');
+      const limiter = createLimiter({ table: dynaliteTable(slow.url, { maxAttempts: 3, requestTimeoutMs: 100 }), onStoreError: 'deny' });
+      await expect(limiter.reserve(document, { caller }, estimate)).rejects.toBeInstanceOf(LimitsUnavailableError);
+      expect(slow.requests).toBe(1);
+      // The call did reach the table after its timeout: counted once, not once per attempt.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const reservation = await createLimiter({ table: dynaliteTable(dynaliteServer.url) }).reserve(document, { caller }, estimate);
+      expect(reservation.headers['x-ratelimit-remaining-requests']).toBe('3');
+    } finally {
+      await slow.close();
+    }
   });
 });
 

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLimiter } from '../../lib/limits/create-limiter.ts';
 import { parseLimitsDocument } from '../../lib/limits/limits-document.ts';
 import { formatLimitsUsage, readLimitsUsage } from '../../lib/limits/read-limits-usage.ts';
-import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
-import { type Dynalite, dynamoDbClient, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
+import { dynaliteTable } from './limits-table.ts';
+import { type Dynalite, startDynalite, TEST_TABLE } from '../support/dynalite.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LIMITS = {
@@ -32,7 +32,7 @@ let reservedAt: number;
 beforeAll(async () => {
   dynaliteServer = await startDynalite();
   reservedAt = Date.now();
-  const limiter = createLimiter({ table: createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(dynaliteServer.url) }), now: () => reservedAt });
+  const limiter = createLimiter({ table: dynaliteTable(dynaliteServer.url), now: () => reservedAt });
   const document = parseLimitsDocument(LIMITS, 'test');
   await limiter.reserve(document, { caller: ALICE, virtualKey: 'openai-prod' }, { tokens: 300, costUsd: 1.25 });
   await limiter.reserve(document, { caller: ALICE }, { tokens: 10, costUsd: 0.25 });
@@ -42,7 +42,7 @@ afterAll(() => dynaliteServer.close());
 
 describe('the usage report', () => {
   test('lists each caller of a per-caller rule and the shared rule, with use and room', async () => {
-    const table = createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(dynaliteServer.url) });
+    const table = dynaliteTable(dynaliteServer.url);
     const rows = await readLimitsUsage(table, parseLimitsDocument(LIMITS, 'test'), reservedAt);
     expect(rows.map(({ rule, scope, measure, used, remaining }) => ({ rule, scope, measure, used, remaining }))).toEqual([
       { rule: 'team-a', scope: ALICE.userArn, measure: 'requests_per_minute', used: 2, remaining: 8 },

@@ -12,11 +12,11 @@ import { createLimitsSource } from '../../lib/keys/limits-source.ts';
 import { createSecretsManagerReader } from '../../lib/keys/read-secrets-manager-secret.ts';
 import { createLimitsDocumentLoader } from '../../lib/limits/load-limits-document.ts';
 import { setLogSink } from '../../lib/log.ts';
-import { createDynamoDbGatewayTable } from '../../lib/store/dynamodb-gateway-table.ts';
+import { dynaliteTable } from './limits-table.ts';
 import { type FakeSecretsManager, startFakeSecretsManager } from '../fakes/fake-secrets-manager.ts';
 import { json, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { OPENAI_COMPLETION } from '../fakes/openai-samples.ts';
-import { dynamoDbClient, TEST_TABLE } from '../support/dynalite.ts';
+import { TEST_TABLE } from '../support/dynalite.ts';
 import { limitedGateway } from './limits-handler.ts';
 
 let upstream: FakeUpstream;
@@ -50,7 +50,7 @@ function captureLog(): { lines: Array<Record<string, unknown>>; restore: () => v
 }
 
 describe('the counters store down', () => {
-  const deadTable = () => createDynamoDbGatewayTable({ tableName: TEST_TABLE, client: dynamoDbClient(deadEndpoint, { maxAttempts: 1 }) });
+  const deadTable = () => dynaliteTable(deadEndpoint, { maxAttempts: 1 });
 
   test('allow (the default) serves the request, logs it and writes the LimitStoreErrors metric', async () => {
     const log = captureLog();
