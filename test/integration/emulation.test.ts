@@ -17,7 +17,12 @@ const promptOf = (body: unknown) => (body as { prompt: string }).prompt;
 let callCount = 0;
 
 /** Ollama-style chunks: each call answers `<prompt>:<call number>` in two pieces, `delayMs` apart. */
-function streamingOllama(delayMs: number, usage = true): Responder {
+/**
+ * Sends each choice's first piece, then waits for `gate` (the test opens it once the caller holds
+ * every first piece) before the second: a gateway that buffered would never open it. `opened`
+ * records, per call, whether the gate opened (true) or the wait ran out (false).
+ */
+function streamingOllama(gate: Promise<void>, opened: boolean[], usage = true): Responder {
   return async (request, response) => {
     const call = callCount++;
     const chunk = (text: string, finish: string | null) => ({
@@ -30,7 +35,7 @@ function streamingOllama(delayMs: number, usage = true): Responder {
     });
     response.writeHead(200, { 'content-type': 'text/event-stream' });
     response.write(`data: ${JSON.stringify(chunk(` ${promptOf(request.body)}`, null))}\n\n`);
-    await sleep(delayMs);
+    opened.push(await Promise.race([gate.then(() => true), sleep(10_000).then(() => false)]));
     response.write(`data: ${JSON.stringify(chunk(` done`, 'stop'))}\n\n`);
     if (usage) response.write(`data: ${JSON.stringify({ ...chunk('', null), choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } })}\n\n`);
     response.end('data: [DONE]\n\n');
@@ -39,7 +44,10 @@ function streamingOllama(delayMs: number, usage = true): Responder {
 
 describe('emulated n × prompt arrays', () => {
   it('streams n × prompts as interleaved chunks with OpenAI indices, echo first, usage summed', async () => {
-    setup.upstream.fallback = streamingOllama(400);
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const opened: boolean[] = [];
+    setup.upstream.fallback = streamingOllama(gate, opened);
     const before = setup.upstream.received.length;
     const stream = await setup.client.completions.create({
       model: 'llama3.2',
@@ -49,11 +57,10 @@ describe('emulated n × prompt arrays', () => {
       stream: true,
       stream_options: { include_usage: true },
     });
-    const arrivals: number[] = [];
     const chunks: OpenAI.Completion[] = [];
     for await (const chunk of stream) {
-      arrivals.push(Date.now());
       chunks.push(completionChunkSchema.parse(chunk) as OpenAI.Completion);
+      if (chunks.length === 4) openGate();
     }
 
     const sent = setup.upstream.received.slice(before);
@@ -75,8 +82,8 @@ describe('emulated n × prompt arrays', () => {
     expect(chunks.slice(0, 4).map((chunk) => chunk.choices[0]!.text).every((text) => text !== ' done')).toBe(true);
     expect(new Set(chunks.map((chunk) => chunk.id)).size).toBe(1);
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 } });
-    // Streamed, not buffered: the second pieces come ~400 ms after the first (generous margin for a busy machine).
-    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(200);
+    // Streamed, not buffered: the caller held all four first pieces while every upstream call still waited.
+    expect(opened).toEqual([true, true, true, true]);
   });
 
   it('answers n × prompts whole, choices in OpenAI order with usage summed', async () => {
