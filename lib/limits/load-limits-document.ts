@@ -11,8 +11,11 @@ import type { StoreErrorPolicy } from './create-limiter.ts';
 import { LimitsDocumentError, LimitsUnavailableError } from './limit-errors.ts';
 import { type LimitsDocument, parseLimitsDocument } from './limits-document.ts';
 
-/** Resolves to undefined when there is no document (no limits). */
-export type LoadLimitsDocument = () => Promise<LimitsDocument | undefined>;
+/**
+ * Resolves to undefined when there is no document (no limits). `foundNone` says whether the last
+ * read found none, so a request can skip the limits' work without waiting on a read.
+ */
+export type LoadLimitsDocument = (() => Promise<LimitsDocument | undefined>) & { foundNone?: () => boolean };
 
 export interface LimitsDocumentLoaderOptions {
   onStoreError?: StoreErrorPolicy;
@@ -30,7 +33,10 @@ export function createLimitsDocumentLoader(source: LimitsSource, options: Limits
   // Keyed by the stored object: the source hands out the same one until the cache refreshes it.
   const parsed = new WeakMap<object, LimitsDocument | LimitsDocumentError>();
 
+  let foundNone = false;
+
   function validate(value: unknown): LimitsDocument | undefined {
+    foundNone = value === undefined;
     if (value === undefined) return undefined;
     const memoKey = typeof value === 'object' && value !== null ? value : undefined;
     let outcome = memoKey && parsed.get(memoKey);
@@ -53,12 +59,15 @@ export function createLimitsDocumentLoader(source: LimitsSource, options: Limits
     return undefined;
   }
 
-  return function loadLimitsDocument() {
+  function loadLimitsDocument(): Promise<LimitsDocument | undefined> {
     if (failure && now() < failure.until) return Promise.resolve(unreadable(failure.error));
     return source.read().then(validate, (error: unknown) => {
+      // Unknown is not none: the policy decides for the requests until a read succeeds.
+      foundNone = false;
       failure = { error, until: now() + retryAfterFailureMs };
       log.error('limits document unreadable', { secret: source.name, policy, ...describeError(error) });
       return unreadable(error);
     });
-  };
+  }
+  return Object.assign(loadLimitsDocument, { foundNone: () => foundNone });
 }
