@@ -4,13 +4,18 @@
  * to the runtime's first `GET /runtime/invocation/next`: Lambda's Init phase, the part of a cold
  * start that is ours. Runs alternate between the deployed asset (built by the stack's own
  * `buildHandlerBundle`, `index.mjs` + `chunks/`) and an empty streaming handler bundled alike.
+ * Each process then answers one plain request: its first, which pays for what init left to first
+ * use (the provider's chunk, the upstream connection).
  *
- * `npx tsx bench/cold-start.ts [runs]` on its own; `npm run bench` includes it.
+ * `npx tsx bench/cold-start.ts [runs] [--baseline <git ref>]` on its own; `npm run bench` includes
+ * it. `--baseline` also runs another commit's asset (bench/baseline-asset.ts), interleaved with the rest.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { buildHandlerBundle } from '../infra/build-handler-bundle.ts';
 import { findLambdaRuntime, startLambdaRuntimeProcess, type LambdaRuntimeInstall } from '../lib/local/runtime-api/lambda-runtime-process.ts';
+import { buildBaselineAsset } from './baseline-asset.ts';
 import { buildDirectory, bundle, projectRoot } from './build.ts';
 import { completionEvent } from './lambda-event.ts';
 import { startBenchUpstream } from './fake-upstream.ts';
@@ -55,6 +60,8 @@ export interface ColdStartSample {
   initCpuMs: number;
   /** The first invocation, `/next` answered to the answer's end (when an event was given). */
   firstInvocationMs: number;
+  /** CPU time of the main thread during the first invocation (its schedstat after the answer, less `initCpuMs`). */
+  firstInvocationCpuMs: number;
 }
 
 /** One fresh runtime process: its init, and its first invocation of `event` if given. */
@@ -67,11 +74,15 @@ export async function measureColdStartOnce(install: LambdaRuntimeInstall, taskRo
   try {
     const initMs = (await runtime.ready) - runtime.startedAt;
     const initCpuMs = mainThreadCpuMilliseconds(runtime.child.pid!);
-    if (event === undefined) return { initMs, initCpuMs, firstInvocationMs: Number.NaN };
+    if (event === undefined) return { initMs, initCpuMs, firstInvocationMs: Number.NaN, firstInvocationCpuMs: Number.NaN };
     const started = performance.now();
     const outcome = await runtime.emulator.invoke(event).done;
+    const firstInvocationMs = performance.now() - started;
     if (outcome.kind !== 'response') throw new Error(`first invocation failed: ${JSON.stringify(outcome)}\n${runtime.output().slice(-2000)}`);
-    return { initMs, initCpuMs, firstInvocationMs: performance.now() - started };
+    // Its work after the answer (usage record, settling) ends when the runtime polls again.
+    await runtime.emulator.waitForNextPoll();
+    const firstInvocationCpuMs = mainThreadCpuMilliseconds(runtime.child.pid!) - initCpuMs;
+    return { initMs, initCpuMs, firstInvocationMs, firstInvocationCpuMs };
   } finally {
     await runtime.stop();
   }
@@ -87,6 +98,7 @@ export interface InitFigures {
   cpuMedianMs: number;
   samples: number[];
   firstInvocationMedianMs: number;
+  firstInvocationCpuMedianMs: number;
 }
 
 /** Medians over `runs` fresh processes per folder, alternating so that drift hits all alike. */
@@ -102,6 +114,7 @@ export async function measureInit(install: LambdaRuntimeInstall, folders: string
     cpuMedianMs: median(values.map((sample) => sample.initCpuMs)),
     samples: values.map((sample) => Math.round(sample.initMs * 10) / 10),
     firstInvocationMedianMs: median(values.map((sample) => sample.firstInvocationMs)),
+    firstInvocationCpuMedianMs: median(values.map((sample) => sample.firstInvocationCpuMs)),
   }));
 }
 
@@ -111,17 +124,34 @@ export interface ColdStartReport {
   gateway: InitFigures;
   empty: InitFigures;
   floor: InitFigures;
+  /** Another commit's asset, when asked for (`--baseline`). */
+  baseline?: InitFigures & { label: string };
+  /** The 1-minute load average before and after the runs. */
+  load: [number, number];
 }
 
-/** Init of the asset, the empty handler and the floor; each then answers one plain request (the empty one ignores it). */
-export async function measureColdStart(assets: LambdaAssets, runs: number): Promise<ColdStartReport | undefined> {
+/**
+ * Init of the asset, the empty handler and the floor (and a baseline asset, if given); each then
+ * answers one plain request (the empty one ignores it).
+ */
+export async function measureColdStart(assets: LambdaAssets, runs: number, baseline?: { directory: string; label: string }): Promise<ColdStartReport | undefined> {
   const install = findLambdaRuntime(projectRoot);
   if (!install) return undefined;
   const upstream = await startBenchUpstream();
+  const loadBefore = loadavg()[0]!;
   try {
     const event = completionEvent(upstream, false);
-    const [gateway, empty, floor] = await measureInit(install, [assets.gateway, assets.empty, assets.floor], runs, event);
-    return { runs, node: 'v24.21.0', gateway: gateway!, empty: empty!, floor: floor! };
+    const folders = [assets.gateway, assets.empty, assets.floor, ...(baseline ? [baseline.directory] : [])];
+    const [gateway, empty, floor, baselineFigures] = await measureInit(install, folders, runs, event);
+    return {
+      runs,
+      node: 'v24.21.0',
+      gateway: gateway!,
+      empty: empty!,
+      floor: floor!,
+      ...(baseline && baselineFigures ? { baseline: { ...baselineFigures, label: baseline.label } } : {}),
+      load: [loadBefore, loadavg()[0]!],
+    };
   } finally {
     await upstream.close();
   }
@@ -134,15 +164,37 @@ export function renderColdStart(report: ColdStartReport | undefined): string {
     `Cold start under the real runtime (Node ${report.node}, aws-lambda-ric; init = spawn to first /next; medians of ${report.runs} fresh processes each):`,
     `  init: gateway asset ${report.gateway.medianMs.toFixed(1)} ms, empty handler ${report.empty.medianMs.toFixed(1)} ms, Lambda floor ${report.floor.medianMs.toFixed(1)} ms; gateway - empty = +${added.toFixed(1)} ms (goal <= +20 ms: ${added <= 20 ? 'met' : 'missed'})`,
     `  init CPU of the main thread: gateway ${report.gateway.cpuMedianMs.toFixed(1)} ms, empty ${report.empty.cpuMedianMs.toFixed(1)} ms, floor ${report.floor.cpuMedianMs.toFixed(1)} ms; gateway - empty = +${(report.gateway.cpuMedianMs - report.empty.cpuMedianMs).toFixed(1)} ms`,
-    `  first plain request after init: gateway ${report.gateway.firstInvocationMedianMs.toFixed(1)} ms, Lambda floor ${report.floor.firstInvocationMedianMs.toFixed(1)} ms`,
+    `  first plain request after init: gateway ${report.gateway.firstInvocationMedianMs.toFixed(1)} ms (main-thread CPU ${report.gateway.firstInvocationCpuMedianMs.toFixed(1)} ms), Lambda floor ${report.floor.firstInvocationMedianMs.toFixed(1)} ms (CPU ${report.floor.firstInvocationCpuMedianMs.toFixed(1)} ms)`,
+    ...(report.baseline ? renderBaseline(report.gateway, report.baseline) : []),
     `  init samples, gateway: ${report.gateway.samples.join(', ')}`,
     `  init samples, empty:   ${report.empty.samples.join(', ')}`,
+    `  load average (1 min): ${report.load[0].toFixed(2)} before, ${report.load[1].toFixed(2)} after`,
     '',
   ].join('\n');
 }
 
+/** This tree's asset against another commit's, measured in the same run. */
+function renderBaseline(gateway: InitFigures, baseline: InitFigures & { label: string }): string[] {
+  const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}x`;
+  return [
+    `  baseline ${baseline.label}: init ${baseline.medianMs.toFixed(1)} ms, CPU ${baseline.cpuMedianMs.toFixed(1)} ms; first request ${baseline.firstInvocationMedianMs.toFixed(1)} ms, CPU ${baseline.firstInvocationCpuMedianMs.toFixed(1)} ms`,
+    `  this tree / baseline: init ${ratio(gateway.medianMs, baseline.medianMs)}, init CPU ${ratio(gateway.cpuMedianMs, baseline.cpuMedianMs)}, ` +
+      `init + first request CPU ${ratio(gateway.cpuMedianMs + gateway.firstInvocationCpuMedianMs, baseline.cpuMedianMs + baseline.firstInvocationCpuMedianMs)}`,
+    `  init samples, baseline: ${baseline.samples.join(', ')}`,
+  ];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const runs = Number(process.argv[2] ?? 15);
+  const args = process.argv.slice(2);
+  const baselineAt = args.indexOf('--baseline');
+  const baselineRef = baselineAt >= 0 ? args.splice(baselineAt, 2)[1] : undefined;
+  if (baselineAt >= 0 && !baselineRef) throw new Error('--baseline needs a git ref, e.g. --baseline main');
+  const runs = Number(args[0] ?? 15);
   const assets = await buildLambdaAssets();
-  process.stdout.write(renderColdStart(await measureColdStart(assets, runs)));
+  const baseline = baselineRef ? buildBaselineAsset(projectRoot, baselineRef) : undefined;
+  try {
+    process.stdout.write(renderColdStart(await measureColdStart(assets, runs, baseline)));
+  } finally {
+    baseline?.remove();
+  }
 }

@@ -71,12 +71,18 @@ export const BUNDLE_EXTERNAL_MODULES: readonly string[] = [];
 
 /**
  * Builtins the bundle reaches through `process.getBuiltinModule` instead of an ESM import, whose
- * facade would evaluate lazy getters (node:http's `WebSocket` loads undici): see builtin-shims/.
- * Measured on Node 24 under aws-lambda-ric (bench/cold-start.ts).
+ * facade would evaluate lazy getters (node:http's `WebSocket` loads undici, node:fs's `promises`
+ * loads readline, node:crypto's `webcrypto` all of Web Crypto), or not at all until used
+ * (node:stream/web): see builtin-shims/. Measured on Node 24 under aws-lambda-ric (bench/cold-start.ts).
+ * Only the `node:` names of fs, crypto and stream/web: nothing bundled asks for them by bare name.
  */
 export const BUNDLE_ALIAS: Readonly<Record<string, string>> = {
   'node:http': './infra/builtin-shims/node-http.ts',
   http: './infra/builtin-shims/node-http.ts',
   'node:https': './infra/builtin-shims/node-https.ts',
   https: './infra/builtin-shims/node-https.ts',
+  'node:fs': './infra/builtin-shims/node-fs.ts',
+  'node:fs/promises': './infra/builtin-shims/node-fs-promises.ts',
+  'node:crypto': './infra/builtin-shims/node-crypto.ts',
+  'node:stream/web': './infra/builtin-shims/node-stream-web.ts',
 };

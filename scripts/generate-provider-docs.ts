@@ -9,7 +9,9 @@ import { completionRequestSchema } from '../lib/api/completion-request.ts';
 import { FAN_OUT_CONCURRENCY } from '../lib/providers/fan-out-completion.ts';
 import type { MappedParameter, ParameterRule, ParameterTable } from '../lib/providers/map-parameters.ts';
 import type { Provider } from '../lib/providers/provider.ts';
-import { providers } from '../lib/providers/registry.ts';
+import { loadAllProviders } from '../lib/providers/provider-lookup.ts';
+
+const providers = await loadAllProviders();
 
 export const PROVIDER_DOCS_PATH = fileURLToPath(new URL('../docs/providers.md', import.meta.url));
 

@@ -8,7 +8,7 @@ import { InvalidRequestError } from '../api/errors.ts';
 import { checkJsonBounds } from '../api/check-json-bounds.ts';
 import { listProblems } from '../api/list-problems.ts';
 import { formatIssuePath } from '../api/zod.ts';
-import { findProvider, providers } from '../providers/registry.ts';
+import { isKnownProvider, providerNames } from '../providers/provider-lookup.ts';
 import { validateQuery } from '../routing/evaluate-query.ts';
 import type { CustomHostGuard } from './custom-host-guard.ts';
 import { normalizeConfigKeys } from './normalize-config-keys.ts';
@@ -29,7 +29,7 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions = {}): Rou
   checkConfigBounds(raw);
   const { value, conflicts } = normalizeConfigKeys(raw);
   const problems = conflicts.map((path) => `${path}: given both in snake_case and camelCase`);
-  const result = routingConfigSchema.safeParse(value);
+  const result = routingConfigSchema().safeParse(value);
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(...describeIssue(issue));
     throw invalidConfig(problems);
@@ -55,8 +55,8 @@ export function checkConfigBounds(raw: unknown): void {
 
 function checkNode(node: RoutingConfig, path: string, options: ParseConfigOptions, problems: string[]): void {
   const { strategy, targets } = node;
-  if (node.provider !== undefined && !findProvider(node.provider)) {
-    problems.push(`${path}.provider: unknown provider "${node.provider}"; known: ${Object.keys(providers).join(', ')}`);
+  if (node.provider !== undefined && !isKnownProvider(node.provider)) {
+    problems.push(`${path}.provider: unknown provider "${node.provider}"; known: ${providerNames.join(', ')}`);
   }
   if (node.custom_host !== undefined && options.customHostGuard) {
     try {

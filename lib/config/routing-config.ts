@@ -1,8 +1,10 @@
 /**
  * The `x-portkey-config` format (DESIGN.md → Contracts → Config), after key normalisation:
- * a node is a target (provider, keys, host) and/or a strategy over nested `targets`.
+ * a node is a target (provider, keys, host) and/or a strategy over nested `targets`. The schema is
+ * built on first use (lib/api/lazy.ts): only a request with a config pays for it.
  * @see https://portkey.ai/docs/api-reference/inference-api/config-object
  */
+import { lazy } from '../api/lazy.ts';
 import { z } from '../api/zod.ts';
 import { targetFieldsShape, type TargetFields } from './target.ts';
 
@@ -44,29 +46,32 @@ export interface RoutingConfig extends TargetFields {
 const statusCode = () => z.number().check(z.int(), z.gte(100), z.lte(599));
 const nonEmpty = () => z.string().check(z.minLength(1));
 
-const strategySchema = z.strictObject({
-  mode: z.enum(STRATEGY_MODES),
-  on_status_codes: z.optional(z.array(statusCode())),
-  conditions: z.optional(z.array(z.strictObject({ query: z.record(z.string(), z.unknown()), then: nonEmpty() }))),
-  default: z.optional(nonEmpty()),
-});
+export const routingConfigSchema = lazy((): z.ZodMiniType<RoutingConfig> => {
+  const strategySchema = z.strictObject({
+    mode: z.enum(STRATEGY_MODES),
+    on_status_codes: z.optional(z.array(statusCode())),
+    conditions: z.optional(z.array(z.strictObject({ query: z.record(z.string(), z.unknown()), then: nonEmpty() }))),
+    default: z.optional(nonEmpty()),
+  });
 
-const retrySchema = z.strictObject({
-  attempts: z.number().check(z.int(), z.gte(0), z.lte(5)),
-  on_status_codes: z.optional(z.array(statusCode())),
-  use_retry_after_header: z.optional(z.boolean()),
-});
+  const retrySchema = z.strictObject({
+    attempts: z.number().check(z.int(), z.gte(0), z.lte(5)),
+    on_status_codes: z.optional(z.array(statusCode())),
+    use_retry_after_header: z.optional(z.boolean()),
+  });
 
-export const routingConfigSchema: z.ZodMiniType<RoutingConfig> = z.strictObject({
-  strategy: z.optional(strategySchema),
-  get targets() {
-    return z.optional(z.array(routingConfigSchema).check(z.minLength(1)));
-  },
-  name: z.optional(nonEmpty()),
-  weight: z.optional(z.number().check(z.gte(0))),
-  retry: z.optional(retrySchema),
-  cache: z.optional(z.strictObject({ mode: z.enum(['simple', 'semantic']), max_age: z.optional(z.number().check(z.gte(0))) })),
-  ...targetFieldsShape,
+  const nodeSchema: z.ZodMiniType<RoutingConfig> = z.strictObject({
+    strategy: z.optional(strategySchema),
+    get targets() {
+      return z.optional(z.array(nodeSchema).check(z.minLength(1)));
+    },
+    name: z.optional(nonEmpty()),
+    weight: z.optional(z.number().check(z.gte(0))),
+    retry: z.optional(retrySchema),
+    cache: z.optional(z.strictObject({ mode: z.enum(['simple', 'semantic']), max_age: z.optional(z.number().check(z.gte(0))) })),
+    ...targetFieldsShape(),
+  });
+  return nodeSchema;
 });
 
 /** The fields of a config node that describe a provider target (everything but routing). */

@@ -2,8 +2,13 @@
  * A provider target, described once: the snake_case fields a config target, a virtual key's
  * secret, and the request headers can set (DESIGN.md → Contracts → Config). The config schema
  * (routing-config.ts) and the secret schema (lib/keys/parse-stored-key.ts) spread
- * `targetFieldsShape`; `ProviderTarget` is derived from it.
+ * `targetFieldsShape()`; `ProviderTarget` is derived from it.
+ *
+ * The shape is built on first use (lib/api/lazy.ts): its URL check, refinements and some thirty
+ * fields are a few milliseconds of every cold start, and only a request with a config or a
+ * virtual key reads it.
  */
+import { lazy } from '../api/lazy.ts';
 import { z } from '../api/zod.ts';
 import { MAX_FORWARD_HEADERS, refusedForwardHeader } from './forwardable-headers.ts';
 import { pricingSchema } from '../usage/pricing-schema.ts';
@@ -43,13 +48,11 @@ export const CREDENTIAL_FIELDS = ['api_key', 'aws_access_key_id', 'aws_secret_ac
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 
-const providerFieldShape = Object.fromEntries(PROVIDER_FIELDS.map((field) => [field, z.optional(nonEmpty())])) as Record<
-  (typeof PROVIDER_FIELDS)[number],
-  z.ZodMiniOptional<z.ZodMiniString>
->;
+const providerFieldShape = () =>
+  Object.fromEntries(PROVIDER_FIELDS.map((field) => [field, z.optional(nonEmpty())])) as Record<(typeof PROVIDER_FIELDS)[number], z.ZodMiniOptional<z.ZodMiniString>>;
 
 /** Every target field, each optional; a schema that needs one (a secret's `provider`) overrides it. */
-export const targetFieldsShape = {
+export const targetFieldsShape = lazy(() => ({
   provider: z.optional(nonEmpty()),
   api_key: z.optional(nonEmpty()),
   virtual_key: z.optional(nonEmpty()),
@@ -79,13 +82,16 @@ export const targetFieldsShape = {
   send_stream_options: z.optional(z.boolean()),
   /** This target's own price per million tokens; wins over the price table in the usage record. */
   pricing: z.optional(pricingSchema),
-  ...providerFieldShape,
-};
+  ...providerFieldShape(),
+}));
 
-const targetFieldsSchema = z.object(targetFieldsShape);
+/** Only its type is used: `TargetFields`. */
+function targetFieldsSchema() {
+  return z.object(targetFieldsShape());
+}
 
 /** A target's fields as far as they are known (a config node, the headers, a secret). */
-export type TargetFields = z.infer<typeof targetFieldsSchema>;
+export type TargetFields = z.infer<ReturnType<typeof targetFieldsSchema>>;
 
 /** One resolved provider target: the provider is known. */
 export type ProviderTarget = TargetFields & { provider: string };

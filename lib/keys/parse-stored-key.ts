@@ -18,7 +18,7 @@ const schemas = lazy(() => {
    * would see only the provider's 401. `virtual_key` is refused: a secret cannot point at another
    * secret.
    */
-  const { virtual_key: _virtualKey, ...fields } = targetFieldsShape;
+  const { virtual_key: _virtualKey, ...fields } = targetFieldsShape();
   const virtualKeySecret = z.strictObject({
     ...fields,
     provider: z.string().check(z.minLength(1)),

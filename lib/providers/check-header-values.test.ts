@@ -5,7 +5,9 @@ import type { ProviderTarget } from '../config/target.ts';
 import { buildUpstreamRequest } from './build-upstream-request.ts';
 import { checkHeaderValues } from './check-header-values.ts';
 import type { Provider, ProviderCall } from './provider.ts';
-import { providers } from './registry.ts';
+import { loadAllProviders } from './provider-lookup.ts';
+
+const providers = await loadAllProviders();
 
 function call(target: ProviderTarget, model = 'm-1'): ProviderCall {
   return { params: parseCompletionRequest({ model, prompt: 'Hello', max_tokens: 3 }), target, stream: false, forwardedHeaders: {}, strict: false };

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseCompletionRequest } from '../api/completion-request.ts';
 import { setLogSink } from '../log.ts';
 import { mapFinishReason } from './map-finish-reason.ts';
-import { findProvider } from './registry.ts';
+import { loadProvider } from './provider-lookup.ts';
 
 let restore: (() => void) | undefined;
 afterEach(() => {
@@ -46,11 +46,11 @@ describe('mapFinishReason', () => {
     expect(lines.map((line) => line.finishReason)).toEqual(['constructor']);
   });
 
-  it('is what a provider uses: an OpenAI-compatible server’s unknown reason is logged with the provider’s name', () => {
+  it('is what a provider uses: an OpenAI-compatible server’s unknown reason is logged with the provider’s name', async () => {
     const lines = captureLog();
     const call = { params: parseCompletionRequest({ model: 'm', prompt: 'p' }), target: { provider: 'vllm' }, stream: false, forwardedHeaders: {}, strict: false };
     const response = { choices: [{ index: 0, text: 'x', finish_reason: 'abort_by_scheduler' }] };
-    const vllm = findProvider('vllm')!;
+    const vllm = (await loadProvider('vllm'))!;
     expect(vllm.parseResponse(response, call).choices[0]!.finish_reason).toBe('stop');
     expect(vllm.parseResponse(response, call).choices[0]!.finish_reason).toBe('stop');
     expect(lines.filter((line) => line.message === 'unknown finish reason').map((line) => [line.provider, line.finishReason])).toEqual([

@@ -5,9 +5,9 @@ import { UpstreamError } from '../api/errors.ts';
 import { createSseDecoder } from '../upstream/decode-sse.ts';
 import type { CompletionPart, ProviderCall } from './provider.ts';
 import { createStreamTransform, readUpstreamStream } from './read-upstream-stream.ts';
-import { findProvider } from './registry.ts';
+import { loadProvider } from './provider-lookup.ts';
 
-const openai = findProvider('openai')!;
+const openai = (await loadProvider('openai'))!;
 const call: ProviderCall = {
   params: parseCompletionRequest({ model: 'm', prompt: 'p', stream: true }),
   target: { provider: 'openai' },

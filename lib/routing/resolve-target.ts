@@ -10,7 +10,7 @@ import type { CallerIdentity, KeyStore } from '../keys/key-store.ts';
 import { resolveTargetKeys } from '../keys/resolve-target-keys.ts';
 import { isCustomHostTrusted } from '../keys/trusted-custom-host.ts';
 import { markCustomHostGuarded } from '../providers/guarded-custom-host.ts';
-import { findProvider, providers } from '../providers/registry.ts';
+import { loadProvider, providerNames } from '../providers/provider-lookup.ts';
 import type { Provider } from '../providers/provider.ts';
 
 export interface ResolvedTarget {
@@ -35,9 +35,9 @@ export async function resolveTarget(fields: Partial<ProviderTarget>, path: strin
   if (!target.provider) {
     throw new InvalidRequestError('Choose a provider with the x-portkey-provider header (or x-portkey-config).', { param, code: 'missing_provider' });
   }
-  const provider = findProvider(target.provider);
+  const provider = await loadProvider(target.provider);
   if (!provider) {
-    throw new InvalidRequestError(`Unknown provider "${target.provider}"; known: ${Object.keys(providers).join(', ')}.`, { param, code: 'unknown_provider' });
+    throw new InvalidRequestError(`Unknown provider "${target.provider}"; known: ${providerNames.join(', ')}.`, { param, code: 'unknown_provider' });
   }
   // A host from a virtual key's secret was written by operators, not callers (lib/keys/trusted-custom-host.ts).
   // A caller's host: checked now by name, and its addresses when the socket connects (the mark).

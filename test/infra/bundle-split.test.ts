@@ -1,7 +1,7 @@
 /**
  * `npm run bundle` (infra/bundle.ts): the code-split build, the one that deploys. The entry must
- * hold none of the AWS SDK (it is reached only through `import()`), and the chunks must load and
- * serve that `import()`. `--single` still builds one file, for comparison.
+ * hold none of the AWS SDK and no provider (both are reached only through `import()`), and the
+ * chunks must load and serve that `import()`. `--single` still builds one file, for comparison.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, expect, test } from 'vitest';
+import type { Metafile } from 'esbuild';
 import { type BundleReport, bundleHandler } from '../../infra/bundle.ts';
 
 let directory: string;
@@ -27,6 +28,33 @@ test('keeps the AWS SDK out of the entry file and in chunks beside it', () => {
   expect(readFileSync(join(directory, 'handler.mjs'), 'utf8')).toMatch(/import\("\.\/chunks\/[^"]+\.mjs"\)/);
   expect(report.chunks.length).toBeGreaterThan(0);
   for (const chunk of report.chunks) expect(existsSync(join(directory, chunk)), chunk).toBe(true);
+});
+
+/** Every input module that loads with the entry: its own and those of the chunks it imports statically, transitively. */
+function inputsLoadedAtImport(metafile: Metafile, entry: string): string[] {
+  const inputs = new Set<string>();
+  const pending = [entry];
+  const seen = new Set<string>();
+  while (pending.length > 0) {
+    const output = pending.pop()!;
+    if (seen.has(output)) continue;
+    seen.add(output);
+    for (const input of Object.keys(metafile.outputs[output]!.inputs)) inputs.add(input);
+    for (const imported of metafile.outputs[output]!.imports) {
+      if (imported.kind === 'import-statement' && metafile.outputs[imported.path]) pending.push(imported.path);
+    }
+  }
+  return [...inputs];
+}
+
+test('keeps every provider out of what loads at import: each is a chunk of its own, reached through import()', () => {
+  const metafile = JSON.parse(readFileSync(join(directory, 'handler.meta.json'), 'utf8')) as Metafile;
+  const entry = Object.keys(metafile.outputs).find((output) => output.endsWith('/handler.mjs'))!;
+  const atImport = inputsLoadedAtImport(metafile, entry);
+  expect(atImport).toContain('lib/providers/provider-lookup.ts');
+  expect(atImport.filter((path) => /^lib\/providers\/[^/]+\/[^/]+-provider\.ts$/.test(path))).toEqual([]);
+  const providerChunks = Object.entries(metafile.outputs).filter(([, output]) => Object.keys(output.inputs).includes('lib/providers/openai/openai-provider.ts'));
+  expect(providerChunks.map(([path]) => path)).toEqual([expect.stringMatching(/^dist\/chunks\/openai-provider-[A-Z0-9]+\.mjs$/)]);
 });
 
 test('rebuilding into the same folder leaves no stale chunks', async () => {
@@ -60,9 +88,29 @@ test('loads the entry, and the Secrets Manager client from its chunk on first im
   expect(JSON.parse(output.toString())).toEqual({ handler: 'function', found: 1 });
 });
 
+test('loads neither web streams, Web Crypto nor fs/promises at import: the builtin shims defer them', () => {
+  const probe = `
+    globalThis.awslambda = { streamifyResponse: (handler) => handler, HttpResponseStream: { from: (stream) => stream } };
+    const before = new Set(process.moduleLoadList);
+    await import(${JSON.stringify(pathToFileURL(join(directory, 'handler.mjs')).href)});
+    process.stdout.write(JSON.stringify(process.moduleLoadList.filter((name) => !before.has(name))));
+  `;
+  const output = execFileSync(process.execPath, ['--input-type=module', '--eval', probe], { env: { ...process.env, NODE_NO_WARNINGS: '1', LOG_LEVEL: 'silent' } });
+  const loaded = JSON.parse(output.toString()) as string[];
+  // Loaded at import, so the probe sees what an import loads.
+  expect(loaded).toContain('NativeModule crypto');
+  // (Not fs/promises itself: Node 20's ESM loader has loaded it by then.)
+  for (const deferred of ['NativeModule stream/web', 'NativeModule internal/crypto/webcrypto', 'NativeModule internal/fs/streams']) {
+    expect(loaded).not.toContain(deferred);
+  }
+});
+
 test('keeps class names by default; without keepNames (only to measure it) they are gone and the entry is smaller', async () => {
   const plain = await bundleHandler({ outputFile: join(directory, 'no-keep-names', 'handler.mjs'), keepNames: false });
   expect(plain.bytes).toBeLessThan(report.bytes);
-  expect(readFileSync(join(directory, 'handler.mjs'), 'utf8')).toMatch(/\(this,"UpstreamError"\)/);
-  expect(readFileSync(join(directory, 'no-keep-names', 'handler.mjs'), 'utf8')).not.toContain('"UpstreamError"');
+  // The error classes sit in a chunk the entry shares with the providers' chunks.
+  const scripts = (folder: string) => [join(folder, 'handler.mjs'), ...readdirSync(join(folder, 'chunks')).filter((name) => name.endsWith('.mjs')).map((name) => join(folder, 'chunks', name))];
+  const code = (folder: string) => scripts(folder).map((file) => readFileSync(file, 'utf8')).join('\n');
+  expect(code(directory)).toMatch(/\(this,"UpstreamError"\)/);
+  expect(code(join(directory, 'no-keep-names'))).not.toContain('"UpstreamError"');
 });

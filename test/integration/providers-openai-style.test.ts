@@ -11,7 +11,7 @@ import { parseCompletionRequest } from '../../lib/api/completion-request.ts';
 import { completionChunkSchema, completionResponseSchema } from '../../lib/api/completion-response.ts';
 import type { ProviderTarget } from '../../lib/config/target.ts';
 import { previewUpstreamRequest } from '../../lib/providers/preview-upstream-request.ts';
-import { findProvider } from '../../lib/providers/registry.ts';
+import { loadProvider } from '../../lib/providers/provider-lookup.ts';
 import { json, sse } from '../fakes/fake-upstream.ts';
 import { useUpstreamAndGateway } from '../support/gateway-client.ts';
 
@@ -139,7 +139,7 @@ describe.each(rows)('$provider', (row) => {
       expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ param: 'x-portkey-custom-host', code: 'missing_custom_host' });
       return;
     }
-    const provider = findProvider(row.provider)!;
+    const provider = (await loadProvider(row.provider))!;
     const chat = row.provider === 'huggingface' ? load('huggingface', 'huggingface-chat') : fixture;
     const request = await previewUpstreamRequest(provider, {
       params: parseCompletionRequest(callerRequest(chat)),
@@ -209,8 +209,8 @@ describe('chat-only providers', () => {
 
 describe('azure-ai', () => {
   const base = { provider: 'azure-ai', api_key: 'k' };
-  const call = (target: Partial<ProviderTarget>) =>
-    previewUpstreamRequest(findProvider('azure-ai')!, {
+  const call = async (target: Partial<ProviderTarget>) =>
+    previewUpstreamRequest((await loadProvider('azure-ai'))!, {
       params: parseCompletionRequest({ model: 'm', prompt: 'p' }),
       target: { ...base, ...target },
       stream: false,

@@ -141,10 +141,11 @@ describe('vertex-ai', () => {
 
   it('builds the regional host and the global one when no custom host is given', async () => {
     const { previewUpstreamRequest } = await import('../../lib/providers/preview-upstream-request.ts');
-    const { findProvider } = await import('../../lib/providers/registry.ts');
+    const { loadProvider } = await import('../../lib/providers/provider-lookup.ts');
+    const vertexAI = (await loadProvider('vertex-ai'))!;
     const { parseCompletionRequest } = await import('../../lib/api/completion-request.ts');
     const preview = (model: string, region: string) =>
-      previewUpstreamRequest(findProvider('vertex-ai')!, {
+      previewUpstreamRequest(vertexAI, {
         params: parseCompletionRequest({ model, prompt: 'The capital of France is', max_tokens: 3 }),
         target: { provider: 'vertex-ai', vertex_project_id: 'my-project', vertex_region: region, api_key: 'ya29.token' },
         stream: false,
@@ -156,7 +157,7 @@ describe('vertex-ai', () => {
     expect((await preview('gemini-2.0-flash', 'global')).url).toBe('https://aiplatform.googleapis.com/v1/projects/my-project/locations/global/publishers/google/models/gemini-2.0-flash:generateContent');
     // An access token given as the key is sent as the bearer token (added when the request is signed; a preview is unsigned).
     const { buildUpstreamRequest } = await import('../../lib/providers/build-upstream-request.ts');
-    const signed = await buildUpstreamRequest(findProvider('vertex-ai')!, {
+    const signed = await buildUpstreamRequest(vertexAI, {
       params: parseCompletionRequest({ model: 'gemini-2.0-flash', prompt: 'The capital of France is', max_tokens: 3 }),
       target: { provider: 'vertex-ai', vertex_project_id: 'my-project', vertex_region: 'us-central1', api_key: 'ya29.token' },
       stream: false,

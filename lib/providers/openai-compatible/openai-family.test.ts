@@ -4,7 +4,7 @@ import { parseCompletionRequest } from '../../api/completion-request.ts';
 import { InvalidRequestError, UpstreamError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
 import type { Provider, ProviderCall } from '../provider.ts';
-import { findProvider } from '../registry.ts';
+import { loadAllProviders } from '../provider-lookup.ts';
 import { buildProviderRequest } from '../complete-with-provider.ts';
 import { createStreamTransform } from '../read-upstream-stream.ts';
 
@@ -15,7 +15,8 @@ const call = (provider: string, target: Partial<ProviderTarget> = {}, body: Reco
   forwardedHeaders: {},
   strict: false,
 });
-const provider = (name: string): Provider => findProvider(name)!;
+const providers = await loadAllProviders();
+const provider = (name: string): Provider => providers[name]!;
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../${name}/__fixtures__/${name}-completion.json`, import.meta.url), 'utf8')) as { response: unknown; stream?: unknown[] };
 
