@@ -66,7 +66,7 @@ export function formatEmfMetrics(input: EmfInput): string {
     values += `,"${name}":${value}`;
   }
   const directive = directiveOf(input.namespace, names);
-  return `{"_aws":{"Timestamp":${Math.round(input.timestamp)},"CloudWatchMetrics":${directive}},"Provider":${JSON.stringify(dimensionValue(input.provider))},"Model":${JSON.stringify(dimensionValue(input.model))}${values}}`;
+  return `{"_aws":{"Timestamp":${Math.round(input.timestamp)},"CloudWatchMetrics":${directive}},"Provider":${dimensionValue(input.provider)},"Model":${dimensionValue(input.model)}${values}}`;
 }
 
 const METRIC_NAMES = Object.keys(METRIC_UNITS) as MetricName[];
@@ -99,6 +99,16 @@ function directiveOf(namespace: string, names: string): string {
  * dimension value; anything else would drop the whole line, so it is made to fit.
  */
 function dimensionValue(value: string): string {
-  const ascii = value.replace(/[^\x20-\x7e]/g, '?').trim().slice(0, 1024);
-  return ascii === '' ? 'none' : ascii;
+  // Every provider and model dimension value is one of a bounded few (lib/usage/metrics-settings.ts).
+  let fitted = dimensionValues.get(value);
+  if (fitted === undefined) {
+    const ascii = value.replace(/[^\x20-\x7e]/g, '?').trim().slice(0, 1024);
+    fitted = JSON.stringify(ascii === '' ? 'none' : ascii);
+    if (dimensionValues.size >= 256) dimensionValues.clear();
+    dimensionValues.set(value, fitted);
+  }
+  return fitted;
 }
+
+/** Dimension values as JSON strings, by the value given. */
+const dimensionValues = new Map<string, string>();

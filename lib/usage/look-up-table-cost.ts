@@ -51,11 +51,12 @@ export interface TableCostInput {
 export async function lookUpTableCost(input: TableCostInput): Promise<number | null> {
   const key = toPriceTableKey(input.provider, input.model);
   if (key) {
-    const at = input.at ?? new Date();
+    const now = input.at ? input.at.getTime() : Date.now();
     const flat = flatPrices.get(`${key.provider}\u0000${key.model}`);
-    if (flat && at.getTime() - flat.at < FLAT_PRICE_TTL_MS && at.getTime() >= flat.at) {
+    if (flat && now - flat.at < FLAT_PRICE_TTL_MS && now >= flat.at) {
       return roundUsd((input.promptTokens * flat.inputMtok + input.completionTokens * flat.outputMtok) / 1e6);
     }
+    const at = input.at ?? new Date(now);
     const { calcPrice } = await loadTable();
     const price = calcPrice({ input_tokens: input.promptTokens, output_tokens: input.completionTokens }, key.model, { providerId: key.provider, timestamp: at });
     if (price) {

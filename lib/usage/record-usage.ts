@@ -30,7 +30,7 @@ export async function priceUsage(input: UnpricedUsageInput, lookUp = lookUpTable
       log.warn('price table failed', { traceId: input.traceId, ...describeError(error) });
     }
   }
-  return buildUsageRecord({ ...input, priceTableCostUsd });
+  return buildUsageRecord(input, priceTableCostUsd);
 }
 
 export interface WriteUsageOptions {
@@ -50,7 +50,7 @@ export interface WriteUsageOptions {
  * members match `lib/log.ts` lines (`level`, `time`, `message`), so one query reads both.
  */
 export function writeUsage(record: UsageRecord, facts: RequestFacts, options: WriteUsageOptions): void {
-  const now = (options.now ?? (() => new Date()))();
+  const now = options.now ? options.now() : new Date();
   const requestId = logRequestId();
   // The record's own members follow those of a log line; joined as strings, not spread into a copy.
   const lines = [options.readable ? formatUsageLine(record) : `{"level":"info","time":"${now.toISOString()}"${requestId === undefined ? '' : `,"requestId":${JSON.stringify(requestId)}`},${JSON.stringify(record).slice(1)}`];

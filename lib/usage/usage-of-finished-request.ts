@@ -27,6 +27,7 @@ export async function usageInputOf(finished: FinishedRequest): Promise<UnpricedU
   const { outcome } = finished;
   const answering = lastAttempt(outcome);
   const cacheHeader = outcome.headers['x-portkey-cache-status']?.toUpperCase();
+  const tokens = tokensOf(finished);
   return {
     traceId: finished.traceId,
     caller: { arn: finished.caller.userArn ?? null, account: finished.caller.accountId ?? null },
@@ -42,7 +43,7 @@ export async function usageInputOf(finished: FinishedRequest): Promise<UnpricedU
     fallbacks: Math.max(0, outcome.attempts.length - 1),
     cache: cacheHeader !== undefined && CACHE_STATUSES.has(cacheHeader) ? (cacheHeader as CacheStatus) : 'DISABLED',
     timings: { startedAt: 0, firstByteAt: finished.firstByteMs ?? null, lastByteAt: finished.latencyMs },
-    usage: await tokensOf(finished),
+    usage: tokens instanceof Promise ? await tokens : tokens,
     pricing: answering?.pricing ?? null,
   };
 }
@@ -53,15 +54,20 @@ export async function usageInputOf(finished: FinishedRequest): Promise<UnpricedU
  * the end (then the usage that came may be partial, or still on its way). A request refused or
  * failed before any answer has no tokens: nothing was generated for it.
  */
-async function tokensOf(finished: FinishedRequest): Promise<TokenUsagePart[]> {
+function tokensOf(finished: FinishedRequest): TokenUsagePart[] | Promise<TokenUsagePart[]> {
   const reported = finished.usage === undefined ? undefined : toPart(finished.usage);
   const sent = lastAttempt(finished.outcome)?.params;
   const answered = finished.stream && finished.firstByteMs !== undefined && sent !== undefined;
   if (!answered || (reported !== undefined && !finished.callerGone)) return reported ? [reported] : [];
+  return countedTokens(finished, sent.prompt, reported);
+}
+
+/** The tokenizer's count (loaded on first use), keeping what the provider reported exactly. */
+async function countedTokens(finished: FinishedRequest, prompt: unknown, reported: TokenUsagePart | undefined): Promise<TokenUsagePart[]> {
   let estimate: TokenUsagePart;
   try {
     // Counted as one text: chunk boundaries split words, and counting chunk by chunk would overcount.
-    estimate = await estimateUsage({ promptTexts: promptsOf(sent.prompt), completionTexts: [finished.sentTexts.join('')] });
+    estimate = await estimateUsage({ promptTexts: promptsOf(prompt), completionTexts: [finished.sentTexts.join('')] });
   } catch (error) {
     // The tokenizer failed to load: the record still goes out, with what was reported.
     log.warn('token estimate failed', { traceId: finished.traceId, ...describeError(error) });

@@ -70,7 +70,7 @@ export interface UsageRecord {
  * @example
  * log line: JSON.stringify(buildUsageRecord({ traceId, caller: null, ..., usage: [part], pricing: null, priceTableCostUsd: 0.0004 }))
  */
-export function buildUsageRecord(input: UsageInput): UsageRecord {
+export function buildUsageRecord(input: Omit<UsageInput, 'priceTableCostUsd'> & { priceTableCostUsd?: number | null }, priceTableCostUsd = input.priceTableCostUsd ?? null): UsageRecord {
   const tokens = sumTokenUsage(input.usage);
   return {
     message: 'request',
@@ -94,15 +94,15 @@ export function buildUsageRecord(input: UsageInput): UsageRecord {
     completionTokens: tokens.completionTokens,
     totalTokens: tokens.totalTokens,
     tokensEstimated: tokens.estimated,
-    costUsd: recordCost(input, tokens),
+    costUsd: recordCost(input, tokens, priceTableCostUsd),
   };
 }
 
 /** A cache hit called no upstream: it cost nothing, whatever tokens the cached answer reports. */
-function recordCost(input: UsageInput, tokens: { promptTokens: number; completionTokens: number }): number | null {
+function recordCost(input: Pick<UsageInput, 'cache' | 'pricing'>, tokens: { promptTokens: number; completionTokens: number }, priceTableCostUsd: number | null): number | null {
   if (input.cache === 'HIT') return 0;
   if (input.pricing) return computeCostUsd(tokens, input.pricing);
-  return input.priceTableCostUsd === null ? null : roundUsd(input.priceTableCostUsd);
+  return priceTableCostUsd === null ? null : roundUsd(priceTableCostUsd);
 }
 
 /** Whole milliseconds, never negative (a clock read out of order is a bug, not a negative latency). */
