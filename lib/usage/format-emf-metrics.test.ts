@@ -215,4 +215,14 @@ describe('writeUsage', () => {
     writeUsage(record({ provider: null, model: null, status: 400, errorCode: 'invalid_request_error' }), { limitRejected: false }, { metrics: readMetricsSettings({ GATEWAY_METRICS: 'emf' }), write: (line) => lines.push(line), now });
     expect(JSON.parse(lines[1]!)).toMatchObject({ Provider: 'none', Model: 'none', Errors: 1 });
   });
+
+  test('a provider name outside the registry is counted under other (callers cannot mint dimension values)', () => {
+    const lines: string[] = [];
+    const metrics = readMetricsSettings({ GATEWAY_METRICS: 'emf' });
+    writeUsage(record({ provider: 'made-up-provider', status: 400, errorCode: 'unknown_provider' }), { limitRejected: false }, { metrics, write: (line) => lines.push(line), now });
+    writeUsage(record({ provider: 'bedrock' }), { limitRejected: false }, { metrics, write: (line) => lines.push(line), now });
+    expect(JSON.parse(lines[0]!).provider).toBe('made-up-provider');
+    expect(JSON.parse(lines[1]!)).toMatchObject({ Provider: 'other' });
+    expect(JSON.parse(lines[3]!)).toMatchObject({ Provider: 'bedrock' });
+  });
 });

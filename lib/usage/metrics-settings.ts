@@ -1,3 +1,5 @@
+import { isKnownProvider } from '../providers/provider-lookup.ts';
+
 /**
  * Whether and how metrics are written, from the environment, read once per container:
  * - `GATEWAY_METRICS` = `emf` to write Embedded Metric Format lines (the stack sets it), else off;
@@ -16,10 +18,20 @@ export interface MetricsSettings {
 }
 
 export const DEFAULT_METRICS_NAMESPACE = 'LlmGateway';
-/** The dimension value of every model outside `GATEWAY_METRICS_MODELS`. */
+/** The dimension value of every model outside `GATEWAY_METRICS_MODELS` (and of an unknown provider). */
 export const OTHER_MODEL = 'other';
 /** The dimension value when no provider or model was reached (a request refused before routing). */
 export const NO_TARGET = 'none';
+
+/**
+ * The `Provider` dimension value: a provider of the registry keeps its name; any other name (a
+ * caller can send any `x-portkey-provider`, refused or not) is `other`, so callers cannot create
+ * metrics, which CloudWatch bills per distinct dimension value.
+ */
+export function providerDimension(provider: string | null): string {
+  if (provider === null || provider === '') return NO_TARGET;
+  return isKnownProvider(provider) ? provider : OTHER_MODEL;
+}
 
 export function readMetricsSettings(env: NodeJS.ProcessEnv = process.env): MetricsSettings {
   const namespace = env.GATEWAY_METRICS_NAMESPACE?.trim();

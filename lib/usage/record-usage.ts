@@ -8,7 +8,7 @@ import { formatEmfMetrics } from './format-emf-metrics.ts';
 import { formatUsageLine } from './format-usage-line.ts';
 import { lookUpTableCost } from './look-up-table-cost.ts';
 import type { MetricsSettings } from './metrics-settings.ts';
-import { NO_TARGET } from './metrics-settings.ts';
+import { providerDimension } from './metrics-settings.ts';
 import { sumTokenUsage } from './sum-token-usage.ts';
 import { type RequestFacts, usageMetrics } from './usage-metrics.ts';
 import { buildUsageRecord, type UsageInput, type UsageRecord } from './usage-record.ts';
@@ -58,7 +58,7 @@ export function writeUsage(record: UsageRecord, facts: RequestFacts, options: Wr
     lines.push(
       formatEmfMetrics({
         namespace: options.metrics.namespace,
-        provider: record.provider ?? NO_TARGET,
+        provider: providerDimension(record.provider),
         model: options.metrics.modelDimension(record.model),
         timestamp: now.getTime(),
         metrics: usageMetrics(record, facts),
