@@ -27,6 +27,10 @@ import { routeCompletion } from './routing/route-completion.ts';
 import { lastAttempt, renderRoutingHeaders, type RouteOutcome } from './routing/route-outcome.ts';
 import { routingOptionsFromEnv, type RoutingOptions } from './routing/routing-options.ts';
 import type { TargetMiddleware } from './routing/target-middleware.ts';
+import { estimateAnswerUsage } from './usage/estimate-tokens.ts';
+
+/** Says that the answer's `usage` is the gateway's count, not the provider's (JSON answers; a stream's headers go out before it is known). */
+export const USAGE_ESTIMATED_HEADER = 'x-portkey-usage-estimated';
 
 export interface GatewayRequest {
   /** Header names lower-cased. */
@@ -48,8 +52,10 @@ export interface GatewayRequest {
 /** What the answer carried, known once its last byte is written. */
 export interface AnswerSummary {
   stream: boolean;
-  /** As the provider reported it, summed over parts (and fan-out). */
+  /** As the provider reported it, summed over parts (and fan-out); else the estimate the caller was sent. */
   usage: Usage | undefined;
+  /** True when `usage` is the gateway's estimate (the provider reported none): the record keeps the same numbers. */
+  usageEstimated?: boolean;
   /** A stream's in-band error (after the first byte), if it ended with one. */
   streamError: unknown;
   /** A stream's text as sent so far: what the usage record counts when no usage came or the caller left. */
@@ -112,11 +118,21 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
   const model = sentModel(outcome, params);
   if (result.kind === 'response') {
     headers['content-type'] = 'application/json';
+    let part = result.part;
+    let usageEstimated = false;
+    if (part.usage === undefined) {
+      const usage = await estimateCallerUsage(outcome, params, part.choices.map((choice) => choice.text), request.traceId);
+      if (usage !== undefined) {
+        part = { ...part, usage };
+        usageEstimated = true;
+        headers[USAGE_ESTIMATED_HEADER] = 'true';
+      }
+    }
     return {
       statusCode: 200,
       headers,
-      body: JSON.stringify(renderResponse(result.part, { model })),
-      summary: { stream: false, usage: result.part.usage, streamError: undefined },
+      body: JSON.stringify(renderResponse(part, { model })),
+      summary: { stream: false, usage: part.usage, usageEstimated, streamError: undefined },
     };
   }
   headers['content-type'] = 'text/event-stream; charset=utf-8';
@@ -134,12 +150,29 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
       onSent: (part) => {
         for (const choice of part.choices) if (choice.text) sentTexts.push(choice.text);
       },
+      estimateUsage: () => estimateCallerUsage(outcome, params, sentTexts, request.traceId),
       onEnd: (end) => {
         summary.usage = end.usage;
+        summary.usageEstimated = end.usageEstimated;
         summary.streamError = end.error;
       },
     }),
   };
+}
+
+/**
+ * The caller's usage when the provider reported none: the same estimate the usage record keeps
+ * (the prompt sent upstream, the text sent). Undefined when the tokenizer fails to load: the
+ * answer then says zeros and the record counts on its own.
+ */
+async function estimateCallerUsage(outcome: RouteOutcome, params: CompletionRequest, texts: readonly string[], traceId: string): Promise<Usage | undefined> {
+  try {
+    const estimate = await estimateAnswerUsage(lastAttempt(outcome)?.params?.prompt ?? params.prompt, texts);
+    return { prompt_tokens: estimate.promptTokens, completion_tokens: estimate.completionTokens, total_tokens: estimate.promptTokens + estimate.completionTokens };
+  } catch (error) {
+    log.warn('token estimate failed', { traceId, ...describeError(error) });
+    return undefined;
+  }
 }
 
 function sentModel(outcome: RouteOutcome, params: CompletionRequest): string {

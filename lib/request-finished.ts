@@ -19,6 +19,8 @@ export interface FinishedRequest {
   stream: boolean;
   /** As the provider reported it, summed over parts and fan-out; undefined when none came. */
   usage: Usage | undefined;
+  /** True when `usage` is the gateway's own count, the one the caller's answer carried (the provider reported none). */
+  usageEstimated?: boolean;
   /**
    * A stream's choice texts as sent to the caller (empty for JSON): counted only when no usage
    * came or the caller left. Never logged.

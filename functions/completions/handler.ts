@@ -140,6 +140,7 @@ async function finish(onRequestFinished: RequestFinishedHook, event: APIGatewayP
       errorCode: answer?.errorCode ?? (streamError ? (streamError.code ?? streamError.type) : null),
       stream: summary?.stream ?? false,
       usage: summary?.usage,
+      usageEstimated: summary?.usageEstimated ?? false,
       sentTexts: summary?.sentTexts ?? [],
       callerGone,
       latencyMs,

@@ -71,3 +71,47 @@ describe('renderStream', () => {
     expect(seen).toHaveLength(1);
   });
 });
+
+describe('renderStream with an estimate for a stream without usage', () => {
+  it('asks for the estimate only after every text chunk is out, and ends with it', async () => {
+    const yielded: string[] = [];
+    const asked: number[] = [];
+    let ended: unknown;
+    const stream = renderStream(parts({ choices: [choice('a')] }, { choices: [choice('b', 'stop')] }), {
+      model: 'm',
+      includeUsage: true,
+      estimateUsage: async () => {
+        asked.push(yielded.length);
+        return { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 };
+      },
+      onEnd: (end) => (ended = end),
+    });
+    for await (const event of stream) yielded.push(event);
+    // Two text chunks had been handed on when the estimate was asked for, once.
+    expect(asked).toEqual([2]);
+    const last = completionChunkSchema.parse(JSON.parse(yielded.at(-2)!.replace(/^data: /, '')));
+    expect(last).toMatchObject({ choices: [], usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } });
+    expect(ended).toMatchObject({ usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 }, usageEstimated: true, completed: true });
+  });
+
+  it('never asks when a part reported usage, or when the caller did not ask for usage', async () => {
+    let asks = 0;
+    const estimateUsage = async () => {
+      asks += 1;
+      return { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 };
+    };
+    let ended: unknown;
+    const reported = { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 };
+    const events = await collect(renderStream(parts({ choices: [choice('a', 'stop')] }, { choices: [], usage: reported }), { model: 'm', includeUsage: true, estimateUsage, onEnd: (end) => (ended = end) }));
+    expect(completionChunkSchema.parse(JSON.parse(events.at(-2)!.replace(/^data: /, ''))).usage).toEqual(reported);
+    expect(ended).toMatchObject({ usage: reported, usageEstimated: false });
+    await collect(renderStream(parts({ choices: [choice('a', 'stop')] }), { model: 'm', includeUsage: false, estimateUsage, onEnd: (end) => (ended = end) }));
+    expect(ended).toMatchObject({ usage: undefined, usageEstimated: false });
+    expect(asks).toBe(0);
+  });
+
+  it('says zeros when the estimate fails to come', async () => {
+    const events = await collect(renderStream(parts({ choices: [choice('a', 'stop')] }), { model: 'm', includeUsage: true, estimateUsage: async () => undefined }));
+    expect(completionChunkSchema.parse(JSON.parse(events.at(-2)!.replace(/^data: /, ''))).usage).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+  });
+});

@@ -19,7 +19,11 @@ export function newCompletionId(): string {
   return `cmpl-${randomUUID().replaceAll('-', '')}`;
 }
 
-/** @example renderResponse({ choices: [...], usage }, { model: 'm' }).object // 'text_completion' */
+/**
+ * A part without usage (the provider reported none) says zeros here: the caller of `renderResponse`
+ * puts its estimate on the part first (handle-completion.ts), so zeros are only what no one could count.
+ * @example renderResponse({ choices: [...], usage }, { model: 'm' }).object // 'text_completion'
+ */
 export function renderResponse(part: CompletionPart, options: RenderOptions): CompletionResponse {
   const response: CompletionResponse = {
     id: part.id ?? newCompletionId(),
@@ -35,8 +39,10 @@ export function renderResponse(part: CompletionPart, options: RenderOptions): Co
 
 /** How a rendered stream ended, for the request's usage record. */
 export interface StreamEnd {
-  /** Summed over every part that reported one. */
+  /** Summed over every part that reported one; else the estimate the usage chunk carried, if one was sent. */
   usage: Usage | undefined;
+  /** True when `usage` is `estimateUsage`'s, not the provider's. */
+  usageEstimated: boolean;
   /** The in-band error the stream ended with, if any. */
   error: unknown;
   /** False when the caller stopped reading before the end. */
@@ -45,7 +51,8 @@ export interface StreamEnd {
 
 /**
  * Writes parts as SSE. With `includeUsage`, a final chunk with empty `choices` carries the usage
- * (summed over every part that reported one), as OpenAI does. An error after the first byte
+ * (summed over every part that reported one), as OpenAI does; when none did, `estimateUsage`'s
+ * count, awaited only then, so that only this last chunk waits for it. An error after the first byte
  * becomes `data: {"error": ...}` and the stream ends without `[DONE]`: a caller must never
  * mistake a broken answer for a finished one. `onError` sees that error (for logging); `onEnd`
  * runs once however the stream ends (done, error, or the caller gone).
@@ -58,12 +65,15 @@ export async function* renderStream(
     onEnd?: (end: StreamEnd) => void;
     /** Sees each part with choices as it is sent (the usage record counts the text of a stream left early). */
     onSent?: (part: CompletionPart) => void;
+    /** The usage chunk's numbers when no part reported usage; undefined (or none given) says zeros. */
+    estimateUsage?: () => Promise<Usage | undefined>;
   },
 ): AsyncGenerator<string> {
   const created = options.created ?? Math.floor(Date.now() / 1000);
   let id: string | undefined;
   let model = options.model;
   let usage: Usage | undefined;
+  let usageEstimated = false;
   let failure: unknown;
   let completed = false;
   try {
@@ -85,6 +95,10 @@ export async function* renderStream(
       return;
     }
     if (options.includeUsage) {
+      if (usage === undefined && options.estimateUsage) {
+        usage = await options.estimateUsage();
+        usageEstimated = usage !== undefined;
+      }
       const chunk: CompletionChunk = {
         id: id ?? newCompletionId(),
         object: 'text_completion',
@@ -98,7 +112,7 @@ export async function* renderStream(
     completed = true;
     yield SSE_DONE;
   } finally {
-    options.onEnd?.({ usage, error: failure, completed });
+    options.onEnd?.({ usage, usageEstimated, error: failure, completed });
   }
 }
 

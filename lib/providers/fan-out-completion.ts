@@ -57,10 +57,10 @@ export async function fanOutCompletion(
   };
 }
 
-/** Choices of every call, re-indexed and in OpenAI order; usage summed; the first call's id and model. */
+/** Choices of every call, re-indexed and in OpenAI order; usage summed (none when no call reported any); the first call's id and model. */
 export function mergeResponses(plan: FanOutPlan, results: ProviderResult[]): CompletionPart {
   const merged: CompletionPart = { choices: [] };
-  let usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  let usage: Usage | undefined;
   results.forEach((result, position) => {
     const part = result.kind === 'response' ? result.part : { choices: [] };
     const planned = plan.callAt(position);
@@ -68,10 +68,10 @@ export function mergeResponses(plan: FanOutPlan, results: ProviderResult[]): Com
     if (merged.model === undefined && part.model) merged.model = part.model;
     if (merged.system_fingerprint === undefined && part.system_fingerprint) merged.system_fingerprint = part.system_fingerprint;
     for (const choice of part.choices) merged.choices.push(remapChoice(plan, planned, choice, true));
-    if (part.usage) usage = sumUsage(usage, part.usage);
+    if (part.usage) usage = usage ? sumUsage(usage, part.usage) : part.usage;
   });
   merged.choices.sort((a, b) => a.index - b.index);
-  merged.usage = usage;
+  if (usage) merged.usage = usage;
   return merged;
 }
 

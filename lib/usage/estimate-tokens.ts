@@ -59,3 +59,23 @@ export async function estimateUsage(input: EstimateInput): Promise<TokenUsagePar
   for (const text of input.completionTexts) completionTokens += await estimateTokens(text);
   return { promptTokens, completionTokens, estimated: true };
 }
+
+/**
+ * The estimate of one answer, the one both the caller's usage and the usage record carry: every
+ * prompt sent upstream, and the text sent to the caller counted as one text (chunk boundaries
+ * split words: counting chunk by chunk would overcount).
+ * @example
+ * await estimateAnswerUsage('Say this is a test', ['This is', ' a test.']);
+ * // { promptTokens: 5, completionTokens: 5, estimated: true }
+ */
+export function estimateAnswerUsage(prompt: unknown, sentTexts: readonly string[]): Promise<TokenUsagePart> {
+  return estimateUsage({ promptTexts: promptTextsOf(prompt), completionTexts: [sentTexts.join('')] });
+}
+
+/** The prompt as the estimator takes it: a text, a token array, or a list of either. */
+export function promptTextsOf(prompt: unknown): Array<string | readonly number[]> {
+  if (typeof prompt === 'string') return [prompt];
+  if (!Array.isArray(prompt) || prompt.length === 0) return [];
+  if (typeof prompt[0] === 'number') return [prompt as number[]];
+  return prompt as Array<string | number[]>;
+}

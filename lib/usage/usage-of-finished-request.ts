@@ -8,7 +8,7 @@ import type { Usage } from '../api/completion-response.ts';
 import { describeError, log } from '../log.ts';
 import type { FinishedRequest } from '../request-finished.ts';
 import { lastAttempt } from '../routing/route-outcome.ts';
-import { estimateUsage } from './estimate-tokens.ts';
+import { estimateAnswerUsage } from './estimate-tokens.ts';
 import { lookUpTableCost } from './look-up-table-cost.ts';
 import { priceUsage, type UnpricedUsageInput } from './record-usage.ts';
 import type { TokenUsagePart } from './sum-token-usage.ts';
@@ -55,19 +55,19 @@ export async function usageInputOf(finished: FinishedRequest): Promise<UnpricedU
  * failed before any answer has no tokens: nothing was generated for it.
  */
 function tokensOf(finished: FinishedRequest): TokenUsagePart[] | Promise<TokenUsagePart[]> {
-  const reported = finished.usage === undefined ? undefined : toPart(finished.usage);
+  // The answer's own estimate (the provider reported none) is kept as is: the caller was told these numbers.
+  const reported = finished.usage === undefined ? undefined : toPart(finished.usage, finished.usageEstimated === true);
   const sent = lastAttempt(finished.outcome)?.params;
   const answered = finished.stream && finished.firstByteMs !== undefined && sent !== undefined;
   if (!answered || (reported !== undefined && !finished.callerGone)) return reported ? [reported] : [];
-  return countedTokens(finished, sent.prompt, reported);
+  return countedTokens(finished, sent.prompt, reported?.estimated ? undefined : reported);
 }
 
 /** The tokenizer's count (loaded on first use), keeping what the provider reported exactly. */
 async function countedTokens(finished: FinishedRequest, prompt: unknown, reported: TokenUsagePart | undefined): Promise<TokenUsagePart[]> {
   let estimate: TokenUsagePart;
   try {
-    // Counted as one text: chunk boundaries split words, and counting chunk by chunk would overcount.
-    estimate = await estimateUsage({ promptTexts: promptsOf(prompt), completionTexts: [finished.sentTexts.join('')] });
+    estimate = await estimateAnswerUsage(prompt, finished.sentTexts);
   } catch (error) {
     // The tokenizer failed to load: the record still goes out, with what was reported.
     log.warn('token estimate failed', { traceId: finished.traceId, ...describeError(error) });
@@ -79,16 +79,8 @@ async function countedTokens(finished: FinishedRequest, prompt: unknown, reporte
   return [estimate];
 }
 
-function toPart(usage: Usage): TokenUsagePart {
-  return { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, estimated: false };
-}
-
-/** The prompt as the estimator takes it: a text, a token array, or a list of either. */
-function promptsOf(prompt: unknown): Array<string | readonly number[]> {
-  if (typeof prompt === 'string') return [prompt];
-  if (!Array.isArray(prompt) || prompt.length === 0) return [];
-  if (typeof prompt[0] === 'number') return [prompt as number[]];
-  return prompt as Array<string | number[]>;
+function toPart(usage: Usage, estimated: boolean): TokenUsagePart {
+  return { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, estimated };
 }
 
 /** What the metrics need beyond the record: whether the gateway's own limits refused it. */

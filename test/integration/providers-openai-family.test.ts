@@ -4,6 +4,7 @@
  * Upstream answers are the fixtures recorded from each provider's docs (see their `source`).
  */
 import { readFileSync } from 'node:fs';
+import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { completionChunkSchema, completionResponseSchema } from '../../lib/api/completion-response.ts';
@@ -56,8 +57,13 @@ describe('azure-openai', () => {
     expect(sent.headers.authorization).toBeUndefined();
     expect(sent.body).toEqual({ model: 'gpt-35-turbo-instruct', ...azure.request, best_of: 2 });
     expect(completionResponseSchema.parse(data)).toMatchObject({ id: azure.response.id, choices: azure.response.choices });
-    // Azure's example has no usage; the gateway still answers a complete text_completion.
-    expect(data.usage).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+    // Azure's example has no usage; the gateway still answers a complete text_completion, with its
+    // own count of the prompt and the text (never zeros), and says so in a header.
+    const prompt = countTokens(String(azure.request.prompt));
+    const completion = countTokens(azure.response.choices.map((choice) => String(choice.text)).join(''));
+    expect(prompt).toBeGreaterThan(0);
+    expect(data.usage).toEqual({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion });
+    expect(response.headers.get('x-portkey-usage-estimated')).toBe('true');
     expect(response.headers.get('x-portkey-provider')).toBe('azure-openai');
   });
 

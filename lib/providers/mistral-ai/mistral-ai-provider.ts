@@ -54,8 +54,10 @@ export const mistralAIProvider: Provider = {
         logprobs: null,
         finish_reason: mapMistralAIFinishReason(choice.finish_reason) ?? 'stop',
       })),
-      usage: convertMistralAIUsage(response.usage) ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
     };
+    // Missing usage stays missing: the gateway then tells the caller its own count, never zeros.
+    const usage = convertMistralAIUsage(response.usage);
+    if (usage) part.usage = usage;
     if (response.id) part.id = response.id;
     if (response.model) part.model = response.model;
     return part;

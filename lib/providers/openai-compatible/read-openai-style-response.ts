@@ -18,7 +18,8 @@ interface OpenAIStyleResponse<Choice extends OpenAIStyleChoice> {
 
 /**
  * A whole OpenAI-style answer as one part, shared by the completions and the chat family: a
- * choice's missing index is its position, an unmapped finish is `stop`, missing usage is zeros.
+ * choice's missing index is its position, an unmapped finish is `stop`; missing usage stays missing
+ * (the gateway then tells the caller its own count, never zeros).
  * A family supplies only where a choice keeps its text and logprobs.
  */
 export function readOpenAIStyleResponse<Choice extends OpenAIStyleChoice>(
@@ -32,8 +33,9 @@ export function readOpenAIStyleResponse<Choice extends OpenAIStyleChoice>(
       ...readChoice(choice),
       finish_reason: mapOpenAIFinishReason(choice.finish_reason, provider) ?? 'stop',
     })),
-    usage: convertOpenAICompatibleUsage(response.usage) ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
   };
+  const usage = convertOpenAICompatibleUsage(response.usage);
+  if (usage) part.usage = usage;
   if (response.id) part.id = response.id;
   if (response.model) part.model = response.model;
   if (response.system_fingerprint) part.system_fingerprint = response.system_fingerprint;

@@ -54,10 +54,10 @@ export const workersAIProvider: Provider = {
   parseResponse(raw, call) {
     const { result } = expectShape(workersAIResponseSchema, raw, NAME);
     const usage = convertOpenAICompatibleUsage(result.usage);
-    return {
-      choices: [{ index: 0, text: result.response ?? '', logprobs: null, finish_reason: finishReason(call, usage) }],
-      usage: usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-    };
+    const part: CompletionPart = { choices: [{ index: 0, text: result.response ?? '', logprobs: null, finish_reason: finishReason(call, usage) }] };
+    // Missing usage stays missing: the gateway then tells the caller its own count, never zeros.
+    if (usage) part.usage = usage;
+    return part;
   },
 
   createStreamReader(call): StreamReader {
