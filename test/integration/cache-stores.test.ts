@@ -19,7 +19,7 @@ import { replayParts } from '../../lib/cache/replay-parts.ts';
 import { DEFAULT_MAX_ENTRY_BYTES, ResponseCache } from '../../lib/cache/response-cache.ts';
 import { setLogSink } from '../../lib/log.ts';
 import type { CompletionPart } from '../../lib/providers/provider.ts';
-import { startDynalite, TEST_TABLE, type Dynalite } from '../support/dynalite.ts';
+import { startDynalite, startDynamoDbProxy, TEST_TABLE, type Dynalite } from '../support/dynalite.ts';
 
 const TABLE = TEST_TABLE;
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
@@ -276,6 +276,26 @@ describe('store faults never fail a request', () => {
       slowStore.destroy();
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('ends a throttled read at its abort, without waiting to retry', async () => {
+    const proxy = await startDynamoDbProxy(endpoint);
+    // A retry delay far beyond the test's timeout: only the abort can end the read in time.
+    const store = new DynamoDbCacheStore({ tableName: TABLE, endpoint: proxy.url, region, credentials, maxAttempts: 3, retryBaseDelayMs: 60_000 });
+    try {
+      proxy.throttleNext(3);
+      const controller = new AbortController();
+      const read = store.get(keyFor(VK), { signal: controller.signal });
+      for (let attempt = 0; attempt < 100 && proxy.requests === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the throttle's answer is read: the client is waiting to retry
+      const reason = new Error('over budget');
+      controller.abort(reason);
+      await expect(read).rejects.toBe(reason);
+      expect(proxy.requests).toBe(1);
+    } finally {
+      store.destroy();
+      await proxy.close();
     }
   });
 
