@@ -200,6 +200,17 @@ export function createDynamoDbHttpClient(options: DynamoDbHttpOptions = {}): Dyn
   };
 }
 
+let processClient: DynamoDbHttpClient | undefined;
+
+/**
+ * The process's client for its table as the environment configures it (the SDK's resolution): the
+ * limits and the response cache share it, so one keep-alive pool and one resolution serve both
+ * rather than two connections (and two TLS handshakes) per container.
+ */
+export function processDynamoDbHttpClient(): DynamoDbHttpClient {
+  return (processClient ??= createDynamoDbHttpClient());
+}
+
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((wake, fail) => {
