@@ -3,7 +3,9 @@
  * replay + render SSE), a miss (key + empty read + the upstream call + compress + write) and
  * direct (the upstream call alone, no cache), on the memory store and on DynamoDB (dynalite in a
  * child process on loopback: the wall column is dynalite's latency, not DynamoDB's; the CPU column
- * is this process's own, AWS SDK client included, and carries over).
+ * is this process's own, DynamoDB client included, and carries over). On DynamoDB the store as the
+ * gateway has it (signed JSON POSTs, lib/store/dynamodb-http-client.ts) and as it was (the AWS SDK's
+ * client, bench/cache-sdk-store.ts), interleaved in the same rounds.
  * Also the codec choice: gzip vs brotli sizes and times on answers of several sizes.
  * Run: `npx tsx bench/cache-cost.ts` (markdown tables; µs per operation, median of rounds).
  */
@@ -18,6 +20,7 @@ import { cacheCredentialOf, cacheKey } from '../lib/cache/cache-key.ts';
 import { resolveCacheSettings } from '../lib/cache/cache-settings.ts';
 import type { CacheStore } from '../lib/cache/cache-store.ts';
 import { DynamoDbCacheStore } from '../lib/cache/dynamodb-cache-store.ts';
+import { SdkDynamoDbCacheStore } from './cache-sdk-store.ts';
 import { MemoryCacheStore } from '../lib/cache/memory-cache-store.ts';
 import { ResponseCache } from '../lib/cache/response-cache.ts';
 import { withResponseCache } from '../lib/cache/with-response-cache.ts';
@@ -142,17 +145,26 @@ async function interleaved(paths: Array<[string, () => unknown]>, operations: nu
   });
 }
 
-async function scenarios(store: CacheStore, operations: number): Promise<Array<[string, Cost]>> {
+/** The paths on each store (labelled when more than one), plus the two that use none; all interleaved. */
+async function scenarios(stores: Array<[string, CacheStore]>, operations: number): Promise<Array<[string, Cost]>> {
+  const fixed = callOf('Say this is a test', false);
+  let unique = 0;
+  const paths: Array<[string, () => unknown]> = [['key only (build request + hash)', () => keyOf(fixed)]];
+  for (const [label, store] of stores) paths.push(...(await storePaths(store, label, () => unique++)));
+  paths.push(['direct, JSON: upstream call + render (no cache)', async () => renderResult(await completeWithProvider(openAIProvider, callOf(`prompt ${unique++}`, false), {}))]);
+  return interleaved(paths, operations);
+}
+
+async function storePaths(store: CacheStore, label: string, next: () => number): Promise<Array<[string, () => unknown]>> {
   const cache = new ResponseCache({ store, readBudgetMs: 5_000 });
   const fixed = callOf('Say this is a test', false);
   const fixedStream = callOf('Say this is a test', true);
   const firstWrites: Array<Promise<unknown>> = [];
   await withResponseCache({ cache, settings, stream: false, key: () => keyOf(fixed), complete: () => completeWithProvider(openAIProvider, fixed, {}), onWrite: (write) => firstWrites.push(write) });
   await Promise.all(firstWrites);
-  let unique = 0;
-  return interleaved(
+  const named = (name: string) => (label ? `${label}: ${name}` : name);
+  return (
     [
-      ['key only (build request + hash)', () => keyOf(fixed)],
       ['hit, JSON: key + read + decompress + render', async () => {
         const { result } = await withResponseCache({ cache, settings, stream: false, key: () => keyOf(fixed), complete: () => Promise.reject(new Error('miss')) });
         return renderResult(result);
@@ -162,20 +174,18 @@ async function scenarios(store: CacheStore, operations: number): Promise<Array<[
         return renderResult(result);
       }],
       ['miss, JSON: key + empty read + upstream call + compress + write', async () => {
-        const call = callOf(`prompt ${unique++}`, false);
+        const call = callOf(`prompt ${next()}`, false);
         const writes: Array<Promise<unknown>> = [];
         const { result } = await withResponseCache({ cache, settings, stream: false, key: () => keyOf(call), complete: () => completeWithProvider(openAIProvider, call, {}), onWrite: (write) => writes.push(write) });
         const length = await renderResult(result);
         await Promise.all(writes);
         return length;
       }],
-      ['direct, JSON: upstream call + render (no cache)', async () => renderResult(await completeWithProvider(openAIProvider, callOf(`prompt ${unique++}`, false), {}))],
-    ],
-    operations,
-  );
+    ] satisfies Array<[string, () => unknown]>
+  ).map(([name, run]) => [named(name), run]);
 }
 
-const memoryRows = await scenarios(new MemoryCacheStore(), 200);
+const memoryRows = await scenarios([['', new MemoryCacheStore()]], 200);
 
 // dynalite in its own process, so the CPU column is the gateway's (SDK client included), not dynalite's.
 const port = await freePort();
@@ -191,8 +201,16 @@ await client.send(new CreateTableCommand({
   AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
   KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
 }));
-const dynamoRows = await scenarios(new DynamoDbCacheStore({ tableName: 'bench-table', client }), 40);
+const signedStore = new DynamoDbCacheStore({ tableName: 'bench-table', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+const dynamoRows = await scenarios(
+  [
+    ['signed JSON (now)', signedStore],
+    ['SDK client (before)', new SdkDynamoDbCacheStore('bench-table', client)],
+  ],
+  40,
+);
 
+signedStore.destroy();
 client.destroy();
 dynaliteProcess.kill();
 await upstream.close();

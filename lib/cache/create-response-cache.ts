@@ -8,6 +8,7 @@
 import { createCacheMiddleware, type CacheMiddleware } from './cache-middleware.ts';
 import { cacheHashSecretFromEnv } from './cache-key.ts';
 import { cacheAgeLimitsFromEnv } from './cache-settings.ts';
+import { processDynamoDbHttpClient } from '../store/dynamodb-http-client.ts';
 import { DynamoDbCacheStore } from './dynamodb-cache-store.ts';
 import { DEFAULT_MEMORY_CACHE_BYTES, MemoryCacheStore } from './memory-cache-store.ts';
 import { DEFAULT_READ_BUDGET_MS, DEFAULT_WRITE_TIMEOUT_MS, ResponseCache } from './response-cache.ts';
@@ -17,7 +18,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function createResponseCache(env: Env = process.env, options: { now?: () => number } = {}): ResponseCache {
   const tableName = env.GATEWAY_TABLE;
   const store = tableName
-    ? new DynamoDbCacheStore({ tableName })
+    ? new DynamoDbCacheStore({ tableName, client: processDynamoDbHttpClient() }) // the limits' client: one pool, one resolution
     : new MemoryCacheStore({ maxBytes: positiveInteger(env, 'GATEWAY_CACHE_MEMORY_BYTES', DEFAULT_MEMORY_CACHE_BYTES), ...options });
   return new ResponseCache({
     store,

@@ -1,10 +1,12 @@
 /**
  * Cache entries in the gateway's table (DESIGN.md → The table): `pk` = `cache#<key>`,
  * `sk` = `answer`, the encoded answer in `v` (binary), `ttl` in epoch seconds so DynamoDB deletes
- * it (late: up to days, hence the cache also checks `ttl` on read). The SDK loads on the first
- * cache use, not at cold start, and honours `AWS_ENDPOINT_URL_DYNAMODB` and `AWS_REGION`.
+ * it (late: up to days, hence the cache also checks `ttl` on read). Calls are the table's own signed
+ * POSTs of DynamoDB's JSON (lib/store/dynamodb-http-client.ts), a fraction of the SDK client's CPU
+ * per call; `AWS_ENDPOINT_URL_DYNAMODB` and `AWS_REGION` are honoured as the SDK honours them.
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbHttpClient, type DynamoDbHttpClient, type DynamoDbHttpOptions } from '../store/dynamodb-http-client.ts';
 import type { CacheStore, StoredEntry } from './cache-store.ts';
 
 /** DynamoDB's item limit: attribute names and values together. */
@@ -15,65 +17,68 @@ export const CACHE_ITEM_OVERHEAD_BYTES = 256;
 const PARTITION_PREFIX = 'cache#';
 const SORT_KEY = 'answer';
 
-export interface DynamoDbCacheStoreOptions {
+export interface DynamoDbCacheStoreOptions extends DynamoDbHttpOptions {
   tableName: string;
-  /** A client of your own (tests); otherwise one is made on first use, with the SDK's defaults. */
-  client?: DynamoDBClient;
+  /** A client to share (the limits' table uses one too); otherwise one of its own from the other options. */
+  client?: DynamoDbHttpClient;
 }
 
-type Sdk = typeof import('@aws-sdk/client-dynamodb');
+/** DynamoDB's JSON of the attributes read: binary values travel as base64. */
+interface CacheItem {
+  v?: { B?: string };
+  ttl?: { N?: string };
+}
 
 export class DynamoDbCacheStore implements CacheStore {
   readonly kind = 'dynamodb';
   readonly #tableName: string;
-  #ready: Promise<{ sdk: Sdk; client: DynamoDBClient }> | undefined;
-  readonly #client: DynamoDBClient | undefined;
+  readonly #client: DynamoDbHttpClient;
 
   constructor(options: DynamoDbCacheStoreOptions) {
     this.#tableName = options.tableName;
-    this.#client = options.client;
+    this.#client = options.client ?? createDynamoDbHttpClient(options);
   }
 
-  async ready(): Promise<void> {
-    await this.#load();
+  /** Resolves where and as whom calls go (the SDK's configuration, imported once) outside the read budget. */
+  ready(): Promise<void> {
+    return this.#client.ready();
   }
 
   async get(key: string, options: { signal: AbortSignal }): Promise<StoredEntry | undefined> {
-    const { sdk, client } = await this.#load();
-    const output = await client.send(
-      new sdk.GetItemCommand({
+    const output = await this.#client.call<{ Item?: CacheItem }>(
+      'GetItem',
+      {
         TableName: this.#tableName,
         Key: { pk: { S: PARTITION_PREFIX + key }, sk: { S: SORT_KEY } },
         ProjectionExpression: 'v, #ttl',
         ExpressionAttributeNames: { '#ttl': 'ttl' }, // `ttl` is a reserved word
-      }),
-      { abortSignal: options.signal },
+      },
+      { signal: options.signal },
     );
     const item = output.Item;
-    if (!item?.v?.B || !item.ttl?.N) return undefined;
-    return { value: item.v.B, expiresAt: Number(item.ttl.N) };
+    if (item?.v?.B === undefined || item.ttl?.N === undefined) return undefined;
+    return { value: Buffer.from(item.v.B, 'base64'), expiresAt: Number(item.ttl.N) };
   }
 
   async put(key: string, entry: StoredEntry, options: { signal: AbortSignal }): Promise<void> {
-    const { sdk, client } = await this.#load();
-    await client.send(
-      new sdk.PutItemCommand({
+    const value = Buffer.from(entry.value.buffer, entry.value.byteOffset, entry.value.byteLength);
+    await this.#client.call(
+      'PutItem',
+      {
         TableName: this.#tableName,
         Item: {
           pk: { S: PARTITION_PREFIX + key },
           sk: { S: SORT_KEY },
-          v: { B: entry.value },
+          v: { B: value.toString('base64') },
           ttl: { N: String(entry.expiresAt) },
         },
-      }),
-      { abortSignal: options.signal },
+      },
+      { signal: options.signal },
     );
   }
 
-  #load(): Promise<{ sdk: Sdk; client: DynamoDBClient }> {
-    this.#ready ??= import('@aws-sdk/client-dynamodb').then((sdk) => ({ sdk, client: this.#client ?? new sdk.DynamoDBClient({}) }));
-    // A failed import is not remembered: the next request tries again.
-    this.#ready.catch(() => (this.#ready = undefined));
-    return this.#ready;
+  /** Closes idle connections (tests, scripts). */
+  destroy(): void {
+    this.#client.destroy();
   }
 }

@@ -8,7 +8,7 @@
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
-import { createDynamoDbHttpClient, DynamoDbCallError, type DynamoDbHttpOptions } from './dynamodb-http-client.ts';
+import { createDynamoDbHttpClient, DynamoDbCallError, type DynamoDbHttpClient, type DynamoDbHttpOptions } from './dynamodb-http-client.ts';
 import { type AddResult, type GatewayTable, type TableItem, type TableKey, TableUnavailableError, type TableValue } from './gateway-table.ts';
 
 /** DynamoDB's JSON for one attribute value (the kinds this table uses). */
@@ -17,13 +17,15 @@ type Item = Record<string, AttributeValue>;
 
 export interface DynamoDbTableOptions extends DynamoDbHttpOptions {
   tableName: string;
+  /** A client to share (the response cache uses one too); otherwise one of its own from the other options. */
+  client?: DynamoDbHttpClient;
 }
 
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'ttl']);
 
 export function createDynamoDbGatewayTable(options: DynamoDbTableOptions): GatewayTable & { destroy(): void } {
   const { tableName } = options;
-  const client = createDynamoDbHttpClient(options);
+  const client = options.client ?? createDynamoDbHttpClient(options);
 
   /** Runs one call; only a failed condition is an answer, anything else is the table being unavailable. */
   async function call<T>(operation: string, input: object): Promise<T | 'condition-failed'> {

@@ -9,13 +9,14 @@
  * Throttling (`ThrottlingException`, `ProvisionedThroughputExceededException`, `RequestLimitExceeded`),
  * 5xx and calls DynamoDB cannot have seen (no connection) are retried within `maxAttempts` after ~10
  * and ~20 ms (jittered). A call sent and not answered in time is not: a conditional add might then
- * count twice. Anything else is an answer (a failed condition among them) and is not retried.
+ * count twice. Anything else is an answer (a failed condition among them) and is not retried. A
+ * caller's abort signal ends the call where it is (sending, waiting, or between attempts).
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
  */
 import http from 'node:http';
 import https from 'node:https';
-import { type AwsCredentials, createAwsSigner } from './sign-aws-request.ts';
+import { type AwsCredentials, signAwsRequest } from '../aws/sign-aws-request.ts';
 
 export interface DynamoDbConnection {
   /** Where calls go; default: as the SDK resolves it (`AWS_ENDPOINT_URL_DYNAMODB`, a profile, the region's). */
@@ -53,8 +54,13 @@ export class DynamoDbCallError extends Error {
 }
 
 export interface DynamoDbHttpClient {
-  /** Calls `operation` (`UpdateItem`, `GetItem`, ...) with `input` as DynamoDB's JSON; resolves with its JSON answer. */
-  call<T = Record<string, unknown>>(operation: string, input: object): Promise<T>;
+  /**
+   * Calls `operation` (`UpdateItem`, `GetItem`, ...) with `input` as DynamoDB's JSON; resolves with
+   * its JSON answer. An aborted `signal` rejects with its reason and closes the call's connection.
+   */
+  call<T = Record<string, unknown>>(operation: string, input: object, options?: { signal?: AbortSignal }): Promise<T>;
+  /** Resolves where and as whom calls go (the SDK's configuration, imported on first use); rejects if that fails. */
+  ready(): Promise<void>;
   /** Closes idle connections (tests, scripts). */
   destroy(): void;
 }
@@ -63,7 +69,7 @@ interface Resolved {
   url: URL;
   /** Where each call goes, as `http.request` options: built once, not parsed from the URL per call. */
   target: { protocol: string; hostname: string; port: string; path: string; method: 'POST'; agent: http.Agent };
-  sign: ReturnType<typeof createAwsSigner>;
+  region: string;
   credentials: () => Promise<AwsCredentials>;
 }
 
@@ -83,7 +89,7 @@ export function createDynamoDbHttpClient(options: DynamoDbHttpOptions = {}): Dyn
       return {
         url,
         target: { protocol: url.protocol, hostname: url.hostname, port: url.port, path: url.pathname || '/', method: 'POST' as const, agent },
-        sign: createAwsSigner({ region, service: 'dynamodb' }),
+        region,
         credentials,
       };
     });
@@ -92,21 +98,26 @@ export function createDynamoDbHttpClient(options: DynamoDbHttpOptions = {}): Dyn
     return resolving;
   }
 
-  async function attempt(resolved: Resolved, operation: string, body: string): Promise<unknown> {
+  async function attempt(resolved: Resolved, operation: string, body: string, signal: AbortSignal | undefined): Promise<unknown> {
     const { url, target } = resolved;
-    const headers = resolved.sign(
-      { method: 'POST', host: url.host, path: target.path, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` }, body },
-      await resolved.credentials(),
+    const credentials = await resolved.credentials();
+    signal?.throwIfAborted();
+    const { headers } = signAwsRequest(
+      { method: 'POST', url, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` }, body },
+      { credentials, region: resolved.region, service: 'dynamodb' },
     );
     headers['content-length'] = String(Buffer.byteLength(body));
     const transport = target.protocol === 'https:' ? https : http;
     return new Promise((settle, fail) => {
       let answered = false;
-      const request = transport.request({ ...target, headers }, (response) => {
+      const request = transport.request({ ...target, headers, ...(signal ? { signal } : {}) }, (response) => {
         answered = true;
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', fail);
+        response.on('error', (error) => {
+          clearTimeout(deadline);
+          fail(signal?.aborted ? signal.reason : error);
+        });
         response.on('end', () => {
           clearTimeout(deadline);
           const text = Buffer.concat(chunks).toString('utf8');
@@ -154,6 +165,7 @@ export function createDynamoDbHttpClient(options: DynamoDbHttpOptions = {}): Dyn
       request.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(deadline);
         if (error instanceof DynamoDbCallError) return fail(error);
+        if (signal?.aborted) return fail(signal.reason);
         // Safe to send again only when DynamoDB cannot have seen the call: no connection was made, or
         // a kept-alive connection was closed under it. Otherwise a conditional add might count twice.
         const unseen = connecting || (request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && !answered);
@@ -164,18 +176,22 @@ export function createDynamoDbHttpClient(options: DynamoDbHttpOptions = {}): Dyn
   }
 
   return {
-    async call<T>(operation: string, input: object): Promise<T> {
+    async call<T>(operation: string, input: object, callOptions: { signal?: AbortSignal } = {}): Promise<T> {
+      const { signal } = callOptions;
       const resolved = await resolve();
       const body = JSON.stringify(input);
       for (let attempts = 1; ; attempts++) {
         try {
-          return (await attempt(resolved, operation, body)) as T;
+          return (await attempt(resolved, operation, body, signal)) as T;
         } catch (error) {
-          if (attempts >= maxAttempts || !(error instanceof DynamoDbCallError && error.retryable)) throw error;
+          if (attempts >= maxAttempts || !(error instanceof DynamoDbCallError && error.retryable) || signal?.aborted) throw error;
           // Full jitter over the doubled base: concurrent callers hitting one throttled item spread out.
-          await new Promise((wake) => setTimeout(wake, Math.round(retryBaseDelayMs * 2 ** (attempts - 1) * (0.5 + Math.random() / 2))));
+          await pause(Math.round(retryBaseDelayMs * 2 ** (attempts - 1) * (0.5 + Math.random() / 2)), signal);
         }
       }
+    },
+    async ready() {
+      await resolve();
     },
     destroy() {
       agents['http:'].destroy();
@@ -184,6 +200,32 @@ export function createDynamoDbHttpClient(options: DynamoDbHttpOptions = {}): Dyn
   };
 }
 
+let processClient: DynamoDbHttpClient | undefined;
+
+/**
+ * The process's client for its table as the environment configures it (the SDK's resolution): the
+ * limits and the response cache share it, so one keep-alive pool and one resolution serve both
+ * rather than two connections (and two TLS handshakes) per container.
+ */
+export function processDynamoDbHttpClient(): DynamoDbHttpClient {
+  return (processClient ??= createDynamoDbHttpClient());
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((wake, fail) => {
+    if (signal?.aborted) return fail(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      fail(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      wake();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /** What was not given, from the SDK's own configuration resolution (imported only then). */
 async function resolveConnection(options: DynamoDbConnection): Promise<{ endpoint: string; region: string; credentials: () => Promise<AwsCredentials> }> {

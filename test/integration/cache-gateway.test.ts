@@ -1,6 +1,6 @@
 /**
  * The response cache wired into the gateway (issue #14), end to end through the real handler on
- * loopback, once with DynamoDB (dynalite, the real SDK) and once with the in-process store: the
+ * loopback, once with DynamoDB (dynalite, the gateway's own DynamoDB client) and once with the in-process store: the
  * config and header forms and their inheritance, MISS → HIT without an upstream call, REFRESH,
  * expiry on an injected clock, streams and JSON serving each other (the openai SDK on a replay),
  * credential scoping, what is never stored, store faults and oversized answers.
@@ -23,7 +23,7 @@ import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-u
 import { OPENAI_COMPLETION, openAIChunk } from '../fakes/openai-samples.ts';
 import { readJsonFixture } from '../support/provider-fixtures.ts';
 import { startGatewayWith, type RunningGateway } from '../support/start-gateway.ts';
-import { dynamoDbClient, startDynalite, startDynamoDbProxy, TEST_TABLE, type Dynalite, type DynamoDbProxy } from '../support/dynalite.ts';
+import { dynaliteConnection, startDynalite, startDynamoDbProxy, TEST_TABLE, type Dynalite, type DynamoDbProxy } from '../support/dynalite.ts';
 
 const STATUS = 'x-portkey-cache-status';
 const REQUEST = { model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 7 };
@@ -88,7 +88,7 @@ afterAll(async () => {
 });
 
 const stores = {
-  dynamodb: () => new DynamoDbCacheStore({ tableName: TEST_TABLE, client: dynamoDbClient(dynalite.url) }),
+  dynamodb: () => new DynamoDbCacheStore({ tableName: TEST_TABLE, ...dynaliteConnection(dynalite.url) }),
   memory: (now: () => number) => new MemoryCacheStore({ now }),
 };
 
@@ -409,7 +409,7 @@ describe('the response cache on DynamoDB that is slow for real', () => {
 
   beforeAll(async () => {
     proxy = await startDynamoDbProxy(dynalite.url, { delayMs: 200 });
-    const cache = new ResponseCache({ store: new DynamoDbCacheStore({ tableName: TEST_TABLE, client: dynamoDbClient(proxy.url) }), readBudgetMs: 50 });
+    const cache = new ResponseCache({ store: new DynamoDbCacheStore({ tableName: TEST_TABLE, ...dynaliteConnection(proxy.url) }), readBudgetMs: 50 });
     wired = createCacheMiddleware({ cache });
     gateway = await startGatewayWith({
       customHostGuard: createCustomHostGuard('loopback', { defaultAllowed: '' }),

@@ -1,7 +1,7 @@
 /**
- * The response cache against its two stores: DynamoDB (dynalite on loopback, the real
- * @aws-sdk/client-dynamodb) and process memory. Same behaviour from both; then the faults only a
- * networked store has.
+ * The response cache against its two stores: DynamoDB (dynalite on loopback, the gateway's own
+ * signed client; the real @aws-sdk/client-dynamodb reads back what it wrote) and process memory.
+ * Same behaviour from both; then the faults only a networked store has.
  */
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -19,10 +19,11 @@ import { replayParts } from '../../lib/cache/replay-parts.ts';
 import { DEFAULT_MAX_ENTRY_BYTES, ResponseCache } from '../../lib/cache/response-cache.ts';
 import { setLogSink } from '../../lib/log.ts';
 import type { CompletionPart } from '../../lib/providers/provider.ts';
-import { startDynalite, TEST_TABLE, type Dynalite } from '../support/dynalite.ts';
+import { startDynalite, startDynamoDbProxy, TEST_TABLE, type Dynalite } from '../support/dynalite.ts';
 
 const TABLE = TEST_TABLE;
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
+const region = 'us-east-1';
 const signal = new AbortController().signal;
 
 let dynalite: Dynalite;
@@ -32,7 +33,7 @@ let client: DynamoDBClient;
 beforeAll(async () => {
   dynalite = await startDynalite();
   endpoint = dynalite.url;
-  client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
+  client = new DynamoDBClient({ endpoint, region, credentials });
 });
 
 afterAll(async () => {
@@ -55,8 +56,11 @@ const VK: CacheCredential = { kind: 'virtual-key', name: 'openai-prod' };
 let clockMs = Date.UTC(2026, 0, 1);
 const now = () => clockMs;
 
+/** The cache's DynamoDB store as the gateway builds it, pointed at dynalite. */
+const dynamoDbStore = (tableName = TABLE) => new DynamoDbCacheStore({ tableName, endpoint, region, credentials });
+
 const stores = {
-  dynamodb: () => new DynamoDbCacheStore({ tableName: TABLE, client }),
+  dynamodb: () => dynamoDbStore(),
   memory: () => new MemoryCacheStore({ now }),
 };
 
@@ -178,7 +182,7 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('ResponseCache 
 describe('DynamoDbCacheStore', () => {
   it("writes the table's layout: pk cache#<key>, sk answer, binary v, ttl in epoch seconds", async () => {
     const key = keyFor(VK, BODY.replace('Say', 'layout'));
-    const cache = new ResponseCache({ store: new DynamoDbCacheStore({ tableName: TABLE, client }), now: () => 1_800_000_000_000, readBudgetMs: 2000 });
+    const cache = new ResponseCache({ store: dynamoDbStore(), now: () => 1_800_000_000_000, readBudgetMs: 2000 });
     await cache.save(key, answer('x'), 600);
     const { Item } = await client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `cache#${key}` }, sk: { S: 'answer' } } }));
     expect(Item?.ttl?.N).toBe(String(1_800_000_000 + 600));
@@ -188,7 +192,7 @@ describe('DynamoDbCacheStore', () => {
   });
 
   it('keeps the largest answer the cache lets through within the 400 KB item limit; one item limit more is refused by DynamoDB', async () => {
-    const store = new DynamoDbCacheStore({ tableName: TABLE, client });
+    const store = dynamoDbStore();
     const key = 'f'.repeat(64);
     expect(DEFAULT_MAX_ENTRY_BYTES).toBe(DYNAMODB_MAX_ITEM_BYTES - CACHE_ITEM_OVERHEAD_BYTES);
     await store.put(key, { value: new Uint8Array(DEFAULT_MAX_ENTRY_BYTES), expiresAt: 2_000_000_000 }, { signal });
@@ -229,7 +233,7 @@ describe('store faults never fail a request', () => {
   });
 
   it('treats a store error as a miss and logs it; a failed write is logged', async () => {
-    const cache = new ResponseCache({ store: new DynamoDbCacheStore({ tableName: 'no-such-table', client }), readBudgetMs: 2000 });
+    const cache = new ResponseCache({ store: dynamoDbStore('no-such-table'), readBudgetMs: 2000 });
     const key = keyFor(VK);
     expect(await cache.lookup(key, { traceId: 't-1' })).toBeUndefined();
     expect(await cache.save(key, answer('x'), 600, { traceId: 't-1' })).toBe('failed');
@@ -249,9 +253,17 @@ describe('store faults never fail a request', () => {
       socket.on('error', () => undefined);
     });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const slowClient = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, region: 'us-east-1', credentials, maxAttempts: 1 });
+    // The client's own deadline is far beyond the test's wait: only the cache's abort can close the calls in time.
+    const slowStore = new DynamoDbCacheStore({
+      tableName: TABLE,
+      endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      region,
+      credentials,
+      maxAttempts: 1,
+      requestTimeoutMs: 30_000,
+    });
     try {
-      const cache = new ResponseCache({ store: new DynamoDbCacheStore({ tableName: TABLE, client: slowClient }), readBudgetMs: 30, writeTimeoutMs: 30 });
+      const cache = new ResponseCache({ store: slowStore, readBudgetMs: 30, writeTimeoutMs: 30 });
       expect(await cache.lookup(keyFor(VK), { traceId: 't-2' })).toBeUndefined();
       expect(cache.stats.readTimeouts).toBe(1);
       expect(lines[0]).toMatchObject({ level: 'warn', message: 'cache read over budget, treated as a miss', budgetMs: 30, traceId: 't-2' });
@@ -261,9 +273,29 @@ describe('store faults never fail a request', () => {
       expect(sockets.size).toBeGreaterThan(0);
       expect(closed).toBe(sockets.size);
     } finally {
-      slowClient.destroy();
+      slowStore.destroy();
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('ends a throttled read at its abort, without waiting to retry', async () => {
+    const proxy = await startDynamoDbProxy(endpoint);
+    // A retry delay far beyond the test's timeout: only the abort can end the read in time.
+    const store = new DynamoDbCacheStore({ tableName: TABLE, endpoint: proxy.url, region, credentials, maxAttempts: 3, retryBaseDelayMs: 60_000 });
+    try {
+      proxy.throttleNext(3);
+      const controller = new AbortController();
+      const read = store.get(keyFor(VK), { signal: controller.signal });
+      for (let attempt = 0; attempt < 100 && proxy.requests === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the throttle's answer is read: the client is waiting to retry
+      const reason = new Error('over budget');
+      controller.abort(reason);
+      await expect(read).rejects.toBe(reason);
+      expect(proxy.requests).toBe(1);
+    } finally {
+      store.destroy();
+      await proxy.close();
     }
   });
 

@@ -1,6 +1,7 @@
 /**
  * A real DynamoDB-compatible server for the store tests (limits, cache, the deployed asset): dynalite,
- * in-process on loopback, with the gateway's table (`pk`/`sk`) created, and real `@aws-sdk/client-dynamodb` clients pointed at it.
+ * in-process on loopback, with the gateway's table (`pk`/`sk`) created; the gateway's own client or a real
+ * `@aws-sdk/client-dynamodb` client (to check what the gateway wrote) pointed at it.
  * Also a proxy in front of it that can delay or throttle calls, as a slow or busy DynamoDB would.
  */
 import http from 'node:http';
@@ -14,6 +15,8 @@ const dynalite = require('dynalite') as (options: Record<string, unknown>) => ht
 
 export const TEST_TABLE = 'gateway-test';
 const REGION = 'eu-west-1';
+/** dynalite checks their shape, not their value. */
+const TEST_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 
 /**
  * The gateway table's keys and billing, as infra/gateway-table.ts deploys them: the tests' table is
@@ -52,6 +55,11 @@ export async function startDynalite(): Promise<Dynalite> {
   return { url, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+/** Where and as whom the gateway's own DynamoDB client (lib/store/dynamodb-http-client.ts) reaches `endpoint`. */
+export function dynaliteConnection(endpoint: string) {
+  return { endpoint, region: REGION, credentials: { ...TEST_CREDENTIALS } };
+}
+
 /**
  * A real SDK client for `endpoint`, with test credentials (dynalite checks their shape, not their
  * value) and the retry policy the gateway's own client uses.
@@ -61,7 +69,7 @@ export function dynamoDbClient(endpoint: string, options: { maxAttempts?: number
     endpoint,
     region: REGION,
     retryStrategy: shortRetryStrategy({ maxAttempts: options.maxAttempts ?? 3 }),
-    credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+    credentials: { ...TEST_CREDENTIALS },
   });
 }
 

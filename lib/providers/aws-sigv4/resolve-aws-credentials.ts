@@ -8,7 +8,7 @@
  */
 import { AuthenticationError, InvalidRequestError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
-import type { AwsCredentials } from './sign-aws-request.ts';
+import type { AwsCredentials } from '../../aws/sign-aws-request.ts';
 
 type CredentialProvider = () => Promise<AwsCredentials>;
 let defaultChain: CredentialProvider | undefined;

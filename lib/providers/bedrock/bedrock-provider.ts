@@ -9,7 +9,7 @@
 import type { Usage } from '../../api/completion-response.ts';
 import { UpstreamError } from '../../api/errors.ts';
 import { resolveAwsCredentials } from '../aws-sigv4/resolve-aws-credentials.ts';
-import { signAwsRequest } from '../aws-sigv4/sign-aws-request.ts';
+import { signAwsRequest } from '../../aws/sign-aws-request.ts';
 import { parseUpstreamJson } from '../parse-upstream-json.ts';
 import type { CompletionPart, Provider, ProviderCall, ResponseHeaders, StreamReader } from '../provider.ts';
 import { singleTextPrompt } from '../single-text-prompt.ts';

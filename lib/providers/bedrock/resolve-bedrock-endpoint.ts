@@ -1,6 +1,6 @@
 /**
- * Where a Bedrock call goes: its region and runtime endpoint. The credentials and the signing
- * are the shared aws-sigv4 module's.
+ * Where a Bedrock call goes: its region and runtime endpoint. The credentials are the shared
+ * aws-sigv4 module's, the signing lib/aws's.
  */
 import { InvalidRequestError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';

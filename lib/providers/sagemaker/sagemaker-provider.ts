@@ -13,7 +13,7 @@
 import { InvalidRequestError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
 import { resolveAwsCredentials } from '../aws-sigv4/resolve-aws-credentials.ts';
-import { signAwsRequest } from '../aws-sigv4/sign-aws-request.ts';
+import { signAwsRequest } from '../../aws/sign-aws-request.ts';
 import { checkTargetField } from '../check-target-fields.ts';
 import type { ParameterTable } from '../map-parameters.ts';
 import type { CompletionPart, Provider, ProviderCall, StreamReader } from '../provider.ts';

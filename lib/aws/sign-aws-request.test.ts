@@ -1,15 +1,15 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import { verifySigV4 } from '../../../test/fakes/fake-bedrock.ts';
+import { verifySigV4 } from '../../test/fakes/fake-bedrock.ts';
 import { canonicalUri, signAwsRequest } from './sign-aws-request.ts';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const date = new Date('2026-11-24T21:30:05Z');
 
 /** What AWS's own signer produces for the same request. */
-async function smithySignature(url: URL, headers: Record<string, string>, body: string, creds: typeof credentials & { sessionToken?: string }) {
-  const signer = new SignatureV4({ service: 'bedrock', region: 'us-east-1', credentials: creds, sha256: Sha256 });
+async function smithySignature(url: URL, headers: Record<string, string>, body: string, creds: typeof credentials & { sessionToken?: string }, service = 'bedrock') {
+  const signer = new SignatureV4({ service, region: 'us-east-1', credentials: creds, sha256: Sha256 });
   const signed = await signer.sign(
     { method: 'POST', protocol: url.protocol, hostname: url.hostname, path: url.pathname, query: {}, headers: { ...headers, host: url.host }, body },
     { signingDate: date },
@@ -52,6 +52,24 @@ describe('signAwsRequest', () => {
     expect(signed.headers.host).toBe('127.0.0.1:4566');
     const { authorization, ...sent } = signed.headers;
     expect(authorization).toBe(await smithySignature(new URL(url), sent, '{}', temporary));
+  });
+
+  it('signs a DynamoDB JSON call exactly as @smithy/signature-v4 does', async () => {
+    const url = 'https://dynamodb.us-east-1.amazonaws.com/';
+    const body = JSON.stringify({ TableName: 'gateway', Key: { pk: { S: 'cache#ab' }, sk: { S: 'answer' } } });
+    const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.GetItem' };
+    const signed = signAwsRequest({ url, method: 'POST', headers, body }, { credentials, region: 'us-east-1', service: 'dynamodb', date });
+    expect(signed.headers.authorization).toContain('SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target,');
+    const { authorization, ...sent } = signed.headers;
+    expect(authorization).toBe(await smithySignature(new URL(url), sent, body, credentials, 'dynamodb'));
+  });
+
+  it('leaves the headers a transport or proxy may change unsigned', () => {
+    const url = 'https://bedrock-runtime.us-east-1.amazonaws.com/model/m/invoke';
+    const headers = { 'Content-Type': 'application/json', 'User-Agent': 'gateway', 'Content-Length': '2', Connection: 'keep-alive', 'X-Amzn-Trace-Id': 'Root=1' };
+    const signed = signAwsRequest({ url, method: 'POST', headers, body: '{}' }, { credentials, region: 'us-east-1', service: 'bedrock', date });
+    expect(signed.headers.authorization).toContain('SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date,');
+    expect(signed.headers['user-agent']).toBe('gateway');
   });
 
   it('verifies in the fake Bedrock, and a tampered path or body does not', async () => {
