@@ -5,84 +5,40 @@
  * tokenizer (tokensEstimated: true); every other stream is still asked for its usage.
  */
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
-import { createCustomHostGuard } from '../../lib/config/custom-host-guard.ts';
-import { createFileKeyStore } from '../../lib/keys/file-key-store.ts';
-import { createUsageRecorder } from '../../lib/usage/create-usage-recorder.ts';
-import { readMetricsSettings } from '../../lib/usage/metrics-settings.ts';
-import type { UsageRecord } from '../../lib/usage/usage-record.ts';
-import { startGatewayWith, type RunningGateway } from '../support/start-gateway.ts';
+import { describe, expect, it } from 'vitest';
+import { sse } from '../fakes/fake-upstream.ts';
+import { completionStream, useUsageRecordingGateway, waitFor } from '../support/usage-recording-gateway.ts';
 
 const MODEL = 'gpt-35-turbo-instruct';
 const TEXT_CHUNKS = ['The capital', ' of France', ' is Paris.'];
 const USAGE = { prompt_tokens: 7, completion_tokens: 6, total_tokens: 13 };
 
-async function waitFor(condition: () => boolean, ms = 5000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!condition() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
-  return condition();
-}
-
-/** An OpenAI completions stream; with `usage`, the extra chunk of empty choices that include_usage asks for. */
-function completionStream(usage?: typeof USAGE) {
-  const chunks: unknown[] = TEXT_CHUNKS.map((text, index) => ({
-    id: 'cmpl-1',
-    object: 'text_completion',
-    created: 1,
-    model: MODEL,
-    choices: [{ index: 0, text, logprobs: null, finish_reason: index === TEXT_CHUNKS.length - 1 ? 'stop' : null }],
-  }));
-  if (usage) chunks.push({ id: 'cmpl-1', object: 'text_completion', created: 1, model: MODEL, choices: [], usage });
-  return sse(chunks);
-}
-
 describe('upstreams that reject stream_options', () => {
-  let upstream: FakeUpstream;
-  let gateway: RunningGateway;
-  let client: OpenAI;
-  const records: UsageRecord[] = [];
-
-  beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    gateway = await startGatewayWith({
-      customHostGuard: createCustomHostGuard('loopback', { defaultAllowed: '' }),
-      keyStore: createFileKeyStore({ virtual_keys: {} }),
-      onRequestFinished: createUsageRecorder({ metrics: readMetricsSettings({}), write: (line) => records.push(JSON.parse(line) as UsageRecord) }),
-    });
-    client = new OpenAI({ apiKey: 'provider-key', baseURL: gateway.baseURL, maxRetries: 0 });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await upstream?.close();
-  });
-  beforeEach(() => {
-    records.length = 0;
-  });
+  const setup = useUsageRecordingGateway();
 
   const azureHeaders = (apiVersion?: string): Record<string, string> => ({
     'x-portkey-provider': 'azure-openai',
-    'x-portkey-custom-host': `${upstream.url}/openai`,
+    'x-portkey-custom-host': `${setup.upstream.url}/openai`,
     'x-portkey-azure-deployment-id': 'instruct',
     ...(apiVersion ? { 'x-portkey-azure-api-version': apiVersion } : {}),
   });
 
   /** Streams one request, reads it all, and returns the text, the body sent upstream and the one usage record. */
   async function streamOnce(headers: Record<string, string>, includeUsage = false) {
-    const stream = await client.completions.create(
+    const stream = await setup.client.completions.create(
       { model: MODEL, prompt: 'What is the capital of France?', max_tokens: 16, stream: true, ...(includeUsage ? { stream_options: { include_usage: true } } : {}) },
       { headers },
     );
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
-    expect(await waitFor(() => records.length === 1)).toBe(true);
-    return { text, sent: upstream.received.at(-1)!.body as Record<string, unknown>, record: records[0]! };
+    expect(await waitFor(() => setup.records.length === 1)).toBe(true);
+    return { text, sent: setup.upstream.received.at(-1)!.body as Record<string, unknown>, record: setup.records[0]! };
   }
 
   it('sends no stream_options to an Azure api-version before 2024-10-21, and the record counts the stream with the tokenizer', async () => {
-    upstream.enqueue(completionStream());
+    setup.upstream.enqueue(completionStream(MODEL, TEXT_CHUNKS));
     const { text, sent, record } = await streamOnce(azureHeaders('2024-06-01'), true);
-    expect(upstream.received.at(-1)!.path).toBe('/openai/deployments/instruct/completions?api-version=2024-06-01');
+    expect(setup.upstream.received.at(-1)!.path).toBe('/openai/deployments/instruct/completions?api-version=2024-06-01');
     expect(sent.stream).toBe(true);
     expect(sent).not.toHaveProperty('stream_options');
     expect(text).toBe(TEXT_CHUNKS.join(''));
@@ -93,49 +49,49 @@ describe('upstreams that reject stream_options', () => {
   });
 
   it('still asks the default Azure api-version for usage, and records it exactly', async () => {
-    upstream.enqueue(completionStream(USAGE));
+    setup.upstream.enqueue(completionStream(MODEL, TEXT_CHUNKS, USAGE));
     const { sent, record } = await streamOnce(azureHeaders());
-    expect(upstream.received.at(-1)!.path).toBe('/openai/deployments/instruct/completions?api-version=2024-10-21');
+    expect(setup.upstream.received.at(-1)!.path).toBe('/openai/deployments/instruct/completions?api-version=2024-10-21');
     expect(sent.stream_options).toEqual({ include_usage: true });
     expect(record).toMatchObject({ promptTokens: 7, completionTokens: 6, totalTokens: 13, tokensEstimated: false });
   });
 
   it("lets a target's send_stream_options override the provider: false for a vLLM build, true for an Azure version", async () => {
-    const vllm = { provider: 'vllm', custom_host: `${upstream.url}/v1`, send_stream_options: false };
-    upstream.enqueue(completionStream());
+    const vllm = { provider: 'vllm', custom_host: `${setup.upstream.url}/v1`, send_stream_options: false };
+    setup.upstream.enqueue(completionStream(MODEL, TEXT_CHUNKS));
     const old = await streamOnce({ 'x-portkey-config': JSON.stringify(vllm) });
-    expect(upstream.received.at(-1)!.path).toBe('/v1/completions');
+    expect(setup.upstream.received.at(-1)!.path).toBe('/v1/completions');
     expect(old.sent).not.toHaveProperty('stream_options');
     expect(old.record).toMatchObject({ provider: 'vllm', tokensEstimated: true });
 
-    records.length = 0;
-    const azure = { provider: 'azure-openai', custom_host: `${upstream.url}/openai`, azure_deployment_id: 'instruct', azure_api_version: '2024-06-01', sendStreamOptions: true };
-    upstream.enqueue(completionStream(USAGE));
+    setup.records.length = 0;
+    const azure = { provider: 'azure-openai', custom_host: `${setup.upstream.url}/openai`, azure_deployment_id: 'instruct', azure_api_version: '2024-06-01', sendStreamOptions: true };
+    setup.upstream.enqueue(completionStream(MODEL, TEXT_CHUNKS, USAGE));
     const forced = await streamOnce({ 'x-portkey-config': JSON.stringify(azure) });
     expect(forced.sent.stream_options).toEqual({ include_usage: true });
     expect(forced.record).toMatchObject({ provider: 'azure-openai', promptTokens: 7, completionTokens: 6, tokensEstimated: false });
   });
 
   it("keeps a caller's include_usage from a chat-family upstream whose target says it rejects stream_options", async () => {
-    const groq = { provider: 'groq', custom_host: `${upstream.url}/openai/v1`, send_stream_options: false };
-    upstream.enqueue(
+    const groq = { provider: 'groq', custom_host: `${setup.upstream.url}/openai/v1`, send_stream_options: false };
+    setup.upstream.enqueue(
       sse([
         { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'llama-3.1-8b-instant', choices: [{ index: 0, delta: { role: 'assistant', content: 'Paris' }, finish_reason: null }] },
         { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'llama-3.1-8b-instant', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
       ]),
     );
     const { text, sent, record } = await streamOnce({ 'x-portkey-config': JSON.stringify(groq) }, true);
-    expect(upstream.received.at(-1)!.path).toBe('/openai/v1/chat/completions');
+    expect(setup.upstream.received.at(-1)!.path).toBe('/openai/v1/chat/completions');
     expect(text).toBe('Paris');
     expect(sent).not.toHaveProperty('stream_options');
     expect(record).toMatchObject({ provider: 'groq', tokensEstimated: true });
   });
 
   it('refuses a send_stream_options that is not a boolean', async () => {
-    const config = { provider: 'vllm', custom_host: `${upstream.url}/v1`, send_stream_options: 'no' };
-    const before = upstream.received.length;
-    const error = await client.completions.create({ model: MODEL, prompt: 'p', stream: true }, { headers: { 'x-portkey-config': JSON.stringify(config) } }).catch((caught: unknown) => caught);
+    const config = { provider: 'vllm', custom_host: `${setup.upstream.url}/v1`, send_stream_options: 'no' };
+    const before = setup.upstream.received.length;
+    const error = await setup.client.completions.create({ model: MODEL, prompt: 'p', stream: true }, { headers: { 'x-portkey-config': JSON.stringify(config) } }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
-    expect(upstream.received.length).toBe(before);
+    expect(setup.upstream.received.length).toBe(before);
   });
 });

@@ -16,6 +16,7 @@ import { createUsageRecorder } from '../../lib/usage/create-usage-recorder.ts';
 import { readMetricsSettings } from '../../lib/usage/metrics-settings.ts';
 import type { UsageRecord } from '../../lib/usage/usage-record.ts';
 import { startGatewayWith, type RunningGateway } from '../support/start-gateway.ts';
+import { completionStream, waitFor } from '../support/usage-recording-gateway.ts';
 
 const tokenizer = vi.hoisted(() => ({ loads: 0 }));
 vi.mock('gpt-tokenizer/encoding/cl100k_base', async (importOriginal) => {
@@ -27,12 +28,6 @@ const MODEL = 'gpt-3.5-turbo-instruct';
 const USAGE = { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 };
 const TEXT_CHUNKS = ['Paris', ' is', ' the capital', '.'];
 
-async function waitFor(condition: () => boolean, ms = 5000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!condition() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
-  return condition();
-}
-
 const answer = (usage?: typeof USAGE) => ({
   id: 'cmpl-1',
   object: 'text_completion',
@@ -41,19 +36,6 @@ const answer = (usage?: typeof USAGE) => ({
   choices: [{ index: 0, text: TEXT_CHUNKS.join(''), logprobs: null, finish_reason: 'stop' }],
   ...(usage ? { usage } : {}),
 });
-
-/** An OpenAI completions stream whose last chunk carries the usage, as include_usage asks. */
-function streamWithUsage() {
-  const chunks: unknown[] = TEXT_CHUNKS.map((text, index) => ({
-    id: 'cmpl-1',
-    object: 'text_completion',
-    created: 1,
-    model: MODEL,
-    choices: [{ index: 0, text, logprobs: null, finish_reason: index === TEXT_CHUNKS.length - 1 ? 'stop' : null }],
-  }));
-  chunks.push({ id: 'cmpl-1', object: 'text_completion', created: 1, model: MODEL, choices: [], usage: USAGE });
-  return sse(chunks);
-}
 
 describe('the tokenizer stays unloaded while providers report usage', () => {
   let upstream: FakeUpstream;
@@ -102,7 +84,7 @@ describe('the tokenizer stays unloaded while providers report usage', () => {
   });
 
   it.each([true, false])('a stream with usage (include_usage %s)', async (includeUsage) => {
-    upstream.enqueue(streamWithUsage());
+    upstream.enqueue(completionStream(MODEL, TEXT_CHUNKS, USAGE));
     const stream = await client.completions.create({ model: MODEL, prompt: 'What is the capital of France?', stream: true, ...(includeUsage ? { stream_options: { include_usage: true } } : {}) });
     const usages: unknown[] = [];
     for await (const chunk of stream) if (chunk.usage) usages.push(chunk.usage);
