@@ -94,7 +94,7 @@ export function renderInvocationCost(report: InvocationCostReport | undefined): 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const invocations = Number(process.argv[2] ?? 400);
+  const invocations = Number(process.argv[2] ?? 2000);
   const assets = await buildLambdaAssets();
   process.stdout.write(renderInvocationCost(await measureInvocationCost(assets, invocations)));
 }

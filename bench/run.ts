@@ -25,7 +25,7 @@ import { measureUsageRecording, renderUsageRecording } from './usage-recording.t
 const quick = process.argv.includes('--quick');
 const settings = quick
   ? { latencyRounds: 2, blockMs: 250, streamRounds: 2, streamsPerBlock: 4, streamConcurrency: 4, rateStepMs: 300, rateBisections: 1, moduleLoadRuns: 5, warmupMs: 1000, coldStartRuns: 7, lambdaInvocations: 100 }
-  : { latencyRounds: 8, blockMs: 500, streamRounds: 4, streamsPerBlock: 8, streamConcurrency: 4, rateStepMs: 1500, rateBisections: 3, moduleLoadRuns: 15, warmupMs: 2000, coldStartRuns: 21, lambdaInvocations: 400 };
+  : { latencyRounds: 8, blockMs: 500, streamRounds: 4, streamsPerBlock: 8, streamConcurrency: 4, rateStepMs: 1500, rateBisections: 3, moduleLoadRuns: 15, warmupMs: 2000, coldStartRuns: 21, lambdaInvocations: 2000 };
 const CONCURRENCIES = [1, 16, 64] as const;
 const STREAM_CHUNKS = 20;
 const CHUNK_INTERVAL_MS = 20;
