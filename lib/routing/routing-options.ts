@@ -2,6 +2,8 @@
  * The router's knobs and its two sources of nondeterminism (randomness and time), gathered so
  * tests can inject them and operators can tune them with environment variables.
  */
+import { sleep } from '../abortable-sleep.ts';
+
 export interface RoutingOptions {
   /** A number in [0, 1): load balancing and backoff jitter. */
   random: () => number;
@@ -35,20 +37,6 @@ export function routingOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Rou
   };
 }
 
-export function sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, milliseconds);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 function positiveNumber(value: string | undefined, fallback: number): number {
   const number = Number(value);

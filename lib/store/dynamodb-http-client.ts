@@ -17,6 +17,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { type AwsCredentials, signAwsRequest } from '../aws/sign-aws-request.ts';
+import { sleep } from '../abortable-sleep.ts';
 
 export interface DynamoDbConnection {
   /** Where calls go; default: as the SDK resolves it (`AWS_ENDPOINT_URL_DYNAMODB`, a profile, the region's). */
@@ -186,7 +187,7 @@ export function createDynamoDbHttpClient(options: DynamoDbHttpOptions = {}): Dyn
         } catch (error) {
           if (attempts >= maxAttempts || !(error instanceof DynamoDbCallError && error.retryable) || signal?.aborted) throw error;
           // Full jitter over the doubled base: concurrent callers hitting one throttled item spread out.
-          await pause(Math.round(retryBaseDelayMs * 2 ** (attempts - 1) * (0.5 + Math.random() / 2)), signal);
+          await sleep(Math.round(retryBaseDelayMs * 2 ** (attempts - 1) * (0.5 + Math.random() / 2)), signal);
         }
       }
     },
@@ -209,22 +210,6 @@ let processClient: DynamoDbHttpClient | undefined;
  */
 export function processDynamoDbHttpClient(): DynamoDbHttpClient {
   return (processClient ??= createDynamoDbHttpClient());
-}
-
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((wake, fail) => {
-    if (signal?.aborted) return fail(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      fail(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      wake();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** What was not given, from the SDK's own configuration resolution (imported only then). */
