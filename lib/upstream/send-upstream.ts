@@ -120,6 +120,7 @@ export function sendUpstream(request: UpstreamRequest, options: SendOptions): Pr
         new UpstreamError(`Could not reach ${provider}: ${describeConnectionError(error)}.`, {
           provider,
           statusCode: 502,
+          code: 'upstream_unreachable',
           isConnectionError: true,
           // Logged (code and host), never told.
           cause: error,

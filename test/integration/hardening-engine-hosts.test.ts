@@ -144,7 +144,7 @@ describe('with the Lambda defaults (no custom host allowed)', () => {
   it('names the provider, not the stored host or port, when a virtual key’s host refuses connections', async () => {
     const { status, error, text } = await post(gateway, { 'x-portkey-virtual-key': 'vllm-down' });
     expect(status).toBe(502);
-    expect(error).toMatchObject({ provider: 'openai', type: 'api_error' });
+    expect(error).toMatchObject({ provider: 'openai', type: 'api_error', code: 'upstream_unreachable' });
     expect(error?.message).toMatch(/^Could not reach openai/);
     expect(text).not.toContain(String(closedPort));
     expect(text).not.toContain('127.0.0.1');

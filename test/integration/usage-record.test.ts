@@ -5,6 +5,8 @@
  * in-band stream error, a caller who leaves mid-stream, refusals, and `pricing` overrides.
  * Every line logged over the run is captured: none holds a prompt or a key.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
@@ -75,6 +77,10 @@ describe('the usage record of every request', () => {
   let logLevel: string | undefined;
 
   beforeAll(async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
     // Every line, debug included, is captured and checked for prompts and keys.
     logLevel = process.env.LOG_LEVEL;
     process.env.LOG_LEVEL = 'debug';
@@ -86,6 +92,7 @@ describe('the usage record of every request', () => {
         'openai-priced': { provider: 'openai', api_key: STORED_KEY, custom_host: host, pricing: PRICING },
         'openai-table': { provider: 'openai', api_key: STORED_KEY, custom_host: host },
         'openai-broken': { provider: 'openai', api_key: BROKEN_KEY, custom_host: host },
+        'openai-down': { provider: 'openai', api_key: STORED_KEY, custom_host: `http://127.0.0.1:${closedPort}/v1` },
       },
       configs: {
         'broken-first': { strategy: { mode: 'fallback' }, targets: [{ virtual_key: 'openai-broken' }, { virtual_key: 'openai-priced' }] },
@@ -343,6 +350,26 @@ describe('the usage record of every request', () => {
     expect(upstream.received).toHaveLength(0);
   });
 
+  it('records an upstream that cannot be reached: its 502 and code, the provider and model tried, no tokens, no cost', async () => {
+    const error = await client.completions
+      .create({ model: MODEL, prompt: prompt('nobody home') }, { headers: { 'x-portkey-virtual-key': 'openai-down', 'x-portkey-custom-host': null } })
+      .catch((caught: unknown) => caught);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+    expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('upstream_unreachable');
+    expect(await waitFor(() => recordsOfTest().length === 1)).toBe(true);
+    expect(recordsOfTest()[0]).toMatchObject({
+      status: 502,
+      errorCode: 'upstream_unreachable',
+      provider: 'openai',
+      model: MODEL,
+      virtualKey: 'openai-down',
+      stream: false,
+      promptTokens: 0,
+      completionTokens: 0,
+      tokensEstimated: false,
+    });
+  });
+
   it('counts a refusal of the gateway\'s own limits as a LimitRejection, an upstream 429 not', async () => {
     const before = emfLines().length;
     const refused = await client.completions.create({ model: MODEL, prompt: prompt('limited'), user: 'over-limit' }).catch((caught: unknown) => caught);
@@ -361,7 +388,7 @@ describe('the usage record of every request', () => {
   it('wrote exactly one record per request, and no line of the run holds a prompt or a key', () => {
     const all = records();
     // One record per request made above (the SDK never retried: maxRetries 0).
-    expect(all).toHaveLength(12);
+    expect(all).toHaveLength(13);
     expect(lines.length).toBeGreaterThan(all.length);
     // Every line of ours but the EMF metrics carries the invocation's request id.
     const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => !('_aws' in line));

@@ -176,6 +176,7 @@ export function createGoogleTokenCache(options: GoogleTokenCacheOptions = {}): G
       throw new UpstreamError('Could not reach the Google token endpoint', {
         provider: 'vertex-ai',
         statusCode: 502,
+        code: 'upstream_unreachable',
         isConnectionError: true,
         cause: error,
       });
