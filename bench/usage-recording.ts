@@ -14,6 +14,7 @@ import { startBenchUpstream } from './fake-upstream.ts';
 import { cpuMillisecondsOf, freePort, startProcess, waitUntilServing } from './gateways.ts';
 import { closedLoop, createClient, type Client, type Target } from './load-client.ts';
 import { measureLatency } from './scenarios.ts';
+import { median } from './stats.ts';
 
 const requestBody = JSON.stringify({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 16, temperature: 0 });
 const streamBody = JSON.stringify({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 16, temperature: 0, stream: true });
@@ -24,11 +25,13 @@ export interface RecordingFigures {
   addedP50Ms: { on: number; off: number };
   /** CPU per request at concurrency 16, microseconds, of the gateway process. */
   cpuPerRequestUs: { on: number; off: number };
+  /** (on - off) / off of each round's adjacent blocks, ascending: the spread the pooled figure hides. */
+  roundDifferences: number[];
   requests: { on: number; off: number };
 }
 
 export async function measureUsageRecording(options: { quick: boolean; log: (message: string) => void }): Promise<RecordingFigures[]> {
-  const settings = options.quick ? { rounds: 3, blockMs: 300, warmupMs: 1000 } : { rounds: 8, blockMs: 600, warmupMs: 2000 };
+  const settings = options.quick ? { rounds: 3, blockMs: 300, warmupMs: 1000 } : { rounds: 12, blockMs: 500, warmupMs: 2000 };
   const upstream = await startBenchUpstream({ streamChunks: 20, chunkIntervalMs: 1 });
   const server = join(projectRoot, 'bench', 'usage-recording-server.ts');
   const [onPort, offPort] = await Promise.all([freePort(), freePort()]);
@@ -52,6 +55,7 @@ export async function measureUsageRecording(options: { quick: boolean; log: (mes
       const latency = await measureLatency(clients, body, 1, settings.rounds, settings.blockMs);
       options.log(`usage recording on/off: ${kind}, CPU at concurrency 16`);
       const cpu = new Map<string, { milliseconds: number; requests: number }>();
+      const blocks = new Map<string, number[]>();
       const before = new Map<string, number>();
       // Both variants share the process: a block's CPU is that of the variant it loaded.
       const pidOf = (name: string) => (name === 'direct' ? undefined : gateway.process.pid);
@@ -64,9 +68,11 @@ export async function measureUsageRecording(options: { quick: boolean; log: (mes
           const pid = pidOf(name);
           if (!pid) return;
           const sum = cpu.get(name) ?? { milliseconds: 0, requests: 0 };
-          sum.milliseconds += cpuMillisecondsOf(pid) - before.get(name)!;
+          const milliseconds = cpuMillisecondsOf(pid) - before.get(name)!;
+          sum.milliseconds += milliseconds;
           sum.requests += requests;
           cpu.set(name, sum);
+          blocks.set(name, [...(blocks.get(name) ?? []), (milliseconds * 1000) / requests]);
         },
       });
       const direct = latency.get('direct')!.p50;
@@ -75,6 +81,7 @@ export async function measureUsageRecording(options: { quick: boolean; log: (mes
         kind,
         addedP50Ms: { on: latency.get('on')!.p50 - direct, off: latency.get('off')!.p50 - direct },
         cpuPerRequestUs: { on: perRequest('on'), off: perRequest('off') },
+        roundDifferences: blocks.get('on')!.map((on, round) => (on - blocks.get('off')![round]!) / blocks.get('off')![round]!).sort((a, b) => a - b),
         requests: { on: cpu.get('on')!.requests, off: cpu.get('off')!.requests },
       });
     }
@@ -89,21 +96,24 @@ export async function measureUsageRecording(options: { quick: boolean; log: (mes
 /** Markdown lines: one table row per kind, and the difference as a share of the gateway's own cost. */
 export function renderUsageRecording(figures: readonly RecordingFigures[]): string {
   const percent = (on: number, off: number) => `${(((on - off) / off) * 100).toFixed(1)}%`;
+  const share = (value: number) => `${(value * 100).toFixed(1)}%`;
   const rows = figures.map(
     (figure) =>
       `| ${figure.kind} | ${figure.cpuPerRequestUs.off.toFixed(0)} | ${figure.cpuPerRequestUs.on.toFixed(0)} | ${percent(figure.cpuPerRequestUs.on, figure.cpuPerRequestUs.off)} | ` +
+      `${share(median(figure.roundDifferences))} (${share(figure.roundDifferences[0]!)} to ${share(figure.roundDifferences.at(-1)!)}) | ` +
       `${figure.addedP50Ms.off.toFixed(2)} | ${figure.addedP50Ms.on.toFixed(2)} | ${(figure.addedP50Ms.on - figure.addedP50Ms.off).toFixed(2)} ms | ${figure.requests.off} / ${figure.requests.on} |`,
   );
   return [
     '## Usage record: recording on vs off',
     '',
     'One gateway process serving two ports, identical but for the usage record (JSON line + EMF line on stdout,',
-    'as deployed), loaded in interleaved blocks. CPU per request at concurrency 16 (the process\'s user+system time, 10 ms ticks); ',
+    'as deployed), loaded in interleaved blocks. CPU per request at concurrency 16 (the run time of the process\'s threads, /proc schedstat); ',
+    'per round: the difference between the round\'s adjacent on and off blocks (median, and the range over rounds). ',
     'added p50 over the direct call at concurrency 1. Streams: 20 chunks, the upstream reports no usage, ',
     'so the record counts tokens with the tokenizer (the dearest case). Target: CPU difference < 10% of off.',
     '',
-    '| answer | CPU/request off (µs) | on (µs) | difference | added p50 off (ms) | on (ms) | difference | requests (CPU) off / on |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| answer | CPU/request off (µs) | on (µs) | difference | per round: median (range) | added p50 off (ms) | on (ms) | difference | requests (CPU) off / on |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
   ].join('\n');
