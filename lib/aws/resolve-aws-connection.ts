@@ -19,7 +19,6 @@
  * @see https://docs.aws.amazon.com/general/latest/gr/asm.html (Secrets Manager endpoints)
  */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsCredentials } from './sign-aws-request.ts';
 
@@ -126,7 +125,8 @@ export function regionalEndpoint(service: AwsService, region: string): string | 
 }
 
 function sharedFilesExist(env: NodeJS.ProcessEnv): boolean {
-  const home = env.HOME || env.USERPROFILE || homedir();
+  // node:os only when needed: this module loads with the entry, and nothing else there needs os.
+  const home = env.HOME || env.USERPROFILE || process.getBuiltinModule('node:os').homedir();
   return existsSync(env.AWS_CONFIG_FILE || join(home, '.aws', 'config')) || existsSync(env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'));
 }
 
