@@ -100,9 +100,10 @@ export function createAwsJsonClient(service: AwsJsonService, options: AwsJsonCli
     return resolving;
   }
 
-  function fail(type: string, message: string, options: { statusCode?: number; cause?: unknown; retry?: boolean } = {}): AwsCallError {
-    const retry = options.retry ?? (options.statusCode !== undefined && (options.statusCode >= 500 || service.retriedErrors.has(type)));
-    return new AwsCallError(type, message, { ...options, retry });
+  /** The error for `type`: retried when the service is throttling or failed (unless `details.retry` says otherwise). */
+  function fail(type: string, message: string, details: { statusCode?: number; cause?: unknown; retry?: boolean } = {}): AwsCallError {
+    const retry = details.retry ?? (details.statusCode !== undefined && (details.statusCode >= 500 || service.retriedErrors.has(type)));
+    return new AwsCallError(type, message, { ...details, retry });
   }
 
   async function attempt(resolved: Resolved, operation: string, body: string, signal: AbortSignal | undefined): Promise<unknown> {
