@@ -10,28 +10,19 @@
  * (lib/aws/resolve-aws-connection.ts). Not Powertools' `getSecret` either: its cache (a max age)
  * has no single flight, no stale-on-error and no negative caching, which `SecretCache` does.
  *
- * Throttling, 5xx and calls never sent are retried once (after ~50 ms); the cache serves an old
- * value through longer outages.
+ * Throttling, 5xx and calls never sent are retried once (after 25-50 ms); a read gets 1 s to
+ * connect and 3 s to be answered. The cache serves an old value through longer outages.
  * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html
  * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/CommonErrors.html
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
-import { type AwsJsonClient, type AwsJsonService, AwsCallError, createAwsJsonClient } from '../aws/aws-json-call.ts';
-import type { AwsConnectionOptions, SdkClientConfig } from '../aws/resolve-aws-connection.ts';
+import { type AwsJsonClient, type AwsJsonClientOptions, type AwsJsonService, AwsCallError, createAwsJsonClient } from '../aws/aws-json-call.ts';
+import type { SdkClientConfig } from '../aws/resolve-aws-connection.ts';
 import { SecretReadError } from './key-errors.ts';
 import { parseSecretJson } from './parse-stored-key.ts';
 
-export interface SecretsManagerReaderOptions extends AwsConnectionOptions {
-  /** Attempts per read, first included. Few: the cache serves old values through outages. */
-  maxAttempts?: number;
-  connectionTimeoutMs?: number;
-  /** For the whole of one attempt, from sending to the last byte of the answer. */
-  requestTimeoutMs?: number;
-  /** Delay before a retry (jittered). */
-  retryBaseDelayMs?: number;
-  /** Read for the connection (tests); default `process.env`. */
-  env?: NodeJS.ProcessEnv;
-}
+/** Where and as whom (default: the environment's, else the SDK's resolution), attempts and timeouts. */
+export type SecretsManagerReaderOptions = AwsJsonClientOptions;
 
 export const SECRETS_MANAGER: AwsJsonService = {
   id: 'Secrets Manager',
