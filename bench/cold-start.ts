@@ -15,6 +15,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { buildHandlerBundle } from '../infra/build-handler-bundle.ts';
 import { findLambdaRuntime, startLambdaRuntimeProcess, type LambdaRuntimeInstall } from '../lib/local/runtime-api/lambda-runtime-process.ts';
+import { fakeAwsEnv, startFakeSecretsManager } from '../test/fakes/fake-secrets-manager.ts';
 import { buildBaselineAsset } from './baseline-asset.ts';
 import { buildDirectory, bundle, projectRoot } from './build.ts';
 import { completionEvent } from './lambda-event.ts';
@@ -65,11 +66,11 @@ export interface ColdStartSample {
 }
 
 /** One fresh runtime process: its init, and its first invocation of `event` if given. */
-export async function measureColdStartOnce(install: LambdaRuntimeInstall, taskRoot: string, event?: unknown): Promise<ColdStartSample> {
+export async function measureColdStartOnce(install: LambdaRuntimeInstall, taskRoot: string, event?: unknown, environment: Record<string, string> = {}): Promise<ColdStartSample> {
   const runtime = await startLambdaRuntimeProcess({
     install,
     taskRoot,
-    environment: { ...STACK_ENVIRONMENT, GATEWAY_ALLOWED_CUSTOM_HOSTS: 'loopback', LOG_LEVEL: 'silent' },
+    environment: { ...STACK_ENVIRONMENT, GATEWAY_ALLOWED_CUSTOM_HOSTS: 'loopback', LOG_LEVEL: 'silent', ...environment },
   });
   try {
     const initMs = (await runtime.ready) - runtime.startedAt;
@@ -102,12 +103,12 @@ export interface InitFigures {
 }
 
 /** Medians over `runs` fresh processes per folder, alternating so that drift hits all alike. */
-export async function measureInit(install: LambdaRuntimeInstall, folders: string[], runs: number, event?: unknown): Promise<InitFigures[]> {
+export async function measureInit(install: LambdaRuntimeInstall, folders: string[], runs: number, event?: unknown, environment: Record<string, string> = {}): Promise<InitFigures[]> {
   const samples = folders.map(() => [] as ColdStartSample[]);
   // One unmeasured start each: the first spawn pays for the page cache.
-  for (const folder of folders) await measureColdStartOnce(install, folder, event);
+  for (const folder of folders) await measureColdStartOnce(install, folder, event, environment);
   for (let run = 0; run < runs; run++) {
-    for (const [index, folder] of folders.entries()) samples[index]!.push(await measureColdStartOnce(install, folder, event));
+    for (const [index, folder] of folders.entries()) samples[index]!.push(await measureColdStartOnce(install, folder, event, environment));
   }
   return samples.map((values) => ({
     medianMs: median(values.map((sample) => sample.initMs)),
@@ -138,11 +139,15 @@ export async function measureColdStart(assets: LambdaAssets, runs: number, basel
   const install = findLambdaRuntime(projectRoot);
   if (!install) return undefined;
   const upstream = await startBenchUpstream();
+  // As on Lambda, the role's credentials are in the environment, and the first request reads the
+  // limits document (`llm-gateway/limits`, absent here as in most deployments) from Secrets Manager.
+  const secrets = await startFakeSecretsManager();
+  const secretsEnvironment = { ...fakeAwsEnv(secrets), AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEXAMPLE' };
   const loadBefore = loadavg()[0]!;
   try {
     const event = completionEvent(upstream, false);
     const folders = [assets.gateway, assets.empty, assets.floor, ...(baseline ? [baseline.directory] : [])];
-    const [gateway, empty, floor, baselineFigures] = await measureInit(install, folders, runs, event);
+    const [gateway, empty, floor, baselineFigures] = await measureInit(install, folders, runs, event, secretsEnvironment);
     return {
       runs,
       node: 'v24.21.0',
@@ -154,6 +159,7 @@ export async function measureColdStart(assets: LambdaAssets, runs: number, basel
     };
   } finally {
     await upstream.close();
+    await secrets.close();
   }
 }
 

@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ReceivedRequest } from './fake-upstream.ts';
 
 export type Outage = 'throttling' | 'internal' | 'unavailable' | 'drop';
 
@@ -22,6 +23,8 @@ export interface FakeSecretsManager {
   calls: Map<string, number>;
   /** Every request's X-Amz-Target and Authorization presence, in order. */
   requests: Array<{ target: string | undefined; contentType: string | undefined; signed: boolean; secretId: string }>;
+  /** Every request as it arrived (method, path, headers, body), for checking its signature. */
+  received: ReceivedRequest[];
   /** Stores a secret; objects are stored as their JSON text, as `aws secretsmanager create-secret --secret-string` would. */
   put(name: string, value: string | object): void;
   remove(name: string): void;
@@ -45,6 +48,7 @@ export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
     url: '',
     calls: new Map(),
     requests: [],
+    received: [],
     put(name, value) {
       const text = typeof value === 'string' ? value : JSON.stringify(value);
       secrets.set(name, { text, versionId: randomUUID(), created: Date.now() / 1000, suffix: randomUUID().slice(0, 6) });
@@ -66,9 +70,11 @@ export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', async () => {
       const target = request.headers['x-amz-target'] as string | undefined;
+      const rawBody = Buffer.concat(chunks).toString('utf8');
       let input: { SecretId?: string } = {};
       try {
-        input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { SecretId?: string };
+        input = JSON.parse(rawBody) as { SecretId?: string };
+        fake.received.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: input, rawBody });
       } catch {
         return error(response, 400, 'SerializationException', 'Malformed JSON.');
       }

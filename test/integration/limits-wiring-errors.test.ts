@@ -6,7 +6,6 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createLimitsSource } from '../../lib/keys/limits-source.ts';
 import { createSecretsManagerReader } from '../../lib/keys/read-secrets-manager-secret.ts';
@@ -107,7 +106,9 @@ describe('a malformed limits document', () => {
   test('in Secrets Manager is a 500 naming the secret; a fixed document is picked up after the TTL', async () => {
     let now = 1_000_000;
     const reader = createSecretsManagerReader({
-      client: new SecretsManagerClient({ endpoint: secrets.url, region: 'eu-west-1', credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'test' } }),
+      endpoint: secrets.url,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'test' },
     });
     const source = createLimitsSource({ source: 'secretsmanager', prefix: 'team-x/', ttlSeconds: 60, graceSeconds: 3600, cache: { now: () => now } }, { read: reader });
     const load = createLimitsDocumentLoader(source);
@@ -127,7 +128,9 @@ describe('a malformed limits document', () => {
 
   test('no limits secret means no limits, and is not asked again on every request', async () => {
     const reader = createSecretsManagerReader({
-      client: new SecretsManagerClient({ endpoint: secrets.url, region: 'eu-west-1', credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'test' } }),
+      endpoint: secrets.url,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'test' },
     });
     const load = createLimitsDocumentLoader(createLimitsSource({ source: 'secretsmanager', prefix: 'team-none/', ttlSeconds: 60, graceSeconds: 3600 }, { read: reader }));
     expect(await load()).toBeUndefined();

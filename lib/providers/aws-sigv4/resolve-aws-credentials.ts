@@ -1,13 +1,15 @@
 /**
  * Which AWS credentials sign a call to an AWS service (Bedrock, SageMaker): the target's own (`x-portkey-aws-*` headers or a
  * virtual key's `aws_*` fields), else the AWS SDK default chain. On Lambda the chain ends at
- * the execution role's environment variables, so that step is read here directly and the
+ * the execution role's environment variables, so that step is read here directly
+ * (lib/aws/resolve-aws-connection.ts, shared with the gateway's own AWS calls) and the
  * chain's module (~375 KB, loaded lazily) is only imported where the environment has none
  * (profiles, SSO, container or instance metadata on a laptop or EC2).
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html
  */
 import { AuthenticationError, InvalidRequestError } from '../../api/errors.ts';
 import type { ProviderTarget } from '../../config/target.ts';
+import { credentialsFromEnvironment } from '../../aws/resolve-aws-connection.ts';
 import type { AwsCredentials } from '../../aws/sign-aws-request.ts';
 
 type CredentialProvider = () => Promise<AwsCredentials>;
@@ -23,9 +25,9 @@ export async function resolveAwsCredentials(target: ProviderTarget, env: NodeJS.
     }
     return { accessKeyId: target.aws_access_key_id, secretAccessKey: target.aws_secret_access_key, sessionToken: target.aws_session_token };
   }
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined };
-  }
+  // The chain's first step, as the chain takes it (skipped when AWS_PROFILE names a profile).
+  const fromEnvironment = credentialsFromEnvironment(env);
+  if (fromEnvironment) return fromEnvironment;
   try {
     defaultChain ??= await loadDefaultChain();
     return await defaultChain();
