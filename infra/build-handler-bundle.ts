@@ -47,7 +47,7 @@ export interface HandlerBundleOptions {
   entryName: string;
   /** One file, no chunks: only for comparing against the split layout. Default false. */
   single?: boolean;
-  /** Keep function and class names through minification. Default `BUNDLE_KEEP_NAMES`; false only to measure what it costs. */
+  /** Keep function and class names through minification. Default `BUNDLE_KEEP_NAMES`; true only to measure what it costs. */
   keepNames?: boolean;
 }
 
