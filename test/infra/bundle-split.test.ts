@@ -57,6 +57,16 @@ test('keeps every provider out of what loads at import: each is a chunk of its o
   expect(providerChunks.map(([path]) => path)).toEqual([expect.stringMatching(/^dist\/chunks\/openai-provider-[A-Z0-9]+\.mjs$/)]);
 });
 
+test('loads the builtin shims of node:http, https, crypto and fs at import as one chunk, not four', () => {
+  const metafile = JSON.parse(readFileSync(join(directory, 'handler.meta.json'), 'utf8')) as Metafile;
+  const entry = Object.keys(metafile.outputs).find((output) => output.endsWith('/handler.mjs'))!;
+  const shims = ['node-crypto.ts', 'node-fs.ts', 'node-http.ts', 'node-https.ts'].map((file) => `infra/builtin-shims/${file}`);
+  expect(inputsLoadedAtImport(metafile, entry)).toEqual(expect.arrayContaining(shims));
+  const holders = Object.entries(metafile.outputs).filter(([, output]) => shims.some((shim) => shim in output.inputs));
+  expect(holders).toHaveLength(1);
+  expect(Object.keys(holders[0]![1].inputs)).toEqual(expect.arrayContaining(shims));
+});
+
 test('rebuilding into the same folder leaves no stale chunks', async () => {
   writeFileSync(join(directory, 'chunks', 'stale-OLD.mjs'), 'export {};');
   const again = await bundleHandler({ outputFile: join(directory, 'handler.mjs') });
