@@ -76,9 +76,11 @@ export const BUNDLE_EXTERNAL_MODULES: readonly string[] = [];
 /**
  * Builtins the bundle reaches through `process.getBuiltinModule` instead of an ESM import, whose
  * facade would evaluate lazy getters (node:http's `WebSocket` loads undici, node:fs's `promises`
- * loads readline, node:crypto's `webcrypto` all of Web Crypto), or not at all until used
- * (node:stream/web): see builtin-shims/. Measured on Node 24 under aws-lambda-ric (bench/cold-start.ts).
- * Only the `node:` names of fs, crypto and stream/web: nothing bundled asks for them by bare name.
+ * loads readline, node:crypto's `webcrypto` all of Web Crypto, node:dns's and node:timers'
+ * `promises` their promise APIs), or not at all until used (node:stream/web): see builtin-shims/.
+ * Measured on Node 24 under aws-lambda-ric (bench/cold-start.ts).
+ * Only the `node:` names of fs, crypto, dns, timers and stream/web: nothing bundled asks for them by
+ * bare name (nor for a subpath such as `node:timers/promises`, which the alias would take too).
  */
 export const BUNDLE_ALIAS: Readonly<Record<string, string>> = {
   'node:http': './infra/builtin-shims/node-http.ts',
@@ -88,5 +90,7 @@ export const BUNDLE_ALIAS: Readonly<Record<string, string>> = {
   'node:fs': './infra/builtin-shims/node-fs.ts',
   'node:fs/promises': './infra/builtin-shims/node-fs-promises.ts',
   'node:crypto': './infra/builtin-shims/node-crypto.ts',
+  'node:dns': './infra/builtin-shims/node-dns.ts',
+  'node:timers': './infra/builtin-shims/node-timers.ts',
   'node:stream/web': './infra/builtin-shims/node-stream-web.ts',
 };

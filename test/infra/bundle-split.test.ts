@@ -98,7 +98,7 @@ test('loads the entry, and the Secrets Manager client from its chunk on first im
   expect(JSON.parse(output.toString())).toEqual({ handler: 'function', found: 1 });
 });
 
-test('loads neither web streams, Web Crypto nor fs/promises at import: the builtin shims defer them', () => {
+test('loads neither web streams, Web Crypto, fs/promises nor the dns and timers promise APIs at import: the builtin shims defer them', () => {
   const probe = `
     globalThis.awslambda = { streamifyResponse: (handler) => handler, HttpResponseStream: { from: (stream) => stream } };
     const before = new Set(process.moduleLoadList);
@@ -110,7 +110,8 @@ test('loads neither web streams, Web Crypto nor fs/promises at import: the built
   // Loaded at import, so the probe sees what an import loads.
   expect(loaded).toContain('NativeModule crypto');
   // (Not fs/promises itself: Node 20's ESM loader has loaded it by then.)
-  for (const deferred of ['NativeModule stream/web', 'NativeModule internal/crypto/webcrypto', 'NativeModule internal/fs/streams']) {
+  expect(loaded).toContain('NativeModule dns');
+  for (const deferred of ['NativeModule stream/web', 'NativeModule internal/crypto/webcrypto', 'NativeModule internal/fs/streams', 'NativeModule internal/dns/promises', 'NativeModule timers/promises']) {
     expect(loaded).not.toContain(deferred);
   }
 });
