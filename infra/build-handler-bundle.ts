@@ -47,7 +47,7 @@ export interface HandlerBundleOptions {
   entryName: string;
   /** One file, no chunks: only for comparing against the split layout. Default false. */
   single?: boolean;
-  /** Keep function and class names through minification. Default `BUNDLE_KEEP_NAMES`; false only to measure what it costs. */
+  /** Keep function and class names through minification. Default `BUNDLE_KEEP_NAMES`; true only to measure what it costs. */
   keepNames?: boolean;
 }
 
@@ -84,7 +84,7 @@ export function buildHandlerBundle(options: HandlerBundleOptions): HandlerBundle
     format: BUNDLE_FORMAT,
     mainFields: [...BUNDLE_MAIN_FIELDS],
     // esbuild puts the banner at the top of every output file, chunks included: a chunk holding
-    // CommonJS code needs its own `require` as much as the entry does.
+    // CommonJS code needs its own `require` as much as the entry does (the others lose it below).
     banner: { js: BUNDLE_BANNER },
     minify: BUNDLE_MINIFY,
     keepNames: options.keepNames ?? BUNDLE_KEEP_NAMES,
@@ -100,7 +100,7 @@ export function buildHandlerBundle(options: HandlerBundleOptions): HandlerBundle
   const outdir = resolve(options.projectRoot, options.outdir);
   rmSync(join(outdir, CHUNK_DIRECTORY), { recursive: true, force: true });
   const notionalOutdir = resolve(options.projectRoot, NOTIONAL_OUTDIR);
-  const files = result.outputFiles.map((file) => ({ path: join(outdir, relative(notionalOutdir, file.path)), contents: file.contents }));
+  const files = result.outputFiles.map((file) => ({ path: join(outdir, relative(notionalOutdir, file.path)), contents: withoutUnusedBanner(file.path, file.contents) }));
   for (const file of files) {
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, file.contents);
@@ -111,4 +111,17 @@ export function buildHandlerBundle(options: HandlerBundleOptions): HandlerBundle
     metafile: result.metafile,
     metafileEntry: `${NOTIONAL_OUTDIR}/${options.entryName}.mjs`,
   };
+}
+
+/**
+ * The banner's `createRequire` runs when its file loads, and most files never call `require` (the
+ * entry and its statically imported chunks load at every cold start, each paying for one). A file
+ * whose code does not say `require` outside the banner loses it; the line stays, empty, so the
+ * source map still matches. A mention inside a string keeps it: cautious, never wrong.
+ */
+function withoutUnusedBanner(path: string, contents: Uint8Array): Uint8Array {
+  if (!path.endsWith('.mjs')) return contents;
+  const code = Buffer.from(contents.buffer, contents.byteOffset, contents.byteLength).toString('utf8');
+  if (!code.startsWith(BUNDLE_BANNER) || /\brequire\b/.test(code.slice(BUNDLE_BANNER.length))) return contents;
+  return Buffer.from(code.slice(BUNDLE_BANNER.length), 'utf8');
 }

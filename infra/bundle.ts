@@ -6,8 +6,8 @@
  * entry, to see what a dependency costs at module load.
  *
  * `--single` builds the same code as one file into `dist/single/` (no chunks), only to compare
- * module load against the deployed split layout. `--no-keep-names` builds without esbuild's
- * `keepNames` into `dist/no-keep-names/`, only to measure what keeping names costs (see `BUNDLE_KEEP_NAMES`).
+ * module load against the deployed split layout. `--keep-names` builds with esbuild's `keepNames`
+ * into `dist/keep-names/`, only to measure what keeping names would cost (see `BUNDLE_KEEP_NAMES`).
  *
  * @example npm run bundle -- --top 15
  * @example npm run bundle -- --single
@@ -21,7 +21,7 @@ import { buildHandlerBundle } from './build-handler-bundle.ts';
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const defaultOutputFile = join(projectRoot, 'dist', 'handler.mjs');
 const defaultSingleOutputFile = join(projectRoot, 'dist', 'single', 'handler.mjs');
-const defaultNoKeepNamesOutputFile = join(projectRoot, 'dist', 'no-keep-names', 'handler.mjs');
+const defaultKeepNamesOutputFile = join(projectRoot, 'dist', 'keep-names', 'handler.mjs');
 
 export interface BundleReport {
   /** The entry file, relative to the repository root. */
@@ -42,7 +42,7 @@ export interface BundleReport {
 /** Builds the bundle and reports its size; the files land in `dist/` unless told otherwise. */
 export async function bundleHandler(options: { outputFile?: string; single?: boolean; keepNames?: boolean } = {}): Promise<BundleReport> {
   const outputFile =
-    options.outputFile ?? (options.single ? defaultSingleOutputFile : options.keepNames === false ? defaultNoKeepNamesOutputFile : defaultOutputFile);
+    options.outputFile ?? (options.single ? defaultSingleOutputFile : options.keepNames === true ? defaultKeepNamesOutputFile : defaultOutputFile);
   const outdir = dirname(outputFile);
   const metafilePath = outputFile.replace(/\.mjs$/, '.meta.json');
   const started = performance.now();
@@ -82,7 +82,7 @@ function packageOf(path: string): string {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const report = await bundleHandler({ single: argv.includes('--single'), keepNames: argv.includes('--no-keep-names') ? false : undefined });
+  const report = await bundleHandler({ single: argv.includes('--single'), keepNames: argv.includes('--keep-names') ? true : undefined });
   if (argv.includes('--json')) {
     const { largestInputs: _omitted, chunks: _names, ...sizes } = report;
     console.log(JSON.stringify(sizes));

@@ -29,19 +29,23 @@ export const BUNDLE_BANNER =
 export const BUNDLE_MINIFY = true;
 
 /**
- * Class and function names survive minification (esbuild `keepNames`), so a logged error says
- * `"error":"UpstreamError"` rather than `"error":"w"`: `GatewayError` names itself from
- * `new.target.name`, and so does any class that relies on its constructor's name, ours or a
- * dependency's, now or later. Naming each error class by hand would cost nothing at run time but
- * would have to be remembered for every new class; this is correct by construction.
+ * Names are not kept through minification (esbuild `keepNames` off). Keeping them costs at every cold
+ * start: esbuild names each function and class at module evaluation (`__name(fn, "parse")`, ~480
+ * calls and a static block per class on the entry's path alone) and the code is ~9% larger to compile.
+ * Measured under the real runtime (Node 24, aws-lambda-ric, bench/cold-start.ts style, interleaved,
+ * 21 fresh processes each, 2026-11-27, load ~2): init main-thread CPU -4.4 ms and -3.9 ms in two runs;
+ * entry 133.8 -> 123.0 KB, the entry's static path 188.9 -> 174.3 KB.
  *
- * Measured (2-core machine, Node 20, 2026-11-27, `npm run bundle -- --no-keep-names` to compare):
- * entry 137.4 -> 146.8 KB (+6.9%), gzipped 42.5 -> 46.5 KB; chunks 348.9 -> 374.4 KB; module load
- * of the entry, median of fresh processes run interleaved, 61.1 -> 65.2 ms (41 each) and
- * 53.4 -> 60.5 ms (21 each): about 4-7 ms once per cold start, for a function whose calls last
- * seconds to minutes.
+ * What relied on class names: `GatewayError` named itself from `new.target.name`; every error class
+ * of ours now spells out its `name`, as the plain `Error` subclasses always did, and
+ * test/infra/gateway-stack.test.ts fails for a `GatewayError` subclass that does not. In the AWS SDK
+ * (lazy chunks) a few checks compare `logger.constructor.name` with `"NoOpLogger"` to decide
+ * whether a warning goes to `console.warn` or to the client's logger; minified, such warnings go to
+ * the no-op logger, i.e. they are not printed. smithy's cross-copy `instanceof` fallback by class
+ * name applies only to names of 6+ characters, which minified names are not; plain `instanceof`
+ * still holds within the one bundled copy. `npm run bundle -- --keep-names` builds with names, to compare.
  */
-export const BUNDLE_KEEP_NAMES = true;
+export const BUNDLE_KEEP_NAMES = false;
 
 /**
  * A source map beside the bundle, without the sources themselves: stack traces in the logs can name
@@ -72,9 +76,11 @@ export const BUNDLE_EXTERNAL_MODULES: readonly string[] = [];
 /**
  * Builtins the bundle reaches through `process.getBuiltinModule` instead of an ESM import, whose
  * facade would evaluate lazy getters (node:http's `WebSocket` loads undici, node:fs's `promises`
- * loads readline, node:crypto's `webcrypto` all of Web Crypto), or not at all until used
- * (node:stream/web): see builtin-shims/. Measured on Node 24 under aws-lambda-ric (bench/cold-start.ts).
- * Only the `node:` names of fs, crypto and stream/web: nothing bundled asks for them by bare name.
+ * loads readline, node:crypto's `webcrypto` all of Web Crypto, node:dns's and node:timers'
+ * `promises` their promise APIs), or not at all until used (node:stream/web): see builtin-shims/.
+ * Measured on Node 24 under aws-lambda-ric (bench/cold-start.ts).
+ * Only the `node:` names of fs, crypto, dns, timers and stream/web: nothing bundled asks for them by
+ * bare name (nor for a subpath such as `node:timers/promises`, which the alias would take too).
  */
 export const BUNDLE_ALIAS: Readonly<Record<string, string>> = {
   'node:http': './infra/builtin-shims/node-http.ts',
@@ -84,5 +90,7 @@ export const BUNDLE_ALIAS: Readonly<Record<string, string>> = {
   'node:fs': './infra/builtin-shims/node-fs.ts',
   'node:fs/promises': './infra/builtin-shims/node-fs-promises.ts',
   'node:crypto': './infra/builtin-shims/node-crypto.ts',
+  'node:dns': './infra/builtin-shims/node-dns.ts',
+  'node:timers': './infra/builtin-shims/node-timers.ts',
   'node:stream/web': './infra/builtin-shims/node-stream-web.ts',
 };

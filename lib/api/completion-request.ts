@@ -12,20 +12,20 @@ const integer = () => z.number().check(z.int());
 const between = (min: number, max: number) => z.number().check(z.gte(min), z.lte(max));
 const tokenId = () => integer().check(z.gte(0));
 
-export const promptSchema = z.union([
-  z.string(),
-  z.array(z.string()).check(z.minLength(1)),
-  z.array(tokenId()).check(z.minLength(1)),
-  z.array(z.array(tokenId()).check(z.minLength(1))).check(z.minLength(1)),
-]);
-
 /**
- * Built on first use: the common request takes the plain-code path (parse-common-request.ts) and
- * never reaches zod, so a container need not pay for building this at cold start.
+ * Built on first use, prompt included: the common request takes the plain-code path
+ * (parse-common-request.ts) and never reaches zod, so a container need not pay for building this
+ * at cold start (nor for compiling zod's schema code, which the first schema built pays).
  */
 export const completionRequestSchema = lazy(() => buildCompletionRequestSchema());
 
 function buildCompletionRequestSchema() {
+  const promptSchema = z.union([
+    z.string(),
+    z.array(z.string()).check(z.minLength(1)),
+    z.array(tokenId()).check(z.minLength(1)),
+    z.array(z.array(tokenId()).check(z.minLength(1))).check(z.minLength(1)),
+  ]);
   return z
     .strictObject({
       model: z.string().check(z.minLength(1)),

@@ -23,6 +23,12 @@ export interface GatewayErrorOptions {
 }
 
 export class GatewayError extends Error {
+  /**
+   * What logs call the error (`"error":"UpstreamError"`). Each subclass spells out its own: the
+   * bundle is minified without keeping class names (infra/bundling-options.ts), so
+   * `new.target.name` would say `"w"`. test/infra/gateway-stack.test.ts finds a subclass that does not.
+   */
+  override readonly name: string = 'GatewayError';
   readonly statusCode: number;
   readonly type: string;
   readonly param: string | null;
@@ -35,7 +41,6 @@ export class GatewayError extends Error {
 
   constructor(message: string, options: GatewayErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.statusCode = options.statusCode;
     this.type = options.type;
     this.param = options.param ?? null;
@@ -54,6 +59,7 @@ export class GatewayError extends Error {
 
 /** 400: the caller sent something we cannot accept. `param` names the field. */
 export class InvalidRequestError extends GatewayError {
+  override readonly name: string = 'InvalidRequestError';
   constructor(message: string, options: { param?: string | null; code?: string | null; statusCode?: number; cause?: unknown } = {}) {
     super(message, { statusCode: options.statusCode ?? 400, type: 'invalid_request_error', ...options });
   }
@@ -61,6 +67,7 @@ export class InvalidRequestError extends GatewayError {
 
 /** 400: a valid OpenAI parameter that the chosen provider cannot honour (strict mode, token prompts). */
 export class UnsupportedParameterError extends InvalidRequestError {
+  override readonly name: string = 'UnsupportedParameterError';
   constructor(message: string, param: string) {
     super(message, { param, code: 'unsupported_parameter' });
   }
@@ -68,6 +75,7 @@ export class UnsupportedParameterError extends InvalidRequestError {
 
 /** 401/403/404 around credentials, virtual keys and stored configs. */
 export class AuthenticationError extends GatewayError {
+  override readonly name: string = 'AuthenticationError';
   constructor(message: string, options: { statusCode?: 401 | 403 | 404; code?: string; cause?: unknown } = {}) {
     const statusCode = options.statusCode ?? 401;
     const type = statusCode === 404 ? 'invalid_request_error' : statusCode === 403 ? 'permission_error' : 'authentication_error';
@@ -83,6 +91,7 @@ export const RETRYABLE_STATUS_CODES: ReadonlySet<number> = new Set([429, 500, 50
  * it timed out, or it sent something we could not understand.
  */
 export class UpstreamError extends GatewayError {
+  override readonly name: string = 'UpstreamError';
   readonly provider: string;
   /** Seconds (fractional) the provider asked us to wait, from Retry-After / retry-after-ms. */
   readonly retryAfterSeconds: number | undefined;
@@ -127,6 +136,7 @@ export class UpstreamError extends GatewayError {
 
 /** 504: the upstream did not answer (or did not start its stream) in time. */
 export class UpstreamTimeoutError extends UpstreamError {
+  override readonly name: string = 'UpstreamTimeoutError';
   constructor(provider: string, timeoutMs: number, options: { cause?: unknown } = {}) {
     super(`${provider} did not respond within ${timeoutMs} ms`, {
       provider,

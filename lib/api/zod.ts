@@ -9,8 +9,11 @@
  */
 import * as mini from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
+import { lazy } from './lazy.ts';
 
-mini.config(en());
+// English messages, built when the first message is: most containers never see an invalid request.
+const english = lazy(() => en().localeError!);
+mini.config({ localeError: (issue) => english()(issue) });
 
 export const z = {
   _default: mini._default,

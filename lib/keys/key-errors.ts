@@ -29,6 +29,7 @@ export class SecretReadError extends Error {
 
 /** 503: the key store could not be read and nothing usable was cached. */
 export class KeyStoreUnavailableError extends GatewayError {
+  override readonly name: string = 'KeyStoreUnavailableError';
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { statusCode: 503, type: 'api_error', code: 'key_store_unavailable', cause: options.cause });
   }
@@ -36,6 +37,7 @@ export class KeyStoreUnavailableError extends GatewayError {
 
 /** 500: a stored key or config is not what the gateway expects; the operators must fix the secret. */
 export class InvalidStoredKeyError extends GatewayError {
+  override readonly name: string = 'InvalidStoredKeyError';
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { statusCode: 500, type: 'api_error', code: 'invalid_stored_key', cause: options.cause });
   }
@@ -48,6 +50,7 @@ export class InvalidStoredKeyError extends GatewayError {
  * cause, so that no shared error is marked.
  */
 export class TargetUnavailableError extends GatewayError {
+  override readonly name: string = 'TargetUnavailableError';
   constructor(cause: GatewayError) {
     super(cause.message, { statusCode: cause.statusCode, type: cause.type, param: cause.param, code: cause.code, cause });
   }

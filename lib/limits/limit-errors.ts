@@ -22,6 +22,7 @@ abstract class HeaderedGatewayError extends GatewayError {
 
 /** 429 for a per-minute measure: `type` is the unit (`requests`/`tokens`) as OpenAI sends it. */
 export class RateLimitExceededError extends HeaderedGatewayError {
+  override readonly name: string = 'RateLimitExceededError';
   constructor(message: string, options: { unit: 'requests' | 'tokens'; headers: Record<string, string> }) {
     super(message, { statusCode: 429, type: options.unit, code: 'rate_limit_exceeded', headers: options.headers });
   }
@@ -33,6 +34,7 @@ export class RateLimitExceededError extends HeaderedGatewayError {
 
 /** 429 for an exhausted day or month budget: no retry will help before the window resets. */
 export class InsufficientQuotaError extends HeaderedGatewayError {
+  override readonly name: string = 'InsufficientQuotaError';
   constructor(message: string, options: { headers: Record<string, string> }) {
     super(message, { statusCode: 429, type: 'insufficient_quota', code: 'insufficient_quota', headers: options.headers });
   }
@@ -40,6 +42,7 @@ export class InsufficientQuotaError extends HeaderedGatewayError {
 
 /** 503 when the counters cannot be reached and `GATEWAY_LIMITS_ON_STORE_ERROR=deny`. */
 export class LimitsUnavailableError extends HeaderedGatewayError {
+  override readonly name: string = 'LimitsUnavailableError';
   constructor(options: { cause?: unknown } = {}) {
     super('The gateway cannot check its limits right now; try again shortly.', {
       statusCode: 503,
@@ -60,6 +63,7 @@ export class LimitsUnavailableError extends HeaderedGatewayError {
  * what to fix; the document's contents are not echoed.
  */
 export class LimitsDocumentError extends GatewayError {
+  override readonly name: string = 'LimitsDocumentError';
   readonly source: string;
 
   constructor(source: string, detail: string, options: { cause?: unknown } = {}) {

@@ -205,7 +205,9 @@ function guardedLookup(policy: AddressPolicy): LookupFunction {
 }
 
 /** The upstream's body broke off or grew past its bound: a broken upstream, 502. */
-export class UpstreamBodyError extends UpstreamError {}
+export class UpstreamBodyError extends UpstreamError {
+  override readonly name: string = 'UpstreamBodyError';
+}
 
 /**
  * Reads a whole body as text, refusing more than `limitBytes` (a broken upstream must not

@@ -57,6 +57,16 @@ test('keeps every provider out of what loads at import: each is a chunk of its o
   expect(providerChunks.map(([path]) => path)).toEqual([expect.stringMatching(/^dist\/chunks\/openai-provider-[A-Z0-9]+\.mjs$/)]);
 });
 
+test('loads the builtin shims of node:http, https, crypto and fs at import as one chunk, not four', () => {
+  const metafile = JSON.parse(readFileSync(join(directory, 'handler.meta.json'), 'utf8')) as Metafile;
+  const entry = Object.keys(metafile.outputs).find((output) => output.endsWith('/handler.mjs'))!;
+  const shims = ['node-crypto.ts', 'node-fs.ts', 'node-http.ts', 'node-https.ts'].map((file) => `infra/builtin-shims/${file}`);
+  expect(inputsLoadedAtImport(metafile, entry)).toEqual(expect.arrayContaining(shims));
+  const holders = Object.entries(metafile.outputs).filter(([, output]) => shims.some((shim) => shim in output.inputs));
+  expect(holders).toHaveLength(1);
+  expect(Object.keys(holders[0]![1].inputs)).toEqual(expect.arrayContaining(shims));
+});
+
 test('rebuilding into the same folder leaves no stale chunks', async () => {
   writeFileSync(join(directory, 'chunks', 'stale-OLD.mjs'), 'export {};');
   const again = await bundleHandler({ outputFile: join(directory, 'handler.mjs') });
@@ -88,7 +98,7 @@ test('loads the entry, and the Secrets Manager client from its chunk on first im
   expect(JSON.parse(output.toString())).toEqual({ handler: 'function', found: 1 });
 });
 
-test('loads neither web streams, Web Crypto nor fs/promises at import: the builtin shims defer them', () => {
+test('loads neither web streams, Web Crypto, fs/promises nor the dns and timers promise APIs at import: the builtin shims defer them', () => {
   const probe = `
     globalThis.awslambda = { streamifyResponse: (handler) => handler, HttpResponseStream: { from: (stream) => stream } };
     const before = new Set(process.moduleLoadList);
@@ -100,17 +110,20 @@ test('loads neither web streams, Web Crypto nor fs/promises at import: the built
   // Loaded at import, so the probe sees what an import loads.
   expect(loaded).toContain('NativeModule crypto');
   // (Not fs/promises itself: Node 20's ESM loader has loaded it by then.)
-  for (const deferred of ['NativeModule stream/web', 'NativeModule internal/crypto/webcrypto', 'NativeModule internal/fs/streams']) {
+  expect(loaded).toContain('NativeModule dns');
+  for (const deferred of ['NativeModule stream/web', 'NativeModule internal/crypto/webcrypto', 'NativeModule internal/fs/streams', 'NativeModule internal/dns/promises', 'NativeModule timers/promises']) {
     expect(loaded).not.toContain(deferred);
   }
 });
 
-test('keeps class names by default; without keepNames (only to measure it) they are gone and the entry is smaller', async () => {
-  const plain = await bundleHandler({ outputFile: join(directory, 'no-keep-names', 'handler.mjs'), keepNames: false });
-  expect(plain.bytes).toBeLessThan(report.bytes);
+test('drops function and class names by default (error classes name themselves); keepNames (only to measure it) keeps them and makes the entry bigger', async () => {
+  const named = await bundleHandler({ outputFile: join(directory, 'keep-names', 'handler.mjs'), keepNames: true });
+  expect(named.bytes).toBeGreaterThan(report.bytes);
   // The error classes sit in a chunk the entry shares with the providers' chunks.
   const scripts = (folder: string) => [join(folder, 'handler.mjs'), ...readdirSync(join(folder, 'chunks')).filter((name) => name.endsWith('.mjs')).map((name) => join(folder, 'chunks', name))];
   const code = (folder: string) => scripts(folder).map((file) => readFileSync(file, 'utf8')).join('\n');
-  expect(code(directory)).toMatch(/\(this,"UpstreamError"\)/);
-  expect(code(join(directory, 'no-keep-names'))).not.toContain('"UpstreamError"');
+  expect(code(join(directory, 'keep-names'))).toMatch(/\(this,"UpstreamError"\)/);
+  expect(code(directory)).not.toMatch(/\(this,"UpstreamError"\)/);
+  // Its name is its own field, not esbuild's.
+  expect(code(directory)).toContain('name="UpstreamError"');
 });

@@ -13,7 +13,7 @@ import { convertOpenAICompatibleUsage } from './convert-openai-compatible-usage.
 import { isOpenAICompatibleChunk, isOpenAICompatibleResponse } from './is-openai-compatible-shape.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { defineOpenAICompatibleTable, type OpenAICompatibleDifferences } from './openai-completion-parameters.ts';
-import { openAICompatibleChunkSchema, openAICompatibleResponseSchema } from './openai-compatible-schemas.ts';
+import { openAICompatibleSchemas } from './openai-compatible-schemas.ts';
 import { createOpenAIStyleStreamReader } from './create-openai-style-stream-reader.ts';
 import { readOpenAIStyleResponse } from './read-openai-style-response.ts';
 import { sendsStreamOptions, type StreamOptionsSupport } from './sends-stream-options.ts';
@@ -72,13 +72,13 @@ export function createOpenAICompatibleProvider(definition: OpenAICompatibleDefin
     },
 
     parseResponse(raw) {
-      const response = isOpenAICompatibleResponse(raw) ? raw : expectShape(openAICompatibleResponseSchema, raw, name);
+      const response = isOpenAICompatibleResponse(raw) ? raw : expectShape(openAICompatibleSchemas().response, raw, name);
       return readOpenAIStyleResponse(response, name, (choice) => ({ text: choice.text ?? '', logprobs: (choice.logprobs as Logprobs | null | undefined) ?? null }));
     },
 
     createStreamReader(): StreamReader {
       return createOpenAIStyleStreamReader(name, (json) => {
-        const chunk = isOpenAICompatibleChunk(json) ? json : expectShape(openAICompatibleChunkSchema, json, name);
+        const chunk = isOpenAICompatibleChunk(json) ? json : expectShape(openAICompatibleSchemas().chunk, json, name);
         const part: CompletionPart = {
           choices: (chunk.choices ?? []).map((choice, position) => ({
             index: choice.index ?? position,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isOpenAICompatibleChunk, isOpenAICompatibleResponse } from './is-openai-compatible-shape.ts';
-import { openAICompatibleChunkSchema, openAICompatibleResponseSchema } from './openai-compatible-schemas.ts';
+import { openAICompatibleSchemas } from './openai-compatible-schemas.ts';
 
 /** OpenAI's example completion object. @see https://platform.openai.com/docs/api-reference/completions/object */
 const example = {
@@ -35,8 +35,8 @@ describe('isOpenAICompatibleResponse / isOpenAICompatibleChunk', () => {
   it('accept exactly what the zod schemas accept', () => {
     let checked = 0;
     for (const body of bodies()) {
-      expect(isOpenAICompatibleResponse(body), JSON.stringify(body)).toBe(openAICompatibleResponseSchema.safeParse(body).success);
-      expect(isOpenAICompatibleChunk(body), JSON.stringify(body)).toBe(openAICompatibleChunkSchema.safeParse(body).success);
+      expect(isOpenAICompatibleResponse(body), JSON.stringify(body)).toBe(openAICompatibleSchemas().response.safeParse(body).success);
+      expect(isOpenAICompatibleChunk(body), JSON.stringify(body)).toBe(openAICompatibleSchemas().chunk.safeParse(body).success);
       checked++;
     }
     expect(checked).toBeGreaterThan(30);

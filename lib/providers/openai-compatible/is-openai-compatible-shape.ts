@@ -32,12 +32,12 @@ function hasCommonFields(value: Record<string, unknown>): boolean {
   return isNullishString(value.id) && isNullishString(value.model) && isNullishString(value.system_fingerprint) && isUsage(value.usage);
 }
 
-/** True when `value` passes `openAICompatibleResponseSchema`. */
+/** True when `value` passes `openAICompatibleSchemas().response`. */
 export function isOpenAICompatibleResponse(value: unknown): value is OpenAICompatibleResponse {
   return isObject(value) && hasCommonFields(value) && isChoices(value.choices);
 }
 
-/** True when `value` passes `openAICompatibleChunkSchema`. */
+/** True when `value` passes `openAICompatibleSchemas().chunk`. */
 export function isOpenAICompatibleChunk(value: unknown): value is Chunk {
   return isObject(value) && hasCommonFields(value) && (isNullish(value.choices) || isChoices(value.choices));
 }

@@ -1,5 +1,5 @@
 import { UpstreamError } from '../../api/errors.ts';
-import { openAICompatibleErrorSchema } from './openai-compatible-schemas.ts';
+import { openAICompatibleSchemas } from './openai-compatible-schemas.ts';
 
 /**
  * An error event inside a 200 stream, for the completions and the chat family alike: the
@@ -7,7 +7,7 @@ import { openAICompatibleErrorSchema } from './openai-compatible-schemas.ts';
  * @example readOpenAIStreamError({ error: { message: 'overloaded', code: 503 } }, 'groq') // UpstreamError 'groq stream error: overloaded', code '503'
  */
 export function readOpenAIStreamError(json: unknown, provider: string): UpstreamError {
-  const parsed = openAICompatibleErrorSchema.safeParse(json);
+  const parsed = openAICompatibleSchemas().error.safeParse(json);
   const error = parsed.success ? parsed.data.error : undefined;
   const fields = typeof error === 'object' ? error : undefined;
   const message = typeof error === 'string' ? error : (fields?.message ?? 'error event in stream');
