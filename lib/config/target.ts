@@ -81,7 +81,7 @@ export const targetFieldsShape = lazy(() => ({
    */
   send_stream_options: z.optional(z.boolean()),
   /** This target's own price per million tokens; wins over the price table in the usage record. */
-  pricing: z.optional(pricingSchema),
+  pricing: z.optional(pricingSchema()),
   ...providerFieldShape(),
 }));
 
