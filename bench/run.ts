@@ -21,6 +21,7 @@ import { renderMarkdown, renderTerminal, type BenchReport } from './report.ts';
 import { renderSoak, runSoak } from './soak.ts';
 import { measureLatency, measureStreams, searchSustainedRate, type LatencyFigures } from './scenarios.ts';
 import { measureUsageRecording, renderUsageRecording } from './usage-recording.ts';
+import { measureUsageRecordingUnderRuntime, renderUsageRecordingUnderRuntime } from './usage-recording-runtime.ts';
 
 const quick = process.argv.includes('--quick');
 const settings = quick
@@ -76,7 +77,9 @@ async function main(): Promise<void> {
   const lambdaAssets = await buildLambdaAssets();
   const coldStart = await measureColdStart(lambdaAssets, settings.coldStartRuns);
   const invocationCost = await measureInvocationCost(lambdaAssets, settings.lambdaInvocations);
-  const lambdaRuntimeSection = `${renderColdStart(coldStart)}\n${renderInvocationCost(invocationCost)}`;
+  const recordingRounds = quick ? 2 : 8;
+  const recordingUnderRuntime = await measureUsageRecordingUnderRuntime({ invocations: quick ? 200 : 600, rounds: recordingRounds, log });
+  const lambdaRuntimeSection = `${renderColdStart(coldStart)}\n${renderInvocationCost(invocationCost)}\n${renderUsageRecordingUnderRuntime(recordingUnderRuntime, recordingRounds)}`;
 
   const upstream = await startBenchUpstream({ streamChunks: STREAM_CHUNKS, chunkIntervalMs: CHUNK_INTERVAL_MS });
   const gateways = await startGateways({ ...built, projectRoot });
