@@ -76,6 +76,9 @@ export async function* renderStream(
   let usageEstimated = false;
   let failure: unknown;
   let completed = false;
+  // Every chunk of a stream starts alike: its head is encoded once, not per event.
+  let head = '';
+  let headModel: string | undefined;
   try {
     try {
       for await (const part of parts) {
@@ -83,9 +86,12 @@ export async function* renderStream(
         if (part.model) model = part.model;
         if (part.usage) usage = usage ? addUsage(usage, part.usage) : part.usage;
         if (part.choices.length === 0) continue;
-        const chunk: CompletionChunk = { id, object: 'text_completion', created, model, choices: part.choices };
+        if (headModel !== model) {
+          headModel = model;
+          head = encodeChunkHead(id, created, model);
+        }
         options.onSent?.(part);
-        yield encodeSseData(chunk);
+        yield `${head}${JSON.stringify(part.choices)}}\n\n`;
       }
     } catch (error) {
       failure = error;
@@ -114,6 +120,15 @@ export async function* renderStream(
   } finally {
     options.onEnd?.({ usage, usageEstimated, error: failure, completed });
   }
+}
+
+/**
+ * `data: {"id":…,"object":"text_completion","created":…,"model":…,"choices":` — what
+ * `encodeSseData(chunk)` writes before the choices of a `CompletionChunk` (same keys, same order),
+ * so that a chunk is its head, its choices' JSON and `}\n\n`.
+ */
+function encodeChunkHead(id: string, created: number, model: string): string {
+  return `data: {"id":${JSON.stringify(id)},"object":"text_completion","created":${JSON.stringify(created)},"model":${JSON.stringify(model)},"choices":`;
 }
 
 export function addUsage(a: Usage, b: Usage): Usage {
