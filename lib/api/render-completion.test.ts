@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UpstreamError } from './errors.ts';
 import { completionChunkSchema, completionResponseSchema } from './completion-response.ts';
 import { renderResponse, renderStream } from './render-completion.ts';
+import { encodeSseData } from './sse.ts';
 import type { CompletionPart } from '../providers/provider.ts';
 
 async function collect(stream: AsyncIterable<string>): Promise<string[]> {
@@ -46,6 +47,22 @@ describe('renderStream', () => {
     expect(new Set(chunks.map((chunk) => chunk.id))).toEqual(new Set(['up-1']));
     expect(chunks.map((chunk) => chunk.choices.map((each) => each.text).join(''))).toEqual(['a', 'b', '']);
     expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
+  });
+
+  it('writes each chunk as encodeSseData would write the whole chunk object, also when the model changes mid-stream', async () => {
+    const logprobs = { tokens: ['a"\n'], token_logprobs: [-0.5], top_logprobs: null, text_offset: [0] };
+    const events = await collect(
+      renderStream(parts({ id: 'up-"1"', choices: [{ index: 0, text: 'a"\n', logprobs, finish_reason: null }] }, { model: 'served-ü', choices: [choice('b', 'stop')] }), {
+        model: 'asked',
+        created: 7,
+        includeUsage: false,
+      }),
+    );
+    expect(events).toEqual([
+      encodeSseData({ id: 'up-"1"', object: 'text_completion', created: 7, model: 'asked', choices: [{ index: 0, text: 'a"\n', logprobs, finish_reason: null }] }),
+      encodeSseData({ id: 'up-"1"', object: 'text_completion', created: 7, model: 'served-ü', choices: [choice('b', 'stop')] }),
+      'data: [DONE]\n\n',
+    ]);
   });
 
   it('omits the usage chunk unless asked', async () => {
