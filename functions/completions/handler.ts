@@ -161,23 +161,23 @@ async function finish(onRequestFinished: RequestFinishedHook, event: APIGatewayP
 function toReadable(chunks: AsyncIterable<string>, onFirstChunk: () => void): Readable {
   const iterator = chunks[Symbol.asyncIterator]();
   let first = true;
-  return new Readable({
+  // Made once per answer, not per chunk.
+  const onNext = (next: IteratorResult<string>) => {
+    if (next.done) {
+      readable.push(null);
+      return;
+    }
+    if (first) {
+      first = false;
+      onFirstChunk();
+    }
+    readable.push(next.value);
+  };
+  const onError = (error: unknown) => readable.destroy(error as Error);
+  const readable = new Readable({
     objectMode: true,
     read() {
-      iterator.next().then(
-        (next) => {
-          if (next.done) {
-            this.push(null);
-            return;
-          }
-          if (first) {
-            first = false;
-            onFirstChunk();
-          }
-          this.push(next.value);
-        },
-        (error: unknown) => this.destroy(error as Error),
-      );
+      iterator.next().then(onNext, onError);
     },
     destroy(error, callback) {
       // Let the renderer's `finally` run (its stream summary), without waiting on a pending read.
@@ -185,6 +185,7 @@ function toReadable(chunks: AsyncIterable<string>, onFirstChunk: () => void): Re
       callback(error);
     },
   });
+  return readable;
 }
 
 const deployed = dependenciesFromEnv();

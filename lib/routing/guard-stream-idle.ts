@@ -27,35 +27,44 @@ export function guardStreamIdle<T>(
     reject(error);
   }, options.idleTimeoutMs);
 
-  /** Once, however the stream stops. Stopped early (caller gone, idle, error): let the upstream iterator clean up, without waiting on it, since a stalled read may only end once the abort has landed. */
+  /**
+   * Once, however the stream stops. Stopped early (caller gone, idle, error): let the upstream
+   * iterator clean up, without waiting on it, since a stalled read may only end once the abort
+   * has landed. A wait still pending is settled by that upstream iterator (its `return()` ends it).
+   */
   function end(completed: boolean): void {
     if (ended) return;
     ended = true;
-    rejectWait = undefined;
     clearTimeout(timer);
     options.release();
     if (!completed) iterator.return?.()?.catch(() => {});
   }
 
+  // The wait's callbacks are made once per stream, not per event.
+  let resolveWait: ((next: IteratorResult<T>) => void) | undefined;
+  const onNext = (next: IteratorResult<T>) => {
+    const resolve = resolveWait;
+    resolveWait = rejectWait = undefined;
+    if (next.done) end(true);
+    resolve?.(next);
+  };
+  const onError = (error: unknown) => {
+    const reject = rejectWait;
+    resolveWait = rejectWait = undefined;
+    end(false);
+    reject?.(error as Error);
+  };
+  const startWait = (resolve: (next: IteratorResult<T>) => void, reject: (error: Error) => void) => {
+    resolveWait = resolve;
+    rejectWait = reject;
+    iterator.next().then(onNext, onError);
+  };
+
   const guarded: AsyncIterableIterator<T> = {
     next() {
       if (ended) return Promise.resolve({ done: true, value: undefined });
       timer.refresh();
-      return new Promise<IteratorResult<T>>((resolve, reject) => {
-        rejectWait = reject;
-        iterator.next().then(
-          (next) => {
-            rejectWait = undefined;
-            if (next.done) end(true);
-            resolve(next);
-          },
-          (error: unknown) => {
-            rejectWait = undefined;
-            end(false);
-            reject(error);
-          },
-        );
-      });
+      return new Promise<IteratorResult<T>>(startWait);
     },
     return() {
       end(false);
