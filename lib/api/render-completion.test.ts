@@ -89,6 +89,45 @@ describe('renderStream', () => {
   });
 });
 
+describe('renderStream stopped by its consumer', () => {
+  it('closes the parts and ends once, not completed, when stopped after a chunk', async () => {
+    let closed = false;
+    async function* upstream(): AsyncGenerator<CompletionPart> {
+      try {
+        yield { choices: [choice('a')] };
+        yield { choices: [choice('b', 'stop')] };
+      } finally {
+        closed = true;
+      }
+    }
+    const ends: unknown[] = [];
+    const stream = renderStream(upstream(), { model: 'm', includeUsage: false, onEnd: (end) => ends.push(end) });
+    expect((await stream.next()).done).toBe(false);
+    expect(await stream.return!()).toEqual({ done: true, value: undefined });
+    expect(closed).toBe(true);
+    expect(ends).toEqual([{ usage: undefined, usageEstimated: false, error: undefined, completed: false }]);
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+    expect(ends).toHaveLength(1);
+  });
+
+  it('waits for a pending read before it stops, and ends with what that read brought', async () => {
+    let fail!: (error: Error) => void;
+    const upstream: AsyncIterable<CompletionPart> = {
+      [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<CompletionPart>>((_resolve, reject) => (fail = reject)) }),
+    };
+    const ends: Array<{ error: unknown; completed: boolean }> = [];
+    const stream = renderStream(upstream, { model: 'm', includeUsage: false, onEnd: (end) => ends.push(end) });
+    const reading = stream.next();
+    const stopping = stream.return!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ends).toEqual([]);
+    fail(new UpstreamError('aborted', { provider: 'openai', statusCode: 502 }));
+    expect((await reading).value).toContain('"error"');
+    await stopping;
+    expect(ends).toMatchObject([{ error: { message: 'aborted' }, completed: true }]);
+  });
+});
+
 describe('renderStream with an estimate for a stream without usage', () => {
   it('asks for the estimate only after every text chunk is out, and ends with it', async () => {
     const yielded: string[] = [];
