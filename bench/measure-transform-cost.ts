@@ -4,6 +4,7 @@
  * rendering, and per SSE event decode + transform + re-encode; also the fan-out merge.
  * Run: `npx tsx bench/measure-transform-cost.ts` (prints a markdown table, µs per operation).
  */
+import { Readable } from 'node:stream';
 import { parseCompletionRequest } from '../lib/api/completion-request.ts';
 import { renderResponse, renderStream } from '../lib/api/render-completion.ts';
 import { encodeSseData } from '../lib/api/sse.ts';
@@ -72,10 +73,10 @@ async function streamEvents(count: number): Promise<number> {
 /** The engine's own path from upstream bytes to parts (what callProvider returns), as routing consumes it. */
 async function engineStream(count: number): Promise<number> {
   const bytes = new TextEncoder().encode(`data: ${chunkText}\n\n`.repeat(count) + 'data: [DONE]\n\n');
-  async function* chunks() {
-    for (let offset = 0; offset < bytes.length; offset += 1024) yield bytes.subarray(offset, offset + 1024);
-  }
-  const body = Object.assign(chunks(), { destroy() {} });
+  const pieces: Uint8Array[] = [];
+  for (let offset = 0; offset < bytes.length; offset += 1024) pieces.push(bytes.subarray(offset, offset + 1024));
+  // A byte stream, as node:http hands the engine a body.
+  const body = Readable.from(pieces, { objectMode: false });
   const parts = readUpstreamStream(openAIProvider, createStreamTransform(openAIProvider, streamed), createSseDecoder(), body);
   await parts.ready();
   let seen = 0;

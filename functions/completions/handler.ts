@@ -155,18 +155,29 @@ async function finish(onRequestFinished: RequestFinishedHook, event: APIGatewayP
  * Middy pipes this into the response stream and destroys it when the caller goes away; the
  * upstream is then torn down by the aborted signal. Not `Readable.from`: its destroy waits for
  * the pending upstream read, which for a stalled stream ends only once the abort has landed.
+ * In object mode, so that an SSE string reaches the response stream as it is (a byte-mode
+ * Readable would first copy each one into a Buffer of its own).
  */
 function toReadable(chunks: AsyncIterable<string>, onFirstChunk: () => void): Readable {
   const iterator = chunks[Symbol.asyncIterator]();
-  return new Readable({
-    async read() {
-      try {
-        const next = await iterator.next();
-        if (!next.done) onFirstChunk();
-        this.push(next.done ? null : next.value);
-      } catch (error) {
-        this.destroy(error as Error);
-      }
+  let first = true;
+  // Made once per answer, not per chunk.
+  const onNext = (next: IteratorResult<string>) => {
+    if (next.done) {
+      readable.push(null);
+      return;
+    }
+    if (first) {
+      first = false;
+      onFirstChunk();
+    }
+    readable.push(next.value);
+  };
+  const onError = (error: unknown) => readable.destroy(error as Error);
+  const readable = new Readable({
+    objectMode: true,
+    read() {
+      iterator.next().then(onNext, onError);
     },
     destroy(error, callback) {
       // Let the renderer's `finally` run (its stream summary), without waiting on a pending read.
@@ -174,6 +185,7 @@ function toReadable(chunks: AsyncIterable<string>, onFirstChunk: () => void): Re
       callback(error);
     },
   });
+  return readable;
 }
 
 const deployed = dependenciesFromEnv();

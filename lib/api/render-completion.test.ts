@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UpstreamError } from './errors.ts';
 import { completionChunkSchema, completionResponseSchema } from './completion-response.ts';
 import { renderResponse, renderStream } from './render-completion.ts';
+import { encodeSseData } from './sse.ts';
 import type { CompletionPart } from '../providers/provider.ts';
 
 async function collect(stream: AsyncIterable<string>): Promise<string[]> {
@@ -48,6 +49,22 @@ describe('renderStream', () => {
     expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
   });
 
+  it('writes each chunk as encodeSseData would write the whole chunk object, also when the model changes mid-stream', async () => {
+    const logprobs = { tokens: ['a"\n'], token_logprobs: [-0.5], top_logprobs: null, text_offset: [0] };
+    const events = await collect(
+      renderStream(parts({ id: 'up-"1"', choices: [{ index: 0, text: 'a"\n', logprobs, finish_reason: null }] }, { model: 'served-ü', choices: [choice('b', 'stop')] }), {
+        model: 'asked',
+        created: 7,
+        includeUsage: false,
+      }),
+    );
+    expect(events).toEqual([
+      encodeSseData({ id: 'up-"1"', object: 'text_completion', created: 7, model: 'asked', choices: [{ index: 0, text: 'a"\n', logprobs, finish_reason: null }] }),
+      encodeSseData({ id: 'up-"1"', object: 'text_completion', created: 7, model: 'served-ü', choices: [choice('b', 'stop')] }),
+      'data: [DONE]\n\n',
+    ]);
+  });
+
   it('omits the usage chunk unless asked', async () => {
     const events = await collect(renderStream(parts({ choices: [choice('a', 'stop')], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }), { model: 'm', includeUsage: false }));
     expect(events).toHaveLength(2);
@@ -69,6 +86,45 @@ describe('renderStream', () => {
     });
     expect(events.join('')).not.toContain('[DONE]');
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('renderStream stopped by its consumer', () => {
+  it('closes the parts and ends once, not completed, when stopped after a chunk', async () => {
+    let closed = false;
+    async function* upstream(): AsyncGenerator<CompletionPart> {
+      try {
+        yield { choices: [choice('a')] };
+        yield { choices: [choice('b', 'stop')] };
+      } finally {
+        closed = true;
+      }
+    }
+    const ends: unknown[] = [];
+    const stream = renderStream(upstream(), { model: 'm', includeUsage: false, onEnd: (end) => ends.push(end) });
+    expect((await stream.next()).done).toBe(false);
+    expect(await stream.return!()).toEqual({ done: true, value: undefined });
+    expect(closed).toBe(true);
+    expect(ends).toEqual([{ usage: undefined, usageEstimated: false, error: undefined, completed: false }]);
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+    expect(ends).toHaveLength(1);
+  });
+
+  it('waits for a pending read before it stops, and ends with what that read brought', async () => {
+    let fail!: (error: Error) => void;
+    const upstream: AsyncIterable<CompletionPart> = {
+      [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<CompletionPart>>((_resolve, reject) => (fail = reject)) }),
+    };
+    const ends: Array<{ error: unknown; completed: boolean }> = [];
+    const stream = renderStream(upstream, { model: 'm', includeUsage: false, onEnd: (end) => ends.push(end) });
+    const reading = stream.next();
+    const stopping = stream.return!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ends).toEqual([]);
+    fail(new UpstreamError('aborted', { provider: 'openai', statusCode: 502 }));
+    expect((await reading).value).toContain('"error"');
+    await stopping;
+    expect(ends).toMatchObject([{ error: { message: 'aborted' }, completed: true }]);
   });
 });
 

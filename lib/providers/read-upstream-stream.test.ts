@@ -84,4 +84,26 @@ describe('readUpstreamStream', () => {
     expect(readable.destroyed).toBe(true);
     expect(await parts.next()).toEqual({ done: true, value: undefined });
   });
+
+  it('reads no further while its consumer is busy, and delivers everything once it comes back', async () => {
+    const pieces = Array.from({ length: 50 }, (_, index) => chunk(`t${index}`));
+    const { readable, parts } = open([...pieces, 'data: [DONE]\n\n']);
+    await parts.ready();
+    // A consumer busy for a while: the body must not be drained into memory meanwhile.
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(readable.isPaused()).toBe(true);
+    expect(readable.readableEnded).toBe(false);
+    expect(await texts(parts)).toEqual(pieces.map((_, index) => `t${index}`));
+  });
+
+  it('fails with stream_interrupted when the body closes without ending', async () => {
+    const readable = new Readable({ read() {} });
+    const parts = readUpstreamStream(openai, createStreamTransform(openai, call), createSseDecoder(), readable);
+    readable.push(Buffer.from(chunk('Hel')));
+    await parts.ready();
+    expect((await parts.next()).value?.choices[0]?.text).toBe('Hel');
+    const pending = parts.next();
+    readable.destroy();
+    await expect(pending).rejects.toMatchObject({ code: 'stream_interrupted', statusCode: 502 });
+  });
 });

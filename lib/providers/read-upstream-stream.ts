@@ -1,10 +1,10 @@
 /**
- * Reads an upstream stream as completion parts with a single iterator over the socket: bytes
- * are decoded by a push decoder and read by the provider's `StreamReader` inside one `next()`,
- * so a stream event costs one promise here, not one per layer. Truncation (the body ended
- * before the provider's terminal event) and a broken connection are detected here, once for
- * every provider.
+ * Reads an upstream stream as completion parts: bytes are decoded by a push decoder and read
+ * by the provider's `StreamReader` as they arrive, so a stream event costs one promise here,
+ * not one per layer. Truncation (the body ended before the provider's terminal event) and a
+ * broken connection are detected here, once for every provider.
  */
+import type { Readable } from 'node:stream';
 import { UpstreamError } from '../api/errors.ts';
 import { createAwsEventStreamDecoder } from '../upstream/decode-aws-event-stream.ts';
 import { createSseDecoder, StreamEventTooLargeError, type EventDecoder } from '../upstream/decode-sse.ts';
@@ -45,23 +45,35 @@ export interface UpstreamPartStream extends AsyncIterableIterator<CompletionPart
   ready(): Promise<void>;
 }
 
+/** The upstream body as the engine reads it: node:http's response (tests pass any Readable). */
+export type UpstreamBody = Pick<Readable, 'on' | 'pause' | 'resume' | 'isPaused' | 'destroy' | 'errored'>;
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
 /**
  * The parts of an upstream body. Parts read before a failure are delivered before it. `return()`
  * (the consumer stopped) destroys the body, which closes the connection: cancellation is tied
  * to iteration. `options.mapError` sees every failure first (the engine scrubs credentials there).
+ *
+ * The body flows (`'data'` events) and each chunk is decoded and transformed as it arrives: a
+ * waiting `next()` is handed its part directly, so an event costs one promise here and no
+ * iterator over the socket. The body is paused while parts wait for a consumer that is busy
+ * (a slow caller), so the socket's own window holds the upstream back, as reading on demand did.
  */
 export function readUpstreamStream(
   provider: Provider,
   transform: StreamTransform,
   decoder: EventDecoder<UpstreamEvent>,
-  body: AsyncIterable<Uint8Array> & { destroy(error?: Error): void },
+  body: UpstreamBody,
   options: { mapError?: (error: unknown) => unknown } = {},
 ): UpstreamPartStream {
-  const chunks = body[Symbol.asyncIterator]();
   let queue: CompletionPart[] = [];
   let position = 0;
+  /** No more input is read: the body ended, failed, or the consumer stopped. */
   let finished = false;
   let failure: { error: unknown } | undefined;
+  /** A `next()` (take) or `ready()` waiting for a part or the end. */
+  let waiter: { resolve(value: IteratorResult<CompletionPart> | undefined): void; reject(error: unknown): void; take: boolean } | undefined;
 
   const accept = (events: UpstreamEvent[]) => {
     for (const event of events) {
@@ -76,44 +88,97 @@ export function readUpstreamStream(
     }
   };
 
-  /** Reads until a part is queued or the stream is over; a failure is kept for after the queued parts. */
-  async function fill(): Promise<void> {
-    try {
-      while (position === queue.length && !finished) {
-        const chunk = await chunks.next();
-        if (chunk.done) {
-          accept(decoder.end());
-          finished = true;
-          for (const part of transform.flush()) queue.push(part);
-        } else {
-          accept(decoder.feed(chunk.value));
-        }
-      }
-    } catch (error) {
-      finished = true;
-      body.destroy();
-      const failed = toStreamError(provider, error);
-      failure = { error: options.mapError ? options.mapError(failed) : failed };
+  const take = (): IteratorResult<CompletionPart> => {
+    const value = queue[position]!;
+    queue[position++] = undefined as never;
+    return { done: false, value };
+  };
+
+  /** Settles the waiter, if any, with what is there now: a part, the failure, or the end. */
+  const wake = () => {
+    const waiting = waiter;
+    if (waiting === undefined) return;
+    if (position < queue.length) {
+      waiter = undefined;
+      waiting.resolve(waiting.take ? take() : undefined);
+    } else if (failure) {
+      waiter = undefined;
+      const { error } = failure;
+      failure = undefined;
+      waiting.reject(error);
+    } else if (finished) {
+      waiter = undefined;
+      waiting.resolve(waiting.take ? DONE : undefined);
     }
-  }
+  };
+
+  const fail = (error: unknown) => {
+    if (finished) return;
+    finished = true;
+    body.destroy();
+    const failed = toStreamError(provider, error);
+    failure = { error: options.mapError ? options.mapError(failed) : failed };
+    wake();
+  };
+
+  body.on('data', (chunk: Uint8Array) => {
+    if (finished) return;
+    try {
+      accept(decoder.feed(chunk));
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    if (position === queue.length) return;
+    if (waiter) wake();
+    // Parts are waiting for a consumer that is busy: read no further until it comes back.
+    else body.pause();
+  });
+  body.on('end', () => {
+    if (finished) return;
+    try {
+      accept(decoder.end());
+      for (const part of transform.flush()) queue.push(part);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    finished = true;
+    wake();
+  });
+  body.on('error', fail);
+  // A body closed without its end (the connection broke; node:http may not say more).
+  body.on('close', () => fail(body.errored ?? new Error('the upstream body closed before its end')));
+
+  /** A promise for the next part (`take`) or for the first one being there (`ready`). */
+  const wait = (take: boolean) =>
+    new Promise<IteratorResult<CompletionPart> | undefined>((resolve, reject) => {
+      waiter = { resolve, reject, take };
+      if (body.isPaused()) body.resume();
+    });
 
   const iterator: UpstreamPartStream = {
-    async ready() {
-      if (position === queue.length) await fill();
-      if (position === queue.length && failure) {
+    ready() {
+      if (position < queue.length) return Promise.resolve();
+      if (failure) {
         const { error } = failure;
         failure = undefined;
-        throw error;
+        return Promise.reject(error);
       }
+      if (finished) return Promise.resolve();
+      return wait(false) as Promise<void>;
     },
-    async next(): Promise<IteratorResult<CompletionPart>> {
-      await iterator.ready();
-      if (position === queue.length) return { done: true, value: undefined };
-      const value = queue[position]!;
-      queue[position++] = undefined as never;
-      return { done: false, value };
+    next() {
+      if (position < queue.length) return Promise.resolve(take());
+      if (failure) {
+        const { error } = failure;
+        failure = undefined;
+        return Promise.reject(error);
+      }
+      if (finished) return Promise.resolve(DONE);
+      return wait(true) as Promise<IteratorResult<CompletionPart>>;
     },
-    async return(): Promise<IteratorResult<CompletionPart>> {
+    return() {
       if (!finished) {
         finished = true;
         body.destroy();
@@ -121,7 +186,8 @@ export function readUpstreamStream(
       queue = [];
       position = 0;
       failure = undefined;
-      return { done: true, value: undefined };
+      wake();
+      return Promise.resolve(DONE);
     },
     [Symbol.asyncIterator]() {
       return iterator;

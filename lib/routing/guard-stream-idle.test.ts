@@ -47,6 +47,25 @@ describe('guardStreamIdle', () => {
     expect(seen).toEqual(['a']);
     expect(aborted.map((error) => error.message)).toEqual(['idle for 50 ms']);
   });
+
+  it('lets go of the upstream at once when its consumer stops during a wait', async () => {
+    let returned = 0;
+    let released = 0;
+    const stalled: AsyncIterable<string> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => new Promise<IteratorResult<string>>(() => {}),
+        return: async () => {
+          returned++;
+          return { done: true, value: undefined };
+        },
+      }),
+    };
+    const parts = guardStreamIdle(stalled, { idleTimeoutMs: 60_000, onIdle: () => new Error('idle'), abort: () => {}, release: () => released++ });
+    void parts.next();
+    expect(await parts.return!()).toEqual({ done: true, value: undefined });
+    expect({ returned, released }).toEqual({ returned: 1, released: 1 });
+    expect(await parts.next()).toEqual({ done: true, value: undefined });
+  });
 });
 
 describe('withDeadline', () => {

@@ -8,8 +8,8 @@ export interface SseEvent {
 }
 
 /**
- * A push decoder: bytes in, the events they complete out. The engine drives it from its one
- * iterator over the socket, so decoding adds no iterator layer (and no promise) per event.
+ * A push decoder: bytes in, the events they complete out. The engine feeds it each chunk of the
+ * body as it arrives, so decoding adds no iterator layer (and no promise) per event.
  */
 export interface EventDecoder<Event> {
   /** The events that `chunk` completes (often none, sometimes many). */
