@@ -77,9 +77,9 @@ async function main(): Promise<void> {
   const lambdaAssets = await buildLambdaAssets();
   const coldStart = await measureColdStart(lambdaAssets, settings.coldStartRuns);
   const invocationCost = await measureInvocationCost(lambdaAssets, settings.lambdaInvocations);
-  const recordingRounds = quick ? 2 : 8;
-  const recordingUnderRuntime = await measureUsageRecordingUnderRuntime({ invocations: quick ? 200 : 600, rounds: recordingRounds, log });
-  const lambdaRuntimeSection = `${renderColdStart(coldStart)}\n${renderInvocationCost(invocationCost)}\n${renderUsageRecordingUnderRuntime(recordingUnderRuntime, recordingRounds)}`;
+  const recordingSettings = quick ? { invocations: 100, rounds: 2, processes: 1 } : { invocations: 200, rounds: 6, processes: 3 };
+  const recordingUnderRuntime = await measureUsageRecordingUnderRuntime({ ...recordingSettings, log });
+  const lambdaRuntimeSection = `${renderColdStart(coldStart)}\n${renderInvocationCost(invocationCost)}\n${renderUsageRecordingUnderRuntime(recordingUnderRuntime, recordingSettings)}`;
 
   const upstream = await startBenchUpstream({ streamChunks: STREAM_CHUNKS, chunkIntervalMs: CHUNK_INTERVAL_MS });
   const gateways = await startGateways({ ...built, projectRoot });
