@@ -1,0 +1,126 @@
+/**
+ * CPU per invocation under the real Lambda runtime (Node 24, aws-lambda-ric), the gateway against
+ * the Lambda floor in one function (bench/invocation-pair-handler.ts): each runtime process runs
+ * alternating blocks of the two, per plain request and per stream event (streams of many events
+ * less streams of few, per event), and the ratio is taken inside each process. bench/invocation-cost.ts
+ * runs one process per target, whose ratios swung between 0.9x and 2.2x from round to round here.
+ *
+ * `npx tsx bench/invocation-cost-paired.ts [plain invocations per block] [rounds] [processes]`.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findLambdaRuntime, startLambdaRuntimeProcess, type LambdaRuntimeInstall } from '../lib/local/runtime-api/lambda-runtime-process.ts';
+import { buildDirectory, bundle, projectRoot } from './build.ts';
+import { STACK_ENVIRONMENT } from './cold-start.ts';
+import { startBenchUpstream, type BenchUpstream } from './fake-upstream.ts';
+import { cpuMillisecondsOf } from './gateways.ts';
+import { completionEvent } from './lambda-event.ts';
+import { median } from './stats.ts';
+
+const FEW_EVENTS = 2;
+const MANY_EVENTS = 42;
+
+type Runtime = Awaited<ReturnType<typeof startLambdaRuntimeProcess>>;
+type Target = 'gateway' | 'floor';
+interface Upstreams {
+  few: BenchUpstream;
+  many: BenchUpstream;
+}
+
+async function cpuPerInvocation(runtime: Runtime, event: unknown, count: number): Promise<number> {
+  const before = cpuMillisecondsOf(runtime.child.pid!);
+  for (let index = 0; index < count; index++) {
+    const outcome = await runtime.emulator.invoke(event).done;
+    if (outcome.kind !== 'response') throw new Error(`invocation failed: ${JSON.stringify(outcome)}\n${runtime.output().slice(-2000)}`);
+  }
+  await runtime.emulator.waitForNextPoll();
+  return ((cpuMillisecondsOf(runtime.child.pid!) - before) * 1000) / count;
+}
+
+function eventOf(target: Target, upstream: BenchUpstream, stream: boolean) {
+  const event = completionEvent(upstream, stream);
+  return target === 'floor' ? { ...event, headers: { ...event.headers, 'x-bench-target': 'floor' } } : event;
+}
+
+/** One process: per target, CPU µs per plain invocation and per stream event, averaged over alternating rounds. */
+async function measureProcess(install: LambdaRuntimeInstall, folder: string, upstreams: Upstreams, options: { invocations: number; rounds: number }) {
+  const runtime = await startLambdaRuntimeProcess({ install, taskRoot: folder, environment: { ...STACK_ENVIRONMENT, GATEWAY_ALLOWED_CUSTOM_HOSTS: 'loopback', LOG_LEVEL: 'silent' } });
+  try {
+    await runtime.ready;
+    const figures = { gateway: { plainUs: 0, streamEventUs: 0 }, floor: { plainUs: 0, streamEventUs: 0 } };
+    const streams = options.invocations / 4;
+    for (const target of ['gateway', 'floor'] as const) {
+      await cpuPerInvocation(runtime, eventOf(target, upstreams.few, false), 50);
+      await cpuPerInvocation(runtime, eventOf(target, upstreams.many, true), 10);
+    }
+    for (let round = 0; round < options.rounds; round++) {
+      for (const target of round % 2 === 0 ? (['gateway', 'floor'] as const) : (['floor', 'gateway'] as const)) {
+        const plain = await cpuPerInvocation(runtime, eventOf(target, upstreams.few, false), options.invocations);
+        const few = await cpuPerInvocation(runtime, eventOf(target, upstreams.few, true), streams);
+        const many = await cpuPerInvocation(runtime, eventOf(target, upstreams.many, true), streams);
+        figures[target].plainUs += plain / options.rounds;
+        figures[target].streamEventUs += (many - few) / (MANY_EVENTS - FEW_EVENTS) / options.rounds;
+      }
+    }
+    return figures;
+  } finally {
+    await runtime.stop();
+  }
+}
+
+export interface PairedInvocationCost {
+  /** Per process: gateway / floor, ascending. */
+  plainRatios: number[];
+  streamEventRatios: number[];
+  gateway: { plainUs: number; streamEventUs: number };
+  floor: { plainUs: number; streamEventUs: number };
+}
+
+export async function measurePairedInvocationCost(options: { invocations: number; rounds: number; processes: number; log: (message: string) => void }): Promise<PairedInvocationCost | undefined> {
+  const install = findLambdaRuntime(projectRoot);
+  if (!install) return undefined;
+  const folder = join(buildDirectory, 'lambda-invocation-pair');
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  await bundle('bench/invocation-pair-handler.ts', join(folder, 'index.mjs'));
+  const upstreams = { few: await startBenchUpstream({ streamChunks: FEW_EVENTS, chunkIntervalMs: 0 }), many: await startBenchUpstream({ streamChunks: MANY_EVENTS, chunkIntervalMs: 0 }) };
+  try {
+    const processes: Array<Awaited<ReturnType<typeof measureProcess>>> = [];
+    for (let index = 0; index < options.processes; index++) {
+      options.log(`CPU per invocation, gateway and floor in one function: process ${index + 1} of ${options.processes}`);
+      processes.push(await measureProcess(install, folder, upstreams, options));
+    }
+    const ratios = (key: 'plainUs' | 'streamEventUs') => processes.map((figures) => figures.gateway[key] / figures.floor[key]).sort((a, b) => a - b);
+    const medianOf = (target: Target, key: 'plainUs' | 'streamEventUs') => median(processes.map((figures) => figures[target][key]));
+    return {
+      plainRatios: ratios('plainUs'),
+      streamEventRatios: ratios('streamEventUs'),
+      gateway: { plainUs: medianOf('gateway', 'plainUs'), streamEventUs: medianOf('gateway', 'streamEventUs') },
+      floor: { plainUs: medianOf('floor', 'plainUs'), streamEventUs: medianOf('floor', 'streamEventUs') },
+    };
+  } finally {
+    await Promise.all([upstreams.few.close(), upstreams.many.close()]);
+  }
+}
+
+export function renderPairedInvocationCost(report: PairedInvocationCost | undefined, settings: { invocations: number; rounds: number; processes: number }): string {
+  if (!report) return 'CPU per invocation, gateway and floor in one function: not measured (run `bash tools/lambda-runtime/install.sh`).\n';
+  const row = (label: string, ours: number, floor: number, ratios: number[]) =>
+    `  ${label}: gateway ${ours.toFixed(0)} µs, floor ${floor.toFixed(0)} µs; gateway / floor per process: median ${median(ratios).toFixed(2)}× ` +
+    `(${ratios.map((ratio) => `${ratio.toFixed(2)}×`).join(', ')}) (goal <= 1.5×: ${median(ratios) <= 1.5 ? 'met' : 'missed'})`;
+  return [
+    `CPU per invocation under the real runtime, the gateway and the Lambda floor in one function (${settings.processes} runtime processes, each ` +
+      `${settings.rounds} alternating rounds of ${settings.invocations} plain and ${settings.invocations / 4} + ${settings.invocations / 4} streamed invocations per target):`,
+    row('per plain request', report.gateway.plainUs, report.floor.plainUs, report.plainRatios),
+    row('per stream event ', report.gateway.streamEventUs, report.floor.streamEventUs, report.streamEventRatios),
+    '',
+  ].join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [invocations = 400, rounds = 4, processes = 3] = process.argv.slice(2).map(Number);
+  const settings = { invocations, rounds, processes };
+  const report = await measurePairedInvocationCost({ ...settings, log: (message) => process.stderr.write(`[bench] ${message}\n`) });
+  process.stdout.write(renderPairedInvocationCost(report, settings));
+}
