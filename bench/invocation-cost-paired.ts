@@ -7,40 +7,27 @@
  *
  * `npx tsx bench/invocation-cost-paired.ts [plain invocations per block] [rounds] [processes]`.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findLambdaRuntime, startLambdaRuntimeProcess, type LambdaRuntimeInstall } from '../lib/local/runtime-api/lambda-runtime-process.ts';
-import { buildDirectory, bundle, projectRoot } from './build.ts';
+import { projectRoot } from './build.ts';
 import { STACK_ENVIRONMENT } from './cold-start.ts';
 import { startBenchUpstream, type BenchUpstream } from './fake-upstream.ts';
-import { cpuMillisecondsOf } from './gateways.ts';
 import { completionEvent } from './lambda-event.ts';
+import { bundleFunction, cpuPerInvocation, withHeader } from './runtime-invocations.ts';
 import { median } from './stats.ts';
 
 const FEW_EVENTS = 2;
 const MANY_EVENTS = 42;
 
-type Runtime = Awaited<ReturnType<typeof startLambdaRuntimeProcess>>;
 type Target = 'gateway' | 'floor';
 interface Upstreams {
   few: BenchUpstream;
   many: BenchUpstream;
 }
 
-async function cpuPerInvocation(runtime: Runtime, event: unknown, count: number): Promise<number> {
-  const before = cpuMillisecondsOf(runtime.child.pid!);
-  for (let index = 0; index < count; index++) {
-    const outcome = await runtime.emulator.invoke(event).done;
-    if (outcome.kind !== 'response') throw new Error(`invocation failed: ${JSON.stringify(outcome)}\n${runtime.output().slice(-2000)}`);
-  }
-  await runtime.emulator.waitForNextPoll();
-  return ((cpuMillisecondsOf(runtime.child.pid!) - before) * 1000) / count;
-}
-
 function eventOf(target: Target, upstream: BenchUpstream, stream: boolean) {
   const event = completionEvent(upstream, stream);
-  return target === 'floor' ? { ...event, headers: { ...event.headers, 'x-bench-target': 'floor' } } : event;
+  return target === 'floor' ? withHeader(event, 'x-bench-target', 'floor') : event;
 }
 
 /** One process: per target, CPU µs per plain invocation and per stream event, averaged over alternating rounds. */
@@ -80,10 +67,7 @@ export interface PairedInvocationCost {
 export async function measurePairedInvocationCost(options: { invocations: number; rounds: number; processes: number; log: (message: string) => void }): Promise<PairedInvocationCost | undefined> {
   const install = findLambdaRuntime(projectRoot);
   if (!install) return undefined;
-  const folder = join(buildDirectory, 'lambda-invocation-pair');
-  rmSync(folder, { recursive: true, force: true });
-  mkdirSync(folder, { recursive: true });
-  await bundle('bench/invocation-pair-handler.ts', join(folder, 'index.mjs'));
+  const folder = await bundleFunction('bench/invocation-pair-handler.ts', 'lambda-invocation-pair');
   const upstreams = { few: await startBenchUpstream({ streamChunks: FEW_EVENTS, chunkIntervalMs: 0 }), many: await startBenchUpstream({ streamChunks: MANY_EVENTS, chunkIntervalMs: 0 }) };
   try {
     const processes: Array<Awaited<ReturnType<typeof measureProcess>>> = [];

@@ -15,9 +15,9 @@ import { buildBaselineAsset } from './baseline-asset.ts';
 import { findLambdaRuntime, startLambdaRuntimeProcess, type LambdaRuntimeInstall } from '../lib/local/runtime-api/lambda-runtime-process.ts';
 import { buildLambdaAssets, STACK_ENVIRONMENT, type LambdaAssets } from './cold-start.ts';
 import { startBenchUpstream, type BenchUpstream } from './fake-upstream.ts';
-import { cpuMillisecondsOf } from './gateways.ts';
 import { projectRoot } from './build.ts';
 import { completionEvent } from './lambda-event.ts';
+import { cpuPerInvocation, type RuntimeProcess } from './runtime-invocations.ts';
 
 const FEW_EVENTS = 2;
 const MANY_EVENTS = 42;
@@ -38,16 +38,8 @@ export interface InvocationCostReport {
 }
 
 /** CPU milliseconds the process spends on `count` invocations of `event`, one after another. */
-async function cpuOf(runtime: Awaited<ReturnType<typeof startLambdaRuntimeProcess>>, event: unknown, count: number): Promise<number> {
-  const before = cpuMillisecondsOf(runtime.child.pid!);
-  for (let index = 0; index < count; index++) {
-    const invocation = runtime.emulator.invoke(event);
-    const outcome = await invocation.done;
-    if (outcome.kind !== 'response') throw new Error(`invocation failed: ${JSON.stringify(outcome)}\n${runtime.output().slice(-2000)}`);
-  }
-  // The last answer's bookkeeping (the next /next poll) belongs to it.
-  await runtime.emulator.waitForNextPoll();
-  return cpuMillisecondsOf(runtime.child.pid!) - before;
+async function cpuOf(runtime: RuntimeProcess, event: unknown, count: number): Promise<number> {
+  return ((await cpuPerInvocation(runtime, event, count)) * count) / 1000;
 }
 
 async function costOf(install: LambdaRuntimeInstall, folder: string, upstreams: { few: BenchUpstream; many: BenchUpstream }, invocations: number): Promise<InvocationCost> {

@@ -9,15 +9,13 @@
  * `npx tsx bench/usage-recording-runtime.ts [JSON invocations per block] [rounds] [processes]`;
  * `npm run bench` includes it.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findLambdaRuntime, startLambdaRuntimeProcess, type LambdaRuntimeInstall } from '../lib/local/runtime-api/lambda-runtime-process.ts';
-import { buildDirectory, bundle, projectRoot } from './build.ts';
+import { projectRoot } from './build.ts';
 import { STACK_ENVIRONMENT } from './cold-start.ts';
 import { startBenchUpstream, type BenchUpstream } from './fake-upstream.ts';
-import { cpuMillisecondsOf } from './gateways.ts';
 import { completionEvent } from './lambda-event.ts';
+import { bundleFunction, cpuPerInvocation, withHeader } from './runtime-invocations.ts';
 import { median } from './stats.ts';
 
 const STREAM_CHUNKS = 20;
@@ -31,23 +29,11 @@ export interface RuntimeRecordingFigures {
   processDifferences: number[];
 }
 
-type Runtime = Awaited<ReturnType<typeof startLambdaRuntimeProcess>>;
-
-async function cpuPerInvocation(runtime: Runtime, event: unknown, count: number): Promise<number> {
-  const before = cpuMillisecondsOf(runtime.child.pid!);
-  for (let index = 0; index < count; index++) {
-    const outcome = await runtime.emulator.invoke(event).done;
-    if (outcome.kind !== 'response') throw new Error(`invocation failed: ${JSON.stringify(outcome)}\n${runtime.output().slice(-2000)}`);
-  }
-  // The last invocation's record is written before the runtime polls again.
-  await runtime.emulator.waitForNextPoll();
-  return ((cpuMillisecondsOf(runtime.child.pid!) - before) * 1000) / count;
-}
 
 /** The bench's completion event, sent to the handler without its record when `record` is false. */
 function eventOf(upstream: BenchUpstream, stream: boolean, record: boolean) {
   const event = completionEvent(upstream, stream);
-  return record ? event : { ...event, headers: { ...event.headers, 'x-bench-usage-record': 'off' } };
+  return record ? event : withHeader(event, 'x-bench-usage-record', 'off');
 }
 
 /**
@@ -78,10 +64,7 @@ async function measureProcess(install: LambdaRuntimeInstall, folder: string, ups
 export async function measureUsageRecordingUnderRuntime(options: { invocations: number; rounds: number; processes: number; log: (message: string) => void }): Promise<RuntimeRecordingFigures[] | undefined> {
   const install = findLambdaRuntime(projectRoot);
   if (!install) return undefined;
-  const folder = join(buildDirectory, 'lambda-usage-recording');
-  rmSync(folder, { recursive: true, force: true });
-  mkdirSync(folder, { recursive: true });
-  await bundle('bench/usage-recording-handler.ts', join(folder, 'index.mjs'));
+  const folder = await bundleFunction('bench/usage-recording-handler.ts', 'lambda-usage-recording');
   const upstreams = {
     json: await startBenchUpstream(),
     // The bench upstream reports no usage in a stream: the record counts its tokens.
