@@ -68,6 +68,17 @@ test('loads at import the entry and one chunk: the code the handler shares with 
   expect(readFileSync(join(directory, 'handler.mjs'), 'utf8')).toMatch(/^import\{[^}]+\}from"\.\/chunks\/chunk-[A-Z0-9]+\.mjs";export\{[^}]+\};/m);
 });
 
+test('keeps the response cache, the limiter and the table out of what loads at import: off by default, loaded on first use', () => {
+  const metafile = JSON.parse(readFileSync(join(directory, 'handler.meta.json'), 'utf8')) as Metafile;
+  const entry = Object.keys(metafile.outputs).find((output) => output.endsWith('/handler.mjs'))!;
+  const atImport = inputsLoadedAtImport(metafile, entry);
+  // What every request runs stays: the cache settings and status, the limits middleware and document loader.
+  expect(atImport).toEqual(expect.arrayContaining(['lib/cache/cache-settings.ts', 'lib/cache/cache-middleware-from-env.ts', 'lib/limits/limits-middleware.ts', 'lib/limits/load-limits-document.ts']));
+  const lazy = ['lib/cache/response-cache.ts', 'lib/cache/cache-key.ts', 'lib/cache/memory-cache-store.ts', 'lib/cache/dynamodb-cache-store.ts', 'lib/limits/create-limiter.ts', 'lib/store/dynamodb-gateway-table.ts', 'lib/store/memory-gateway-table.ts'];
+  expect(atImport.filter((path) => lazy.includes(path))).toEqual([]);
+  for (const path of lazy) expect(Object.values(metafile.outputs).some((output) => path in output.inputs), path).toBe(true);
+});
+
 test('loads the builtin shims of node:http, https, crypto and fs at import as one chunk, not four', () => {
   const metafile = JSON.parse(readFileSync(join(directory, 'handler.meta.json'), 'utf8')) as Metafile;
   const entry = Object.keys(metafile.outputs).find((output) => output.endsWith('/handler.mjs'))!;
