@@ -15,9 +15,11 @@
  * (and its default export, if it has one). The target keeps its identity, so a module both imported
  * statically and through `import()` (the node:http shim, which the AWS SDK imports lazily) is still
  * evaluated once, in the handler's order; a stand-in is imported by nothing, so it adds no cycle.
+ * (It assumes the handler's module awaits no `import()` at its top level: that import would wait
+ * for the handler's module to finish, which waits for it.)
  */
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 import type { Plugin } from 'esbuild';
 
 const NAMESPACE = 'lazy-entry';
@@ -31,16 +33,19 @@ export function lazyEntriesImportHandler(handlerPath: string): Plugin {
         if (args.kind !== 'dynamic-import' || args.pluginData === NAMESPACE) return undefined;
         const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: NAMESPACE });
         if (resolved.errors.length > 0 || resolved.external || resolved.namespace !== 'file') return resolved.errors.length > 0 ? { errors: resolved.errors } : resolved;
-        return { path: resolved.path, namespace: NAMESPACE, sideEffects: resolved.sideEffects };
+        // Named like its target (chunk names come from it), relative so no machine path reaches the metafile.
+        const name = relative(build.initialOptions.absWorkingDir ?? process.cwd(), resolved.path);
+        return { path: name, namespace: NAMESPACE, pluginData: resolved.path, sideEffects: resolved.sideEffects };
       });
 
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, async (args) => {
-        const target = JSON.stringify(args.path);
-        const reExportDefault = (await hasDefaultExport(build.esbuild, args.path)) ? `export { default } from ${target};\n` : '';
+        const targetPath = args.pluginData as string;
+        const target = JSON.stringify(targetPath);
+        const reExportDefault = (await hasDefaultExport(build.esbuild, targetPath)) ? `export { default } from ${target};\n` : '';
         return {
           contents: `import ${JSON.stringify(handlerPath)};\nexport * from ${target};\n${reExportDefault}`,
           loader: 'js',
-          resolveDir: dirname(args.path),
+          resolveDir: dirname(targetPath),
         };
       });
     },
