@@ -23,6 +23,7 @@ import { dirname, relative } from 'node:path';
 import type { Plugin } from 'esbuild';
 
 const NAMESPACE = 'lazy-entry';
+const SCRIPT = /\.[cm]?[jt]sx?$/;
 
 /** @param handlerPath the handler module's absolute path (the bundle's entry point). */
 export function lazyEntriesImportHandler(handlerPath: string): Plugin {
@@ -32,7 +33,9 @@ export function lazyEntriesImportHandler(handlerPath: string): Plugin {
       build.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind !== 'dynamic-import' || args.pluginData === NAMESPACE) return undefined;
         const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: NAMESPACE });
-        if (resolved.errors.length > 0 || resolved.external || resolved.namespace !== 'file') return resolved.errors.length > 0 ? { errors: resolved.errors } : resolved;
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        // Builtins and other externals stay as they are; so does data (JSON), which shares no code.
+        if (resolved.external || resolved.namespace !== 'file' || !SCRIPT.test(resolved.path)) return resolved;
         // Named like its target (chunk names come from it), relative so no machine path reaches the metafile.
         const name = relative(build.initialOptions.absWorkingDir ?? process.cwd(), resolved.path);
         return { path: name, namespace: NAMESPACE, pluginData: resolved.path, sideEffects: resolved.sideEffects };
