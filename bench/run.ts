@@ -14,7 +14,7 @@ import { completionBody, startBenchUpstream } from './fake-upstream.ts';
 import { cpuMillisecondsOf, memoryOf, startGateways, waitUntilServing, type GatewayProcess } from './gateways.ts';
 import { closedLoop, createClient, send, type Client, type Target } from './load-client.ts';
 import { buildLambdaAssets, measureColdStart, renderColdStart } from './cold-start.ts';
-import { measureInvocationCost, renderInvocationCost } from './invocation-cost.ts';
+import { measurePairedInvocationCost, renderPairedInvocationCost } from './invocation-cost-paired.ts';
 import { measureModuleLoad } from './measure-module-load.ts';
 import { measureCacheCosts } from './cache-scenario.ts';
 import { renderMarkdown, renderTerminal, type BenchReport } from './report.ts';
@@ -25,8 +25,8 @@ import { measureUsageRecordingUnderRuntime, renderUsageRecordingUnderRuntime } f
 
 const quick = process.argv.includes('--quick');
 const settings = quick
-  ? { latencyRounds: 2, blockMs: 250, streamRounds: 2, streamsPerBlock: 4, streamConcurrency: 4, rateStepMs: 300, rateBisections: 1, moduleLoadRuns: 5, warmupMs: 1000, coldStartRuns: 7, lambdaInvocations: 100 }
-  : { latencyRounds: 8, blockMs: 500, streamRounds: 4, streamsPerBlock: 8, streamConcurrency: 4, rateStepMs: 1500, rateBisections: 3, moduleLoadRuns: 15, warmupMs: 2000, coldStartRuns: 21, lambdaInvocations: 2000 };
+  ? { latencyRounds: 2, blockMs: 250, streamRounds: 2, streamsPerBlock: 4, streamConcurrency: 4, rateStepMs: 300, rateBisections: 1, moduleLoadRuns: 5, warmupMs: 1000, coldStartRuns: 7 }
+  : { latencyRounds: 8, blockMs: 500, streamRounds: 4, streamsPerBlock: 8, streamConcurrency: 4, rateStepMs: 1500, rateBisections: 3, moduleLoadRuns: 15, warmupMs: 2000, coldStartRuns: 21 };
 const CONCURRENCIES = [1, 16, 64] as const;
 const STREAM_CHUNKS = 20;
 const CHUNK_INTERVAL_MS = 20;
@@ -76,10 +76,11 @@ async function main(): Promise<void> {
   log('cold start and CPU per invocation under the real Lambda runtime (Node 24, aws-lambda-ric)');
   const lambdaAssets = await buildLambdaAssets();
   const coldStart = await measureColdStart(lambdaAssets, settings.coldStartRuns);
-  const invocationCost = await measureInvocationCost(lambdaAssets, settings.lambdaInvocations);
-  const recordingSettings = quick ? { invocations: 100, rounds: 2, processes: 1 } : { invocations: 200, rounds: 6, processes: 3 };
+  const invocationSettings = quick ? { invocations: 200, processes: 1 } : { invocations: 1000, processes: 3 };
+  const invocationCost = await measurePairedInvocationCost({ ...invocationSettings, log });
+  const recordingSettings = quick ? { invocations: 100, processes: 1 } : { invocations: 600, processes: 3 };
   const recordingUnderRuntime = await measureUsageRecordingUnderRuntime({ ...recordingSettings, log });
-  const lambdaRuntimeSection = `${renderColdStart(coldStart)}\n${renderInvocationCost(invocationCost)}\n${renderUsageRecordingUnderRuntime(recordingUnderRuntime, recordingSettings)}`;
+  const lambdaRuntimeSection = `${renderColdStart(coldStart)}\n${renderPairedInvocationCost(invocationCost, invocationSettings)}\n${renderUsageRecordingUnderRuntime(recordingUnderRuntime, recordingSettings)}`;
 
   const upstream = await startBenchUpstream({ streamChunks: STREAM_CHUNKS, chunkIntervalMs: CHUNK_INTERVAL_MS });
   const gateways = await startGateways({ ...built, projectRoot });

@@ -110,8 +110,9 @@ const candidates: Candidate[] = [
   {
     name: 'lib/usage/format-emf-metrics.ts (ours)',
     needs: 'gpt-tokenizer',
-    source: `import { formatEmfMetrics } from ${lib('lib/usage/format-emf-metrics.ts')};
-      export default () => formatEmfMetrics({ namespace: 'LlmGateway', provider: 'openai', model: 'gpt-4o-mini', timestamp: Date.now(), metrics: { Requests: 1, Latency: 12 } });`,
+    source: `import { formatUsageMetrics } from ${lib('lib/usage/format-emf-metrics.ts')};
+      const record = { message: 'request', traceId: 't', caller: null, account: null, virtualKey: null, config: null, provider: 'openai', model: 'gpt-4o-mini', target: null, status: 200, errorCode: null, stream: false, retries: 0, fallbacks: 0, cache: 'DISABLED', latencyMs: 12, firstByteMs: 12, promptTokens: 5, completionTokens: 7, totalTokens: 12, tokensEstimated: false, costUsd: 0.00001 };
+      export default () => formatUsageMetrics(record, { limitRejected: false }, { namespace: 'LlmGateway', provider: 'openai', model: 'other' }, Date.now());`,
   },
   {
     name: '@aws-lambda-powertools/metrics',

@@ -7,10 +7,11 @@
 import { describeError, log } from '../log.ts';
 import type { FinishedRequest, RequestFinishedHook } from '../request-finished.ts';
 import type { TargetMiddleware } from '../routing/target-middleware.ts';
-import { lookUpTableCost, preloadPriceTable } from './look-up-table-cost.ts';
+import { preloadPriceTable, priceFromTable } from './look-up-table-cost.ts';
 import type { MetricsSettings } from './metrics-settings.ts';
-import { writeUsage } from './record-usage.ts';
+import { type PriceLookUp, writeUsage, type WriteUsageOptions } from './record-usage.ts';
 import { requestFactsOf, usageRecordOf } from './usage-of-finished-request.ts';
+import type { UsageRecord } from './usage-record.ts';
 
 export interface UsageRecorderOptions {
   metrics: MetricsSettings;
@@ -18,23 +19,47 @@ export interface UsageRecorderOptions {
   readable?: boolean;
   /** Where lines go; default the log's sink (stdout). */
   write?: (line: string) => void;
-  lookUp?: typeof lookUpTableCost;
+  lookUp?: PriceLookUp;
 }
 
 /**
+ * Synchronous for most requests (tokens reported, price known): it returns a promise only when
+ * it must count tokens or load the price table. It runs once per invocation, mostly in V8's
+ * first tiers, where each promise and each call shows (bench/usage-recording-runtime.ts).
  * @example
  * const onRequestFinished = createUsageRecorder({ metrics: readMetricsSettings() });
  */
 export function createUsageRecorder(options: UsageRecorderOptions): RequestFinishedHook {
-  const { metrics, readable = false, write, lookUp = lookUpTableCost } = options;
-  return async function recordUsage(finished: FinishedRequest): Promise<void> {
+  const { lookUp = priceFromTable } = options;
+  const writeOptions: WriteUsageOptions = { metrics: options.metrics, readable: options.readable ?? false, ...(options.write ? { write: options.write } : {}) };
+  function write(record: UsageRecord, finished: FinishedRequest): void {
     try {
-      const record = await usageRecordOf(finished, lookUp);
-      writeUsage(record, requestFactsOf(finished), { metrics, readable, ...(write ? { write } : {}) });
+      writeUsage(record, requestFactsOf(finished), writeOptions);
     } catch (error) {
-      log.error('usage record failed', { traceId: finished.traceId, ...describeError(error) });
+      failed(error, finished);
     }
+  }
+  return function recordUsage(finished: FinishedRequest): Promise<void> | undefined {
+    let record: UsageRecord | Promise<UsageRecord>;
+    try {
+      record = usageRecordOf(finished, lookUp);
+    } catch (error) {
+      failed(error, finished);
+      return undefined;
+    }
+    if (record instanceof Promise) {
+      return record.then(
+        (ready) => write(ready, finished),
+        (error: unknown) => failed(error, finished),
+      );
+    }
+    write(record, finished);
+    return undefined;
   };
+}
+
+function failed(error: unknown, finished: FinishedRequest): void {
+  log.error('usage record failed', { traceId: finished.traceId, ...describeError(error) });
 }
 
 /**

@@ -4,10 +4,9 @@
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 import { describe, expect, test } from 'vitest';
-import { DIMENSION_SETS, formatEmfMetrics, METRIC_UNITS, type MetricValues } from './format-emf-metrics.ts';
+import { DIMENSION_SETS, formatUsageMetrics, METRIC_UNITS } from './format-emf-metrics.ts';
 import { createModelDimension, readMetricsSettings } from './metrics-settings.ts';
 import { writeUsage } from './record-usage.ts';
-import { usageMetrics } from './usage-metrics.ts';
 import type { UsageRecord } from './usage-record.ts';
 
 /** The units the spec allows (those of the CloudWatch `MetricDatum` API). */
@@ -76,11 +75,12 @@ export function emfProblems(line: string): string[] {
   return problems;
 }
 
-const ALL_METRICS: MetricValues = Object.fromEntries(Object.keys(METRIC_UNITS).map((name, index) => [name, index + 0.5]));
+const DIMENSIONS = { namespace: 'LlmGateway', provider: 'openai', model: 'gpt-4o-mini' };
+const ANSWERED = { limitRejected: false };
 
-describe('formatEmfMetrics', () => {
-  test('writes a line the spec accepts, with every metric and its unit', () => {
-    const line = formatEmfMetrics({ namespace: 'LlmGateway', provider: 'openai', model: 'gpt-4o-mini', timestamp: 1_795_000_000_000, metrics: ALL_METRICS });
+describe('formatUsageMetrics', () => {
+  test('writes a line the spec accepts, with every metric and its unit, in the directive and as members', () => {
+    const line = formatUsageMetrics(record(), ANSWERED, DIMENSIONS, 1_795_000_000_000);
     expect(emfProblems(line)).toEqual([]);
     const document = JSON.parse(line);
     expect(document._aws.Timestamp).toBe(1_795_000_000_000);
@@ -91,18 +91,22 @@ describe('formatEmfMetrics', () => {
         Metrics: Object.entries(METRIC_UNITS).map(([Name, Unit]) => ({ Name, Unit })),
       },
     ]);
-    for (const [name, value] of Object.entries(ALL_METRICS)) expect(document[name]).toBe(value);
+    // Every number member is a metric the directive names, in the same order; nothing else is a member.
+    const members = Object.keys(document).filter((name) => typeof document[name] === 'number');
+    expect(members).toEqual(Object.keys(METRIC_UNITS));
+    expect(Object.keys(document).sort()).toEqual([...Object.keys(METRIC_UNITS), 'Model', 'Provider', '_aws'].sort());
     expect([document.Provider, document.Model]).toEqual(['openai', 'gpt-4o-mini']);
   });
 
   test('has exactly the dimension sets [Provider, Model], [Provider] and [] (no service name)', () => {
     expect(DIMENSION_SETS).toEqual([['Provider', 'Model'], ['Provider'], []]);
-    const document = JSON.parse(formatEmfMetrics({ namespace: 'X', provider: 'p', model: 'm', timestamp: Date.now(), metrics: { Requests: 1 } }));
-    expect(Object.keys(document).sort()).toEqual(['Model', 'Provider', 'Requests', '_aws']);
+    const document = JSON.parse(formatUsageMetrics(record(), ANSWERED, { namespace: 'X', provider: 'p', model: 'm' }, Date.now()));
+    expect(document._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Provider', 'Model'], ['Provider'], []]);
+    expect(document._aws.CloudWatchMetrics[0].Namespace).toBe('X');
   });
 
   test('the validator catches what the spec forbids (it can fail)', () => {
-    const valid = JSON.parse(formatEmfMetrics({ namespace: 'X', provider: 'p', model: 'm', timestamp: Date.now(), metrics: { Requests: 1 } }));
+    const valid = JSON.parse(formatUsageMetrics(record(), ANSWERED, DIMENSIONS, Date.now()));
     const broken = [
       { ...valid, Provider: undefined },
       { ...valid, Requests: 'one' },
@@ -114,17 +118,21 @@ describe('formatEmfMetrics', () => {
     for (const document of broken) expect(emfProblems(JSON.stringify(document)).length, JSON.stringify(document)).toBeGreaterThan(0);
   });
 
-  test('leaves out metrics with no finite value instead of writing null', () => {
-    const line = formatEmfMetrics({ namespace: 'X', provider: 'p', model: 'm', timestamp: Date.now(), metrics: { Requests: 1, CostUsd: Number.NaN, Latency: Number.POSITIVE_INFINITY } });
-    expect(emfProblems(line)).toEqual([]);
-    const document = JSON.parse(line);
-    expect(document._aws.CloudWatchMetrics[0].Metrics.map((metric: { Name: string }) => metric.Name)).toEqual(['Requests']);
-    expect('CostUsd' in document).toBe(false);
+  test('leaves out an unknown cost or first byte, and a cost that is not a finite number, from the members and the directive', () => {
+    for (const overrides of [{ costUsd: null }, { costUsd: Number.NaN }, { costUsd: Number.POSITIVE_INFINITY }, { firstByteMs: null }, { costUsd: null, firstByteMs: null }]) {
+      const line = formatUsageMetrics(record(overrides), ANSWERED, DIMENSIONS, Date.now());
+      expect(emfProblems(line), JSON.stringify(overrides)).toEqual([]);
+      const document = JSON.parse(line);
+      const named = document._aws.CloudWatchMetrics[0].Metrics.map((metric: { Name: string }) => metric.Name);
+      const left = Object.keys(METRIC_UNITS).filter((name) => !(name === 'CostUsd' && 'costUsd' in overrides) && !(name === 'TimeToFirstByte' && 'firstByteMs' in overrides));
+      expect(named).toEqual(left);
+      expect(Object.keys(document).filter((name) => typeof document[name] === 'number')).toEqual(left);
+    }
   });
 
   test('makes any provider or model string a valid dimension value', () => {
-    for (const model of ['', '   ', 'modèle-✓', 'x'.repeat(2000), 'tab\there']) {
-      const line = formatEmfMetrics({ namespace: 'X', provider: 'openai', model, timestamp: Date.now(), metrics: { Requests: 1 } });
+    for (const model of ['', '   ', 'modèle-✓', 'x'.repeat(2000), 'tab\there', 'quote"back\\slash']) {
+      const line = formatUsageMetrics(record(), ANSWERED, { ...DIMENSIONS, model }, Date.now());
       expect(emfProblems(line), model).toEqual([]);
     }
   });
@@ -138,25 +146,32 @@ function record(overrides: Partial<UsageRecord> = {}): UsageRecord {
   };
 }
 
-describe('usageMetrics', () => {
+/** The metric members of a request's EMF line. */
+function metricsOf(overrides: Partial<UsageRecord>, facts = ANSWERED): Record<string, number> {
+  const document = JSON.parse(formatUsageMetrics(record(overrides), facts, DIMENSIONS, Date.now())) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(document).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+}
+
+describe('the metrics of a request', () => {
   test('a streamed answer', () => {
-    expect(usageMetrics(record(), { limitRejected: false })).toEqual({
+    expect(metricsOf({})).toEqual({
       Requests: 1, Errors: 0, Latency: 900, TimeToFirstByte: 150, PromptTokens: 10, CompletionTokens: 20, CostUsd: 0.00003,
       Retries: 1, Fallbacks: 2, StreamErrors: 0, CacheHits: 0, LimitRejections: 0,
     });
   });
 
   test('an in-band stream error is an error and a stream error', () => {
-    expect(usageMetrics(record({ errorCode: 'server_error' }), { limitRejected: false })).toMatchObject({ Errors: 1, StreamErrors: 1 });
-    expect(usageMetrics(record({ status: 502, errorCode: 'bad_gateway' }), { limitRejected: false })).toMatchObject({ Errors: 1, StreamErrors: 0 });
+    expect(metricsOf({ errorCode: 'server_error' })).toMatchObject({ Errors: 1, StreamErrors: 1 });
+    expect(metricsOf({ status: 502, errorCode: 'bad_gateway' })).toMatchObject({ Errors: 1, StreamErrors: 0 });
+    expect(metricsOf({ stream: false, errorCode: 'server_error' })).toMatchObject({ Errors: 1, StreamErrors: 0 });
   });
 
   test('a limit refusal, a cache hit; unknown cost and first byte are left out, not zero', () => {
-    const refused = usageMetrics(record({ status: 429, errorCode: 'rate_limit_exceeded', firstByteMs: null, costUsd: null }), { limitRejected: true });
+    const refused = metricsOf({ status: 429, errorCode: 'rate_limit_exceeded', firstByteMs: null, costUsd: null }, { limitRejected: true });
     expect(refused).toMatchObject({ LimitRejections: 1, Errors: 1 });
     expect('CostUsd' in refused || 'TimeToFirstByte' in refused).toBe(false);
-    expect(usageMetrics(record({ status: 429, errorCode: 'rate_limit_exceeded' }), { limitRejected: false }).LimitRejections).toBe(0);
-    expect(usageMetrics(record({ cache: 'HIT', costUsd: 0 }), { limitRejected: false })).toMatchObject({ CacheHits: 1, CostUsd: 0 });
+    expect(metricsOf({ status: 429, errorCode: 'rate_limit_exceeded' }).LimitRejections).toBe(0);
+    expect(metricsOf({ cache: 'HIT', costUsd: 0 })).toMatchObject({ CacheHits: 1, CostUsd: 0 });
   });
 });
 

@@ -5,8 +5,8 @@
 import { calcPrice, type ModelInfo, type ModelPrice, waitForUpdate } from '@pydantic/genai-prices';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { setLogSink } from '../log.ts';
-import { lookUpTableCost, preloadPriceTable, resetFlatPrices, resetPriceWarnings } from './look-up-table-cost.ts';
-import { toPriceTableKey } from './price-table-ids.ts';
+import { lookUpTableCost, preloadPriceTable, priceFromTable, resetFlatPrices, resetPriceWarnings } from './look-up-table-cost.ts';
+import { PRICE_TABLE_PROVIDERS, toPriceTableKey } from './price-table-ids.ts';
 
 /** The flat per-million prices of one table entry, found by the table's provider and model id. */
 async function tablePrices(providerId: string, modelId: string, at = new Date()): Promise<{ input: number; output: number }> {
@@ -153,5 +153,64 @@ describe('lookUpTableCost', () => {
       expect(await costAt(at)).toBeCloseTo((PROMPT_TOKENS * prices.input + COMPLETION_TOKENS * prices.output) / 1e6, 9);
     }
     expect(await costAt(before)).not.toBe(await costAt(after));
+  });
+
+  test('a price kept, or a model the table does not know, is answered at once (no promise), once the table was asked', async () => {
+    resetFlatPrices();
+    const known = { provider: 'openai', model: 'gpt-4o-mini', promptTokens: 1200, completionTokens: 340 };
+    const first = priceFromTable(known);
+    expect(first).toBeInstanceOf(Promise);
+    const asked = await first;
+    const again = priceFromTable(known);
+    expect(again).not.toBeInstanceOf(Promise);
+    expect(again).toBe(asked);
+    expect(again).toBe(await lookUpTableCost(known));
+
+    const unknown = { provider: 'openai', model: 'a-fine-tune-the-table-cannot-know', promptTokens: 1, completionTokens: 1 };
+    expect(await priceFromTable(unknown)).toBeNull();
+    expect(priceFromTable(unknown)).toBeNull();
+    // Still one warning for it, however often it is priced.
+    expect(lines.filter((line) => line.includes('a-fine-tune-the-table-cannot-know'))).toHaveLength(1);
+    // A provider the table has no prices for never waits for the table.
+    expect(priceFromTable({ provider: 'ollama', model: 'llama3.1', promptTokens: 1, completionTokens: 1 })).toBeNull();
+  });
+
+  test('what is kept expires: an hour later the table is asked again', async () => {
+    resetFlatPrices();
+    const at = new Date('2026-11-27T10:00:00Z');
+    const input = { provider: 'openai', model: 'gpt-4o-mini', promptTokens: 10, completionTokens: 10 };
+    await priceFromTable({ ...input, at });
+    expect(priceFromTable({ ...input, at: new Date(at.getTime() + 30_000) })).not.toBeInstanceOf(Promise);
+    expect(priceFromTable({ ...input, at: new Date(at.getTime() + 3_600_000) })).toBeInstanceOf(Promise);
+    expect(priceFromTable({ ...input, at: new Date(at.getTime() - 1) })).toBeInstanceOf(Promise);
+  });
+
+  test('for every model of the table, a price answered from what was kept is what calcPrice says', async () => {
+    const providers = (await waitForUpdate()) ?? [];
+    const ours = new Map<string, string>();
+    for (const [provider, table] of Object.entries(PRICE_TABLE_PROVIDERS)) if (table !== null && !ours.has(table)) ours.set(table, provider);
+    const counts = [[1234, 567], [0, 99_999], [250_000, 3], [0, 0], [1, 1]] as const;
+    let kept = 0;
+    let models = 0;
+    for (const tableProvider of providers.filter((candidate) => ours.has(candidate.id))) {
+      for (const model of tableProvider.models) {
+        const provider = ours.get(tableProvider.id)!;
+        const key = toPriceTableKey(provider, model.id);
+        if (!key || key.model !== model.id) continue;
+        models++;
+        resetFlatPrices();
+        await lookUpTableCost({ provider, model: model.id, promptTokens: 1000, completionTokens: 1000 });
+        if (!(priceFromTable({ provider, model: model.id, promptTokens: 1, completionTokens: 1 }) instanceof Promise)) kept++;
+        for (const [promptTokens, completionTokens] of counts) {
+          const direct = calcPrice({ input_tokens: promptTokens, output_tokens: completionTokens }, model.id, { providerId: tableProvider.id })?.total_price ?? null;
+          const cost = await lookUpTableCost({ provider, model: model.id, promptTokens, completionTokens });
+          if (direct === null) expect(cost, `${tableProvider.id}/${model.id}`).toBeNull();
+          else expect(Math.abs(cost! - direct), `${tableProvider.id}/${model.id} ${promptTokens}+${completionTokens}: ${cost} vs ${direct}`).toBeLessThanOrEqual(1e-9 * Math.max(1, direct));
+        }
+      }
+    }
+    // The memo must serve most models, or it does not do its job.
+    expect(models).toBeGreaterThan(300);
+    expect(kept / models).toBeGreaterThan(0.8);
   });
 });

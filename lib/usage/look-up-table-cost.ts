@@ -8,7 +8,7 @@
  */
 import { log } from '../log.ts';
 import { roundUsd } from './compute-cost-usd.ts';
-import { toPriceTableKey } from './price-table-ids.ts';
+import { type PriceTableKey, toPriceTableKey } from './price-table-ids.ts';
 
 type PriceTableModule = typeof import('@pydantic/genai-prices');
 
@@ -49,50 +49,82 @@ export interface TableCostInput {
  * await lookUpTableCost({ provider: 'openai', model: 'gpt-4o-mini', promptTokens: 1000, completionTokens: 500 }); // 0.00045
  */
 export async function lookUpTableCost(input: TableCostInput): Promise<number | null> {
+  return priceFromTable(input);
+}
+
+/**
+ * The same, without a promise when the answer is known without the table's module: a price kept
+ * from an earlier lookup, or a provider and model the table cannot know. The usage record of most
+ * requests is thus written in one synchronous step (bench/usage-recording-runtime.ts).
+ */
+export function priceFromTable(input: TableCostInput): number | null | Promise<number | null> {
   const key = toPriceTableKey(input.provider, input.model);
-  if (key) {
-    const now = input.at ? input.at.getTime() : Date.now();
-    const flat = flatPrices.get(`${key.provider}\u0000${key.model}`);
-    if (flat && now - flat.at < FLAT_PRICE_TTL_MS && now >= flat.at) {
-      return roundUsd((input.promptTokens * flat.inputMtok + input.completionTokens * flat.outputMtok) / 1e6);
-    }
-    const at = input.at ?? new Date(now);
-    const { calcPrice } = await loadTable();
-    const price = calcPrice({ input_tokens: input.promptTokens, output_tokens: input.completionTokens }, key.model, { providerId: key.provider, timestamp: at });
-    if (price) {
-      rememberFlatPrice(`${key.provider}\u0000${key.model}`, price.model_price, at);
-      return roundUsd(price.total_price);
-    }
+  if (!key) return noPrice(input);
+  const id = `${key.provider}\u0000${key.model}`;
+  const now = input.at ? input.at.getTime() : Date.now();
+  const kept = keptPrices.get(id);
+  if (kept && now - kept.at < KEPT_PRICE_TTL_MS && now >= kept.at) {
+    return kept.price ? roundUsd(linearCost(kept.price, input)) : noPrice(input);
   }
+  return askTable(input, key, id, input.at ?? new Date(now));
+}
+
+async function askTable(input: TableCostInput, key: PriceTableKey, id: string, at: Date): Promise<number | null> {
+  const { calcPrice } = await loadTable();
+  const price = calcPrice({ input_tokens: input.promptTokens, output_tokens: input.completionTokens }, key.model, { providerId: key.provider, timestamp: at });
+  if (!price) {
+    keepPrice(id, null, at);
+    return noPrice(input);
+  }
+  const flat = flatPriceOf(price.model_price);
+  // Kept only if the flat reading gives exactly what the table just did for these tokens.
+  if (flat && Math.abs(linearCost(flat, input) - price.total_price) <= 1e-12 * Math.max(1, price.total_price)) keepPrice(id, flat, at);
+  return roundUsd(price.total_price);
+}
+
+function noPrice(input: TableCostInput): null {
   warnOnce(input.provider, input.model);
   return null;
 }
 
 /**
  * `calcPrice` finds the model among the provider's by match rules on every call (~270 µs warm,
- * bench/usage-measure.ts: most of what the usage record costs a request). The price it found is
- * kept a minute when it is flat per token: a price per million input and output tokens and
- * nothing else that our two counts could touch (cache prices apply to cache tokens, which we never
- * pass). Tiered prices, per-request prices and the like go through `calcPrice` every time. A
- * minute bounds how late a dated or time-of-day price change is seen.
+ * bench/usage-measure.ts: most of what the usage record cost a request before). Its answer is kept
+ * a minute when the price is flat per token for what we pass it (input and output tokens): a
+ * number per million input and output tokens, no price per request. Prices of what we never pass
+ * (cache reads and writes, audio, web searches) cannot touch our two counts; a test holds the kept
+ * reading equal to `calcPrice` for every model of the table. "No price" (a model the table does not
+ * know) is kept too. Tiered prices and the like go through `calcPrice` every time. A minute bounds
+ * how late a dated or time-of-day price change is seen.
  */
-const FLAT_PRICE_TTL_MS = 60_000;
-const FLAT_PRICE_KEYS = new Set(['input_mtok', 'output_mtok', 'cache_read_mtok', 'cache_write_mtok']);
-const flatPrices = new Map<string, { inputMtok: number; outputMtok: number; at: number }>();
+const KEPT_PRICE_TTL_MS = 60_000;
+const keptPrices = new Map<string, { price: FlatPrice | null; at: number }>();
 
-function rememberFlatPrice(id: string, modelPrice: Record<string, unknown>, at: Date): void {
-  const inputMtok = modelPrice.input_mtok ?? 0;
-  const outputMtok = modelPrice.output_mtok ?? 0;
-  if (typeof inputMtok !== 'number' || typeof outputMtok !== 'number') return;
-  for (const name in modelPrice) if (modelPrice[name] !== undefined && !FLAT_PRICE_KEYS.has(name)) return;
-  // A caller can send any model name: bound the memory this takes.
-  if (flatPrices.size >= 1000) flatPrices.clear();
-  flatPrices.set(id, { inputMtok, outputMtok, at: at.getTime() });
+interface FlatPrice {
+  inputMtok: number;
+  outputMtok: number;
 }
 
-/** For tests: forget the flat prices kept, so the next lookup asks the table. */
+function flatPriceOf(modelPrice: Record<string, unknown>): FlatPrice | null {
+  const inputMtok = modelPrice.input_mtok ?? 0;
+  const outputMtok = modelPrice.output_mtok ?? 0;
+  if (typeof inputMtok !== 'number' || typeof outputMtok !== 'number' || modelPrice.requests_kcount !== undefined) return null;
+  return { inputMtok, outputMtok };
+}
+
+function linearCost(price: FlatPrice, input: TableCostInput): number {
+  return (input.promptTokens * price.inputMtok + input.completionTokens * price.outputMtok) / 1e6;
+}
+
+function keepPrice(id: string, price: FlatPrice | null, at: Date): void {
+  // A caller can send any model name: bound the memory this takes.
+  if (keptPrices.size >= 1000) keptPrices.clear();
+  keptPrices.set(id, { price, at: at.getTime() });
+}
+
+/** For tests: forget the prices kept, so the next lookup asks the table. */
 export function resetFlatPrices(): void {
-  flatPrices.clear();
+  keptPrices.clear();
 }
 
 function warnOnce(provider: string, model: string): void {

@@ -3,34 +3,43 @@
  * `priceUsage` builds the record (loading the price table only when a price is needed from it),
  * `writeUsage` writes it as one JSON line and, when metrics are on, one EMF line.
  */
-import { describeError, log, logRequestId, writeLogLines } from '../log.ts';
-import { formatEmfMetrics } from './format-emf-metrics.ts';
+import { describeError, log, logRequestId, writeLogLine, writeLogLines } from '../log.ts';
+import { formatUsageMetrics, type RequestFacts } from './format-emf-metrics.ts';
+import { formatUsageJson } from './format-usage-json.ts';
 import { formatUsageLine } from './format-usage-line.ts';
-import { lookUpTableCost } from './look-up-table-cost.ts';
+import { priceFromTable, type TableCostInput } from './look-up-table-cost.ts';
 import type { MetricsSettings } from './metrics-settings.ts';
 import { providerDimension } from './metrics-settings.ts';
 import { sumTokenUsage } from './sum-token-usage.ts';
-import { type RequestFacts, usageMetrics } from './usage-metrics.ts';
 import { buildUsageRecord, type UsageInput, type UsageRecord } from './usage-record.ts';
 
 export type UnpricedUsageInput = Omit<UsageInput, 'priceTableCostUsd'>;
 
+/** The price table's answer: at once when it is known, else once the table is loaded. */
+export type PriceLookUp = (input: TableCostInput) => number | null | Promise<number | null>;
+
 /**
  * The record of a request, priced. The table is consulted only when neither a cache hit nor the
  * target's `pricing` decides the cost, and a table that fails to load costs the record its price,
- * never the record.
+ * never the record. No promise unless the table must be waited for.
  */
-export async function priceUsage(input: UnpricedUsageInput, lookUp = lookUpTableCost): Promise<UsageRecord> {
-  let priceTableCostUsd: number | null = null;
-  if (input.cache !== 'HIT' && !input.pricing && input.provider && input.model) {
-    const tokens = sumTokenUsage(input.usage);
-    try {
-      priceTableCostUsd = await lookUp({ provider: input.provider, model: input.model, promptTokens: tokens.promptTokens, completionTokens: tokens.completionTokens });
-    } catch (error) {
-      log.warn('price table failed', { traceId: input.traceId, ...describeError(error) });
-    }
+export function priceUsage(input: UnpricedUsageInput, lookUp: PriceLookUp = priceFromTable): UsageRecord | Promise<UsageRecord> {
+  if (input.cache === 'HIT' || input.pricing || !input.provider || !input.model) return buildUsageRecord(input, null);
+  const tokens = sumTokenUsage(input.usage);
+  let price: number | null | Promise<number | null>;
+  try {
+    price = lookUp({ provider: input.provider, model: input.model, promptTokens: tokens.promptTokens, completionTokens: tokens.completionTokens });
+  } catch (error) {
+    price = Promise.reject(error);
   }
-  return buildUsageRecord(input, priceTableCostUsd);
+  if (!(price instanceof Promise)) return buildUsageRecord(input, price);
+  return price.then(
+    (priceTableCostUsd) => buildUsageRecord(input, priceTableCostUsd),
+    (error: unknown) => {
+      log.warn('price table failed', { traceId: input.traceId, ...describeError(error) });
+      return buildUsageRecord(input, null);
+    },
+  );
 }
 
 export interface WriteUsageOptions {
@@ -50,22 +59,20 @@ export interface WriteUsageOptions {
  * members match `lib/log.ts` lines (`level`, `time`, `message`), so one query reads both.
  */
 export function writeUsage(record: UsageRecord, facts: RequestFacts, options: WriteUsageOptions): void {
-  const now = options.now ? options.now() : new Date();
-  const requestId = logRequestId();
-  // The record's own members follow those of a log line; joined as strings, not spread into a copy.
-  const lines = [options.readable ? formatUsageLine(record) : `{"level":"info","time":"${now.toISOString()}"${requestId === undefined ? '' : `,"requestId":${JSON.stringify(requestId)}`},${JSON.stringify(record).slice(1)}`];
-  if (options.metrics.enabled) {
-    lines.push(
-      formatEmfMetrics({
-        namespace: options.metrics.namespace,
-        provider: providerDimension(record.provider),
-        model: options.metrics.modelDimension(record.model),
-        timestamp: now.getTime(),
-        metrics: usageMetrics(record, facts),
-      }),
-    );
+  const time = options.now ? options.now().getTime() : Date.now();
+  const line = options.readable ? formatUsageLine(record) : formatUsageJson(record, time, logRequestId());
+  if (!options.metrics.enabled) {
+    if (options.write) options.write(line);
+    else writeLogLine(line);
+    return;
   }
-  // One write for both lines where the sink allows it (see writeLogLines).
-  if (options.write) for (const line of lines) options.write(line);
-  else writeLogLines(lines);
+  const dimensions = { namespace: options.metrics.namespace, provider: providerDimension(record.provider), model: options.metrics.modelDimension(record.model) };
+  const metrics = formatUsageMetrics(record, facts, dimensions, time);
+  if (options.write) {
+    options.write(line);
+    options.write(metrics);
+  } else {
+    // One write for both lines (see writeLogLines).
+    writeLogLines([line, metrics]);
+  }
 }

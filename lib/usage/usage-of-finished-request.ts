@@ -1,7 +1,8 @@
 /**
  * From the facts of a finished request (lib/request-finished.ts) to the usage record's input:
  * which target answered, its tokens (reported, or counted when none came or the caller left),
- * and its `pricing`. Limit settlement reads the same tokens and cost through `usageTotals`.
+ * and its `pricing`. Synchronous unless the tokens must be counted or the price table loaded:
+ * most records are built and written in one step, without a promise.
  */
 import { UpstreamError } from '../api/errors.ts';
 import type { Usage } from '../api/completion-response.ts';
@@ -9,10 +10,10 @@ import { describeError, log } from '../log.ts';
 import type { FinishedRequest } from '../request-finished.ts';
 import { lastAttempt } from '../routing/route-outcome.ts';
 import { estimateAnswerUsage } from './estimate-tokens.ts';
-import { lookUpTableCost } from './look-up-table-cost.ts';
-import { priceUsage, type UnpricedUsageInput } from './record-usage.ts';
+import { priceFromTable } from './look-up-table-cost.ts';
+import { type PriceLookUp, priceUsage, type UnpricedUsageInput } from './record-usage.ts';
 import type { TokenUsagePart } from './sum-token-usage.ts';
-import type { RequestFacts } from './usage-metrics.ts';
+import type { RequestFacts } from './format-emf-metrics.ts';
 import type { CacheStatus, UsageRecord } from './usage-record.ts';
 
 const CACHE_STATUSES = new Set<string>(['HIT', 'MISS', 'REFRESH', 'DISABLED']);
@@ -23,11 +24,15 @@ const LIMIT_CODES = new Set(['rate_limit_exceeded', 'insufficient_quota', 'limit
  * @example
  * const input = await usageInputOf(finished); // { traceId, provider: 'openai', usage: [{ promptTokens: 5, ... }], ... }
  */
-export async function usageInputOf(finished: FinishedRequest): Promise<UnpricedUsageInput> {
+export function usageInputOf(finished: FinishedRequest): UnpricedUsageInput | Promise<UnpricedUsageInput> {
+  const tokens = tokensOf(finished);
+  return tokens instanceof Promise ? tokens.then((usage) => inputWith(finished, usage)) : inputWith(finished, tokens);
+}
+
+function inputWith(finished: FinishedRequest, usage: TokenUsagePart[]): UnpricedUsageInput {
   const { outcome } = finished;
   const answering = lastAttempt(outcome);
   const cacheHeader = outcome.headers['x-portkey-cache-status']?.toUpperCase();
-  const tokens = tokensOf(finished);
   return {
     traceId: finished.traceId,
     caller: { arn: finished.caller.userArn ?? null, account: finished.caller.accountId ?? null },
@@ -43,7 +48,7 @@ export async function usageInputOf(finished: FinishedRequest): Promise<UnpricedU
     fallbacks: Math.max(0, outcome.attempts.length - 1),
     cache: cacheHeader !== undefined && CACHE_STATUSES.has(cacheHeader) ? (cacheHeader as CacheStatus) : 'DISABLED',
     timings: { startedAt: 0, firstByteAt: finished.firstByteMs ?? null, lastByteAt: finished.latencyMs },
-    usage: tokens instanceof Promise ? await tokens : tokens,
+    usage,
     pricing: answering?.pricing ?? null,
   };
 }
@@ -90,20 +95,12 @@ export function requestFactsOf(finished: FinishedRequest): RequestFacts {
 }
 
 /**
- * The priced record of a finished request.
+ * The priced record of a finished request; a promise only when tokens must be counted or the
+ * price table asked.
  * @example
  * const record = await usageRecordOf(finished); // { message: 'request', promptTokens: 5, costUsd: 0.0000125, ... }
  */
-export async function usageRecordOf(finished: FinishedRequest, lookUp = lookUpTableCost): Promise<UsageRecord> {
-  return priceUsage(await usageInputOf(finished), lookUp);
-}
-
-/**
- * The tokens and cost a request used, for limit settlement (cost null when unknown, 0 for a cache hit).
- * @example
- * await usageTotals(finished); // { promptTokens: 5, completionTokens: 7, costUsd: 0.0000155 }
- */
-export async function usageTotals(finished: FinishedRequest): Promise<{ promptTokens: number; completionTokens: number; costUsd: number | null }> {
-  const record = await usageRecordOf(finished);
-  return { promptTokens: record.promptTokens, completionTokens: record.completionTokens, costUsd: record.costUsd };
+export function usageRecordOf(finished: FinishedRequest, lookUp: PriceLookUp = priceFromTable): UsageRecord | Promise<UsageRecord> {
+  const input = usageInputOf(finished);
+  return input instanceof Promise ? input.then((ready) => priceUsage(ready, lookUp)) : priceUsage(input, lookUp);
 }

@@ -105,8 +105,12 @@ function recordCost(input: Pick<UsageInput, 'cache' | 'pricing'>, tokens: { prom
   return priceTableCostUsd === null ? null : roundUsd(priceTableCostUsd);
 }
 
-/** Whole milliseconds, never negative (a clock read out of order is a bug, not a negative latency). */
+/**
+ * Whole milliseconds, never negative (a clock read out of order is a bug, not a negative latency)
+ * and always a number (metrics lines carry it as is).
+ */
 function elapsed(from: number, to: number): number {
-  return Math.max(0, Math.round(to - from));
+  const milliseconds = Math.round(to - from);
+  return milliseconds > 0 ? milliseconds : 0;
 }
 
