@@ -3,16 +3,21 @@
  * and `npm run bundle` (`bundle.ts`, which the benchmark measures) both call it, so the bundle that
  * is measured is the bundle that deploys: same options, same code-split layout.
  *
- * Synchronous on purpose: CDK's local bundling hook (`ILocalBundling.tryBundle`) is synchronous.
- *
  * Layout (split, the default): `{outdir}/{entryName}.mjs` plus `{outdir}/chunks/*.mjs`, each with its
- * `.map`. What the handler reaches only through `import()` (the AWS SDK clients, the credential
- * chain, the event-stream codec) lands in chunks that Node loads on first use, resolved relative to
- * the entry, so module load parses and links only the entry.
+ * `.map`. What the handler reaches only through `import()` (the providers, the AWS SDK clients, the
+ * credential chain, the event-stream codec) lands in chunks that Node loads on first use, resolved
+ * relative to the entry. Everything that loads at import is one chunk the entry re-exports
+ * (lazy-entries-import-handler.ts): module load reads two files, not one per set of sharers.
+ *
+ * `buildHandlerBundle` is synchronous because CDK's local bundling hook (`ILocalBundling.tryBundle`)
+ * is, and esbuild runs plugins only in its asynchronous API: it runs `buildHandlerBundleAsync` in a
+ * child Node process (this file, through tsx) and waits for it.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { buildSync, type Metafile } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
 import {
   BUNDLE_ALIAS,
   BUNDLE_BANNER,
@@ -26,6 +31,7 @@ import {
   BUNDLE_TARGET,
   HANDLER_ENTRY,
 } from './bundling-options.ts';
+import { lazyEntriesImportHandler } from './lazy-entries-import-handler.ts';
 
 /** Where chunks go, relative to the entry; the entry imports them as `./chunks/…`. */
 export const CHUNK_DIRECTORY = 'chunks';
@@ -65,14 +71,29 @@ export interface HandlerBundle {
 /**
  * Builds the handler into `outdir` and writes it; stale chunks of an earlier build in the same
  * folder are removed first (their names carry content hashes, so they would otherwise pile up).
+ * Synchronous: the build runs in a child process (see the file's comment).
  *
  * @example buildHandlerBundle({ projectRoot, outdir: 'dist', entryName: 'handler' }) // dist/handler.mjs + dist/chunks/
  */
 export function buildHandlerBundle(options: HandlerBundleOptions): HandlerBundle {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), JSON.stringify(options)], {
+    cwd: options.projectRoot,
+    // esbuild's warnings and any failure reach the caller's terminal.
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 256 * 1024 * 1024,
+    encoding: 'utf8',
+  });
+  const built = JSON.parse(output) as Omit<HandlerBundle, 'files'> & { files: string[] };
+  return { ...built, files: built.files.map((path) => ({ path, contents: readFileSync(path) })) };
+}
+
+/** `buildHandlerBundle` in this process, for callers that can wait for a promise. */
+export async function buildHandlerBundleAsync(options: HandlerBundleOptions): Promise<HandlerBundle> {
+  const handlerPath = resolve(options.projectRoot, HANDLER_ENTRY);
   const layout = options.single
     ? { splitting: false }
-    : { splitting: true, chunkNames: `${CHUNK_DIRECTORY}/[name]-[hash]` };
-  const result = buildSync({
+    : { splitting: true, chunkNames: `${CHUNK_DIRECTORY}/[name]-[hash]`, plugins: [lazyEntriesImportHandler(handlerPath)] };
+  const result = await build({
     absWorkingDir: options.projectRoot,
     entryPoints: { [options.entryName]: HANDLER_ENTRY },
     outdir: NOTIONAL_OUTDIR,
@@ -124,4 +145,10 @@ function withoutUnusedBanner(path: string, contents: Uint8Array): Uint8Array {
   const code = Buffer.from(contents.buffer, contents.byteOffset, contents.byteLength).toString('utf8');
   if (!code.startsWith(BUNDLE_BANNER) || /\brequire\b/.test(code.slice(BUNDLE_BANNER.length))) return contents;
   return Buffer.from(code.slice(BUNDLE_BANNER.length), 'utf8');
+}
+
+// The child process of `buildHandlerBundle`: builds, then prints what it built (file paths, not contents).
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const built = await buildHandlerBundleAsync(JSON.parse(process.argv[2]!) as HandlerBundleOptions);
+  process.stdout.write(JSON.stringify({ ...built, files: built.files.map((file) => file.path) }));
 }

@@ -61,7 +61,8 @@ export const BUNDLE_SOURCES_CONTENT = false;
  *
  * Decision: bundled and code-split, and that is what deploys (`build-handler-bundle.ts`; the stack
  * ships the folder, `index.mjs` + `chunks/`). The SDK is reached only through `import()`, so with
- * splitting it lands in chunks that load on first use, and module load parses only the entry.
+ * splitting it lands in chunks that load on first use, and module load parses only the entry and the
+ * one chunk it re-exports (build-handler-bundle.ts).
  * Measured (2-core machine, Node 20, median of 9 fresh processes, module load + first request,
  * 2026-11-24); a single-file bundle made every container parse the SDK (~300 KB) and load the
  * builtins it imports (child_process, zlib, os...), ~40 ms of module load:

@@ -10,7 +10,7 @@
  * `GATEWAY_USAGE_LOG` = `line` | `json`: the usage record as one short line for a person, or as
  * JSON. Default: `line` on a terminal off Lambda (`npm start` in a shell), JSON everywhere else.
  */
-import { cacheMiddlewareFromEnv } from '../../lib/cache/create-response-cache.ts';
+import { cacheMiddlewareFromEnv } from '../../lib/cache/cache-middleware-from-env.ts';
 import { createCustomHostGuard } from '../../lib/config/custom-host-guard.ts';
 import { createKeyStore, keyStoreSettingsFromEnv } from '../../lib/keys/create-key-store.ts';
 import { limitsFromEnv, type LimitsWiring } from '../../lib/limits/limits-from-env.ts';

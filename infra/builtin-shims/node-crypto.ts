@@ -3,7 +3,6 @@
  * facade reads `webcrypto` and `subtle`, whose getters load all of Web Crypto at init, which the
  * gateway never uses (`getRandomValues` loads it when first called).
  */
-import './load-together.ts';
 const crypto = process.getBuiltinModule('node:crypto');
 export default crypto;
 export const { createHash, createHmac, createPrivateKey, createPublicKey, getRandomValues, randomUUID, sign } = crypto;

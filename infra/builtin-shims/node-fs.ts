@@ -4,7 +4,6 @@
  * it, readline, fs streams and watchers: ~2 ms of init on Node 24 (bench/cold-start.ts) for what
  * the gateway reads synchronously. Those two load on first use instead (the AWS SDK's).
  */
-import './load-together.ts';
 import { deferredClass, deferredObject } from './deferred.ts';
 
 const fs = process.getBuiltinModule('node:fs');

@@ -5,7 +5,6 @@
  * (measured: bench/cold-start.ts), for classes the gateway never uses. The bundle aliases
  * `node:http` and `http` here (bundling-options.ts, BUNDLE_ALIAS); a name missing below fails the build.
  */
-import './load-together.ts';
 const http = process.getBuiltinModule('node:http');
 export default http;
 export const {

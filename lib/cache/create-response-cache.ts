@@ -4,10 +4,9 @@
  * `GATEWAY_CACHE_READ_BUDGET_MS` (default 50), `GATEWAY_CACHE_WRITE_TIMEOUT_MS` (default 1000),
  * `GATEWAY_CACHE_MEMORY_BYTES` (default 64 MiB; memory store only).
  * Ages: `GATEWAY_CACHE_MAX_AGE_SECONDS` (cache-settings.ts); key secret: `GATEWAY_CACHE_HASH_SECRET` (cache-key.ts).
+ * The deployed handler's middleware: cache-middleware-from-env.ts (which loads this file on first use).
  */
-import { createCacheMiddleware, type CacheMiddleware } from './cache-middleware.ts';
-import { cacheHashSecretFromEnv } from './cache-key.ts';
-import { cacheAgeLimitsFromEnv } from './cache-settings.ts';
+import { positiveInteger } from './cache-middleware-from-env.ts';
 import { processDynamoDbHttpClient } from '../store/dynamodb-http-client.ts';
 import { DynamoDbCacheStore } from './dynamodb-cache-store.ts';
 import { DEFAULT_MEMORY_CACHE_BYTES, MemoryCacheStore } from './memory-cache-store.ts';
@@ -26,17 +25,4 @@ export function createResponseCache(env: Env = process.env, options: { now?: () 
     writeTimeoutMs: positiveInteger(env, 'GATEWAY_CACHE_WRITE_TIMEOUT_MS', DEFAULT_WRITE_TIMEOUT_MS),
     ...options,
   });
-}
-
-function positiveInteger(env: Env, name: string, fallback: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got ${text}`);
-  return value;
-}
-
-/** The seam's cache middleware with every setting from the environment (the deployed handler's). */
-export function cacheMiddlewareFromEnv(env: Env = process.env): CacheMiddleware {
-  return createCacheMiddleware({ cache: createResponseCache(env), ageLimits: cacheAgeLimitsFromEnv(env), hashSecret: cacheHashSecretFromEnv(env) });
 }

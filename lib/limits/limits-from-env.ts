@@ -2,18 +2,21 @@
  * Limits as the deployed function and `npm start` build them, once per container: the table
  * (`GATEWAY_TABLE` + the SDK's `AWS_ENDPOINT_URL_DYNAMODB`, else in-process), the store-error policy
  * (`GATEWAY_LIMITS_ON_STORE_ERROR`), and the document from the keys' source (lib/keys/limits-source.ts).
+ *
+ * The limiter and the table are loaded by `import()` when a document first applies: most
+ * deployments have none, and every cold start would otherwise compile the counting code (~10 KB of
+ * the bundle). The middleware and the document's loader, which every request runs, load at start.
  */
 import type { KeyStoreSettings } from '../keys/create-key-store.ts';
 import { createLimitsSource, type LimitsSourceOptions } from '../keys/limits-source.ts';
 import type { TargetMiddleware } from '../routing/target-middleware.ts';
-import { createGatewayTable } from '../store/create-gateway-table.ts';
 import type { GatewayTable } from '../store/gateway-table.ts';
 import { readMetricsSettings } from '../usage/metrics-settings.ts';
-import { createLimiter } from './create-limiter.ts';
+import type { Limiter } from './create-limiter.ts';
 import { createLimitsMiddleware } from './limits-middleware.ts';
 import { readStoreErrorPolicy } from './limits-options.ts';
 import { createLimitsDocumentLoader } from './load-limits-document.ts';
-import { type LimitUsageRow, readLimitsUsage } from './read-limits-usage.ts';
+import type { LimitUsageRow } from './read-limits-usage.ts';
 
 /** How long corrections wait for `settled()` before starting on their own. */
 const SETTLE_FALLBACK_MS = 200;
@@ -36,10 +39,14 @@ export interface LimitsWiringOptions extends LimitsSourceOptions {
 }
 
 export function limitsFromEnv(env: NodeJS.ProcessEnv, keySettings: KeyStoreSettings, options: LimitsWiringOptions = {}): LimitsWiring {
-  const table = options.table ?? createGatewayTable(env);
   const now = options.now ?? Date.now;
   const policy = readStoreErrorPolicy(env);
-  const limiter = createLimiter({ table, now, onStoreError: policy });
+  // One table and one limiter per container (the in-process table holds the counts), made on first use.
+  let table: Promise<GatewayTable> | undefined;
+  const tableOnce = () => (table ??= options.table ? Promise.resolve(options.table) : import('../store/create-gateway-table.ts').then((module) => module.createGatewayTable(env)));
+  let limiter: Promise<Limiter> | undefined;
+  const limiterOnce = () =>
+    (limiter ??= Promise.all([import('./create-limiter.ts'), tableOnce()]).then(([module, ready]) => module.createLimiter({ table: ready, now, onStoreError: policy })));
   const loadDocument = createLimitsDocumentLoader(createLimitsSource(keySettings, options), { onStoreError: policy, now });
   const metrics = readMetricsSettings(env);
   const queued: Array<() => Promise<void>> = [];
@@ -66,7 +73,7 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv, keySettings: KeyStoreSetti
 
   return {
     middleware: createLimitsMiddleware({
-      limiter,
+      limiter: { reserve: (...args) => limiterOnce().then((ready) => ready.reserve(...args)) },
       loadDocument,
       track,
       onStoreError() {
@@ -80,7 +87,9 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv, keySettings: KeyStoreSetti
     settled: start,
     async readUsage() {
       const document = await loadDocument();
-      return document ? readLimitsUsage(table, document, now()) : [];
+      if (!document) return [];
+      const [{ readLimitsUsage }, ready] = await Promise.all([import('./read-limits-usage.ts'), tableOnce()]);
+      return readLimitsUsage(ready, document, now());
     },
   };
 }

@@ -20,12 +20,13 @@ beforeAll(async () => {
   report = await bundleHandler({ outputFile: join(directory, 'handler.mjs') });
 });
 
-test('keeps the AWS SDK out of the entry file and in chunks beside it', () => {
+test('keeps the AWS SDK out of what loads at import and in chunks beside it', () => {
   const entryInputs = report.largestInputs.map((input) => input.path);
   expect(entryInputs.some((path) => path.startsWith('lib/'))).toBe(true);
   expect(entryInputs.filter((path) => /node_modules\/@(aws-sdk|smithy)\//.test(path))).toEqual([]);
   expect(report.chunkBytes).toBeGreaterThan(report.bytes);
-  expect(readFileSync(join(directory, 'handler.mjs'), 'utf8')).toMatch(/import\("\.\/chunks\/[^"]+\.mjs"\)/);
+  const loaded = report.loadedAtImport.map((file) => readFileSync(join(directory, file), 'utf8')).join('\n');
+  expect(loaded).toMatch(/import\("\.\/[^"]+\.mjs"\)/);
   expect(report.chunks.length).toBeGreaterThan(0);
   for (const chunk of report.chunks) expect(existsSync(join(directory, chunk)), chunk).toBe(true);
 });
@@ -57,6 +58,27 @@ test('keeps every provider out of what loads at import: each is a chunk of its o
   expect(providerChunks.map(([path]) => path)).toEqual([expect.stringMatching(/^dist\/chunks\/openai-provider-[A-Z0-9]+\.mjs$/)]);
 });
 
+test('loads at import the entry and one chunk: the code the handler shares with lazy chunks is not split by sharer', () => {
+  const metafile = JSON.parse(readFileSync(join(directory, 'handler.meta.json'), 'utf8')) as Metafile;
+  expect(report.loadedAtImport).toEqual(['handler.mjs', expect.stringMatching(/^chunks\/chunk-[A-Z0-9]+\.mjs$/)]);
+  // Shared with the providers' chunks (errors, zod), with the AWS helpers' (the log), and the handler's own.
+  const chunk = metafile.outputs[`dist/${report.loadedAtImport[1]}`]!;
+  expect(Object.keys(chunk.inputs)).toEqual(expect.arrayContaining(['lib/api/errors.ts', 'lib/log.ts', 'lib/api/zod.ts', 'functions/completions/handler.ts']));
+  // The entry only re-exports it.
+  expect(readFileSync(join(directory, 'handler.mjs'), 'utf8')).toMatch(/^import\{[^}]+\}from"\.\/chunks\/chunk-[A-Z0-9]+\.mjs";export\{[^}]+\};/m);
+});
+
+test('keeps the response cache, the limiter and the table out of what loads at import: off by default, loaded on first use', () => {
+  const metafile = JSON.parse(readFileSync(join(directory, 'handler.meta.json'), 'utf8')) as Metafile;
+  const entry = Object.keys(metafile.outputs).find((output) => output.endsWith('/handler.mjs'))!;
+  const atImport = inputsLoadedAtImport(metafile, entry);
+  // What every request runs stays: the cache settings and status, the limits middleware and document loader.
+  expect(atImport).toEqual(expect.arrayContaining(['lib/cache/cache-settings.ts', 'lib/cache/cache-middleware-from-env.ts', 'lib/limits/limits-middleware.ts', 'lib/limits/load-limits-document.ts']));
+  const lazy = ['lib/cache/response-cache.ts', 'lib/cache/cache-key.ts', 'lib/cache/memory-cache-store.ts', 'lib/cache/dynamodb-cache-store.ts', 'lib/limits/create-limiter.ts', 'lib/store/dynamodb-gateway-table.ts', 'lib/store/memory-gateway-table.ts'];
+  expect(atImport.filter((path) => lazy.includes(path))).toEqual([]);
+  for (const path of lazy) expect(Object.values(metafile.outputs).some((output) => path in output.inputs), path).toBe(true);
+});
+
 test('loads the builtin shims of node:http, https, crypto and fs at import as one chunk, not four', () => {
   const metafile = JSON.parse(readFileSync(join(directory, 'handler.meta.json'), 'utf8')) as Metafile;
   const entry = Object.keys(metafile.outputs).find((output) => output.endsWith('/handler.mjs'))!;
@@ -82,8 +104,10 @@ test('--single builds one file holding the SDK, no chunks', async () => {
 });
 
 test('loads the entry, and the Secrets Manager client from its chunk on first import()', () => {
-  const entry = readFileSync(join(directory, 'handler.mjs'), 'utf8');
-  const chunks = [...new Set(entry.match(/\.\/chunks\/[^"]+\.mjs/g))];
+  // The chunks what loads at import reaches through import() (they sit beside the one it re-exports).
+  const loaded = report.loadedAtImport.map((file) => readFileSync(join(directory, file), 'utf8')).join('\n');
+  const chunks = [...new Set([...loaded.matchAll(/import\("\.\/([^"]+\.mjs)"\)/g)].map((match) => `chunks/${match[1]}`))];
+  expect(chunks.length).toBeGreaterThan(0);
   const probe = `
     globalThis.awslambda = { streamifyResponse: (handler) => handler, HttpResponseStream: { from: (stream) => stream } };
     const { handler } = await import(${JSON.stringify(pathToFileURL(join(directory, 'handler.mjs')).href)});

@@ -264,10 +264,18 @@ describe('function permissions', () => {
 });
 
 describe('bundle', () => {
+  /** The chunk the entry imports statically: the handler's code. */
+  function importedChunk(): string {
+    const imported = [...readFileSync(join(assetDirectory, 'index.mjs'), 'utf8').matchAll(/\bfrom\s*"\.\/(chunks\/[^"]+\.mjs)"/g)].map((match) => match[1]!);
+    expect(imported).toHaveLength(1);
+    return imported[0]!;
+  }
+
   test('is the code-split layout: the entry, and the AWS SDK in chunks beside it', () => {
     const code = readFileSync(join(assetDirectory, 'index.mjs'), 'utf8');
     expect(code).toMatch(/\bexport\s*\{[^}]*\bas handler\b|\bexport\s*\{\s*handler\b/);
-    expect(code).toMatch(/import\("\.\/chunks\/[^"]+\.mjs"\)/);
+    // The entry re-exports the one chunk that holds what loads at import (infra/lazy-entries-import-handler.ts).
+    expect(readFileSync(join(assetDirectory, importedChunk()), 'utf8')).toMatch(/import\("\.\/[^"]+\.mjs"\)/);
     // The Secrets Manager client is reached only through import(): none of it is in the entry.
     const sdkMarker = 'SecretsManagerServiceException';
     expect(code).not.toContain(sdkMarker);
@@ -300,9 +308,9 @@ describe('bundle', () => {
     // The entry makes no `require` at load; chunks mentioning one (e.g. in an SDK message) keep theirs.
     expect(withBanner).not.toContain('index.mjs');
     expect(withBanner.length).toBeGreaterThan(0);
-    const entryMap = JSON.parse(readFileSync(join(assetDirectory, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+    const entryMap = JSON.parse(readFileSync(join(assetDirectory, `${importedChunk()}.map`), 'utf8')) as { sources: string[] };
     // Sources are named relative to the repository, not to where CDK staged the build.
-    expect(entryMap.sources).toContain('../functions/completions/handler.ts');
+    expect(entryMap.sources).toContain('../../functions/completions/handler.ts');
   });
 
   test('names every error class in the minified code, so logs name errors (`"error":"UpstreamError"`, not `"w"`)', () => {
