@@ -95,7 +95,11 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
   // resolves the id is the caller's text (maybe a pasted key), recorded only by fingerprint.
   const storedConfig = options.config !== undefined && !options.config.startsWith('{') ? options.config : undefined;
   if (storedConfig !== undefined) outcome.storedConfig = describeUnresolvedName(storedConfig);
-  const config = await readConfigHeader(options.config, { customHostGuard: dependencies.customHostGuard, keyStore: dependencies.keyStore, caller: request.caller });
+  // Most requests name no config: no read, and no turn of the promise machinery for one.
+  const config =
+    options.config === undefined
+      ? undefined
+      : await readConfigHeader(options.config, { customHostGuard: dependencies.customHostGuard, keyStore: dependencies.keyStore, caller: request.caller });
   if (storedConfig !== undefined) outcome.storedConfig = storedConfig;
 
   const result = await routeCompletion(planRoute(config, options.targetDefaults, options.cache.config), params, {
@@ -113,7 +117,7 @@ export async function handleCompletion(request: GatewayRequest, dependencies: Ga
     cacheForceRefresh: options.cache.forceRefresh,
   });
 
-  const headers: Record<string, string> = { 'x-portkey-trace-id': request.traceId, ...renderRoutingHeaders(outcome) };
+  const headers: Record<string, string> = renderRoutingHeaders(outcome, { 'x-portkey-trace-id': request.traceId });
   // The model sent upstream answers for a provider that names none (override_params may change it).
   const model = sentModel(outcome, params);
   if (result.kind === 'response') {

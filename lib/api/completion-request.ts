@@ -78,7 +78,11 @@ export function parseCompletionRequest(body: unknown): CompletionRequest {
     throw new InvalidRequestError('The request body must be a JSON object.', { code: 'invalid_body' });
   }
   const withoutNulls: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) if (value !== null) withoutNulls[key] = value;
+  for (const key in body) {
+    if (!Object.hasOwn(body, key)) continue;
+    const value = (body as Record<string, unknown>)[key];
+    if (value !== null) withoutNulls[key] = value;
+  }
 
   const common = parseCommonRequest(withoutNulls);
   if (common !== undefined) return common;

@@ -43,6 +43,8 @@ export function parseJsonBody({ body, isBase64Encoded, contentType }: RawBody): 
 }
 
 function isJsonContentType(contentType: string): boolean {
+  // What nearly every client sends, checked without splitting and lower-casing it.
+  if (contentType === 'application/json') return true;
   const mediaType = contentType.split(';', 1)[0]!.trim().toLowerCase();
   return mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'));
 }

@@ -19,16 +19,28 @@ export function toApiGatewayEvent(request: IncomingMessage, body: string, caller
   const url = parseRequestUrl(request.url ?? '/');
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
-  for (let i = 0; i < request.rawHeaders.length; i += 2) {
-    const name = request.rawHeaders[i]!;
-    const value = request.rawHeaders[i + 1]!;
-    headers[name] = name in headers ? `${headers[name]},${value}` : value;
-    (multiValueHeaders[name] ??= []).push(value);
+  // `host` and `user-agent` are taken here, as node:http would (its first value), rather than from
+  // `request.headers`: that object is built on first access, header by header, for these two alone.
+  let hostHeader: string | undefined;
+  let userAgent: string | undefined;
+  const raw = request.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    if (Object.hasOwn(multiValueHeaders, name)) {
+      headers[name] = `${headers[name]},${value}`;
+      multiValueHeaders[name]!.push(value);
+    } else {
+      headers[name] = value;
+      multiValueHeaders[name] = [value];
+    }
+    if (name.length === 4 && hostHeader === undefined && name.toLowerCase() === 'host') hostHeader = value;
+    else if (name.length === 10 && userAgent === undefined && name.toLowerCase() === 'user-agent') userAgent = value;
   }
   const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : null;
   const requestId = randomUUID();
   const now = new Date();
-  const host = request.headers.host ?? 'localhost';
+  const host = hostHeader ?? 'localhost';
   return {
     resource: url.pathname,
     path: url.pathname,
@@ -63,7 +75,7 @@ export function toApiGatewayEvent(request: IncomingMessage, body: string, caller
         cognitoAuthenticationType: null,
         cognitoAuthenticationProvider: null,
         userArn: caller?.userArn ?? null,
-        userAgent: request.headers['user-agent'] ?? null,
+        userAgent: userAgent ?? null,
         user: caller ? callerIdOf(caller.userArn) : null,
       },
       domainName: host,

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 
 const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
 const FUNCTION_NAME = 'llm-gateway-local';
+const FUNCTION_ARN = `arn:aws:lambda:us-east-1:000000000000:function:${FUNCTION_NAME}`;
+const LOG_GROUP_NAME = `/aws/lambda/${FUNCTION_NAME}`;
 
 export function createLambdaContext(options: { timeoutMs?: number; memoryMb?: number } = {}) {
   const deadline = Date.now() + (options.timeoutMs ?? FIFTEEN_MINUTES_MS);
@@ -14,15 +16,15 @@ export function createLambdaContext(options: { timeoutMs?: number; memoryMb?: nu
   return {
     clientContext: undefined,
     identity: undefined,
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${FUNCTION_NAME}`,
+    invokedFunctionArn: FUNCTION_ARN,
     awsRequestId,
     tenantId: undefined,
     xRayTraceId: undefined,
     getRemainingTimeInMillis: () => deadline - Date.now(),
     functionName: FUNCTION_NAME,
     functionVersion: '$LATEST',
-    memoryLimitInMB: String(options.memoryMb ?? 512),
-    logGroupName: `/aws/lambda/${FUNCTION_NAME}`,
+    memoryLimitInMB: options.memoryMb === undefined ? '512' : String(options.memoryMb),
+    logGroupName: LOG_GROUP_NAME,
     logStreamName: 'local',
   };
 }

@@ -62,12 +62,27 @@ const FIELD_RULES: Readonly<Partial<Record<keyof ProviderTarget, FieldRule>>> = 
 };
 
 const RULE_ENTRIES = Object.entries(FIELD_RULES) as Array<[keyof ProviderTarget, FieldRule]>;
+const RULES_BY_FIELD: ReadonlyMap<string, FieldRule> = new Map(RULE_ENTRIES);
 
 /**
  * @throws InvalidRequestError (400, `invalid_provider_field`) naming the field's header, never its value.
  * @example checkTargetFields({ provider: 'azure-openai', azure_resource_name: '127.0.0.1:22/x?' }) // throws
  */
 export function checkTargetFields(target: ProviderTarget): void {
+  // A target sets a handful of fields, the rules name some thirty: the target's own are looked at
+  // first, and the rules walked in their order only when one fails (so the first failing rule is
+  // still the one reported).
+  let valid = true;
+  for (const field in target) {
+    const rule = RULES_BY_FIELD.get(field);
+    if (rule === undefined || !Object.hasOwn(target, field)) continue;
+    const value = target[field as keyof ProviderTarget];
+    if (value !== undefined && (typeof value !== 'string' || !rule.pattern.test(value))) {
+      valid = false;
+      break;
+    }
+  }
+  if (valid) return;
   for (const [field, rule] of RULE_ENTRIES) {
     const value = target[field];
     if (value === undefined || (typeof value === 'string' && rule.pattern.test(value))) continue;
@@ -118,6 +133,8 @@ function invalidField(field: string, rule: FieldRule): InvalidRequestError {
  * @example checkUpstreamPath('/models/../../other:generateContent') // throws
  */
 export function checkUpstreamPath(path: string): void {
+  // Without a dot or a percent sign no segment can be one (the common path, e.g. `/completions`).
+  if (!path.includes('.') && !path.includes('%')) return;
   const pathname = path.split('?', 1)[0]!;
   for (const segment of pathname.split('/')) {
     if (/^(?:\.|%2e){1,2}$/i.test(segment)) {

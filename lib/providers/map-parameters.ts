@@ -58,10 +58,8 @@ export function mapParameters(
   const warnings: MappingWarning[] = [];
   const provider = options.provider ?? 'this provider';
 
-  for (const name of Object.keys(table) as MappedParameter[]) {
-    const rule = table[name];
-    if (rule === undefined || rule.default === undefined || params[name] !== undefined) continue;
-    setPath(body, rule.to ?? name, rule.default);
+  for (const [name, rule] of defaultsOf(table)) {
+    if (params[name] === undefined) setPath(body, rule.to ?? name, rule.default);
   }
 
   for (const name of Object.keys(params) as Array<keyof CompletionRequest>) {
@@ -88,8 +86,28 @@ export function mapParameters(
   return { body, warnings };
 }
 
+/** The rules of a table that carry a default, listed once per table rather than per request. */
+const tableDefaults = new WeakMap<ParameterTable, ReadonlyArray<readonly [MappedParameter, ParameterRule]>>();
+
+function defaultsOf(table: ParameterTable): ReadonlyArray<readonly [MappedParameter, ParameterRule]> {
+  let defaults = tableDefaults.get(table);
+  if (defaults === undefined) {
+    defaults = (Object.keys(table) as MappedParameter[]).flatMap((name) => {
+      const rule = table[name];
+      return rule === undefined || rule.default === undefined ? [] : [[name, rule] as const];
+    });
+    tableDefaults.set(table, defaults);
+  }
+  return defaults;
+}
+
 /** Sets `a.b.c` on an object, creating the intermediate objects. */
 export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  // Most names are one key: no split, no array.
+  if (!path.includes('.')) {
+    target[path] = value;
+    return;
+  }
   const keys = path.split('.');
   let node = target;
   for (let i = 0; i < keys.length - 1; i++) {

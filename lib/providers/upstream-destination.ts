@@ -23,9 +23,27 @@ const PUBLIC_ADDRESSES_ONLY = createAddressPolicy([]);
 
 export function upstreamDestination(provider: Provider, target: ProviderTarget): UpstreamDestination {
   if (target.custom_host !== undefined) {
-    const expectedHost = new URL(target.custom_host).host;
+    const expectedHost = hostOf(target.custom_host);
     if (isCustomHostTrusted(target)) return { expectedHost };
     return { expectedHost, addressPolicy: guardedAddressPolicy(target) ?? PUBLIC_ADDRESSES_ONLY };
   }
-  return { expectedHost: provider.expectedHost?.(target) ?? new URL(provider.baseUrl(target)).host };
+  return { expectedHost: provider.expectedHost?.(target) ?? hostOf(provider.baseUrl(target)) };
+}
+
+/**
+ * `new URL(text).host`, remembered by the text: a process calls a handful of base URLs and custom
+ * hosts again and again, and need not parse one per call.
+ * Bounded: a flood of distinct hosts only empties it. A text that does not parse throws each time.
+ */
+const hosts = new Map<string, string>();
+const HOSTS_LIMIT = 256;
+
+function hostOf(url: string): string {
+  let host = hosts.get(url);
+  if (host === undefined) {
+    host = new URL(url).host;
+    if (hosts.size >= HOSTS_LIMIT) hosts.clear();
+    hosts.set(url, host);
+  }
+  return host;
 }

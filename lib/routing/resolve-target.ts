@@ -42,8 +42,26 @@ export async function resolveTarget(fields: Partial<ProviderTarget>, path: strin
   // A host from a virtual key's secret was written by operators, not callers (lib/keys/trusted-custom-host.ts).
   // A caller's host: checked now by name, and its addresses when the socket connects (the mark).
   if (target.custom_host && !isCustomHostTrusted(target)) {
-    context.customHostGuard.check(target.custom_host);
+    checkCustomHost(context.customHostGuard, target.custom_host);
     markCustomHostGuarded(target, context.customHostGuard.addresses);
   }
   return { provider, target: target as ProviderTarget };
+}
+
+/**
+ * Hosts each guard has passed. A guard's verdict on a host's text never changes (the addresses it
+ * resolves to are checked at connect time, not here), a caller sends the same host with every
+ * request, and a check parses it as a URL each time.
+ * Refusals are not kept: they throw anew. Bounded: a flood of distinct hosts only empties it.
+ */
+const passedHosts = new WeakMap<CustomHostGuard, Set<string>>();
+const PASSED_HOSTS_LIMIT = 256;
+
+function checkCustomHost(guard: CustomHostGuard, host: string): void {
+  let passed = passedHosts.get(guard);
+  if (passed?.has(host)) return;
+  guard.check(host);
+  if (passed === undefined) passedHosts.set(guard, (passed = new Set()));
+  if (passed.size >= PASSED_HOSTS_LIMIT) passed.clear();
+  passed.add(host);
 }

@@ -49,7 +49,7 @@ export interface RouteContext {
 }
 
 /** @returns the answering target's result; what routing did is in `context.outcome`. */
-export async function routeCompletion(route: RouteNode, params: CompletionRequest, context: RouteContext): Promise<ProviderResult> {
+export function routeCompletion(route: RouteNode, params: CompletionRequest, context: RouteContext): Promise<ProviderResult> {
   const outcome = context.outcome ?? createRouteOutcome();
   const complete = context.middlewares?.length ? composeTargetMiddlewares(context.middlewares, callOnce(context)) : callOnce(context);
   return walkRoute(route, (leaf) => attemptTarget(leaf, params, context, outcome, complete), {
@@ -135,35 +135,47 @@ async function attemptTarget(
  */
 function callOnce(context: RouteContext): CompleteTarget {
   const { streamIdleTimeoutMs } = context.options;
-  return async function callProviderOnce({ provider, call, signal }) {
+  // Not async: a JSON answer without a deadline is the provider's promise itself, with no wrapper.
+  return function callProviderOnce({ provider, call, signal }) {
     const timeoutMs = call.target.request_timeout ?? (call.stream ? streamIdleTimeoutMs : undefined);
     // Only a JSON answer has no deadline: the caller's signal alone can abort it, so it needs no
     // AbortController of its own (creating one and its listeners was ~2% of the CPU per request).
     if (timeoutMs === undefined) return completeWithProvider(provider, call, { signal });
-    const attempt = await withDeadline((attemptSignal) => completeWithProvider(provider, call, { signal: attemptSignal }), {
-      timeoutMs,
-      signal,
-      onTimeout: () => new UpstreamTimeoutError(provider.name, timeoutMs!),
-    });
-    const result = attempt.value;
-    if (result.kind !== 'stream') {
-      attempt.release();
-      return result;
-    }
-    const parts = guardStreamIdle(result.parts, {
-      idleTimeoutMs: streamIdleTimeoutMs,
-      onIdle: () =>
-        new UpstreamError(`${provider.name} sent nothing for ${streamIdleTimeoutMs} ms; the stream was ended.`, {
-          provider: provider.name,
-          statusCode: 504,
-          type: 'timeout_error',
-          code: 'stream_idle_timeout',
-        }),
-      abort: attempt.abort,
-      release: attempt.release,
-    });
-    return { kind: 'stream', parts, warnings: result.warnings };
+    return callWithDeadline(provider, call, signal, timeoutMs, streamIdleTimeoutMs);
   };
+}
+
+/** A call under its deadline (`request_timeout`, or a stream's idle limit before its first event). */
+async function callWithDeadline(
+  provider: TargetAttempt['provider'],
+  call: TargetAttempt['call'],
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+  streamIdleTimeoutMs: number,
+): Promise<ProviderResult> {
+  const attempt = await withDeadline((attemptSignal) => completeWithProvider(provider, call, { signal: attemptSignal }), {
+    timeoutMs,
+    signal,
+    onTimeout: () => new UpstreamTimeoutError(provider.name, timeoutMs),
+  });
+  const result = attempt.value;
+  if (result.kind !== 'stream') {
+    attempt.release();
+    return result;
+  }
+  const parts = guardStreamIdle(result.parts, {
+    idleTimeoutMs: streamIdleTimeoutMs,
+    onIdle: () =>
+      new UpstreamError(`${provider.name} sent nothing for ${streamIdleTimeoutMs} ms; the stream was ended.`, {
+        provider: provider.name,
+        statusCode: 504,
+        type: 'timeout_error',
+        code: 'stream_idle_timeout',
+      }),
+    abort: attempt.abort,
+    release: attempt.release,
+  });
+  return { kind: 'stream', parts, warnings: result.warnings };
 }
 
 /**

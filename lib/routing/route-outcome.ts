@@ -45,12 +45,13 @@ export function lastAttempt(outcome: RouteOutcome): TargetAttemptRecord | undefi
 /**
  * The routing headers of an answer, success or error: `x-portkey-last-used-option-index`,
  * `x-portkey-provider`, `x-portkey-retry-attempt-count`, what the provider could not honour
- * (`x-portkey-dropped-params` / `x-portkey-clamped-params`), and the middlewares' headers.
+ * (`x-portkey-dropped-params` / `x-portkey-clamped-params`), and the middlewares' headers;
+ * added to `headers` (returned) when given, after what it holds.
  */
-export function renderRoutingHeaders(outcome: RouteOutcome): Record<string, string> {
+export function renderRoutingHeaders(outcome: RouteOutcome, headers: Record<string, string> = {}): Record<string, string> {
   const last = lastAttempt(outcome);
   // Refused before routing: no routing facts to tell.
-  const headers: Record<string, string> = last ? { 'x-portkey-retry-attempt-count': String(last.retries) } : {};
+  if (last) headers['x-portkey-retry-attempt-count'] = String(last.retries);
   if (last?.path) headers['x-portkey-last-used-option-index'] = last.path;
   if (last?.provider) headers['x-portkey-provider'] = last.provider;
   if (last && last.warnings.length > 0) Object.assign(headers, warningHeaders(last.warnings));

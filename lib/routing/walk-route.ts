@@ -17,19 +17,27 @@ export interface WalkContext {
   traceId?: string | undefined;
 }
 
-export async function walkRoute<T>(node: RouteNode, attempt: (leaf: RouteNode) => Promise<T>, context: WalkContext): Promise<T> {
+/**
+ * Not async: a leaf (the whole route of a request without a config) is its attempt's own promise,
+ * with no wrapper around it. Whatever fails while choosing rejects, as from an async function.
+ */
+export function walkRoute<T>(node: RouteNode, attempt: (leaf: RouteNode) => Promise<T>, context: WalkContext): Promise<T> {
   const { strategy, children } = node;
-  if (children.length === 0) return attempt(node);
-  // Targets without a strategy are read as `single`, as Portkey's docs' smallest configs are.
-  switch (strategy?.mode ?? 'single') {
-    case 'single':
-      return walkRoute(children[0]!, attempt, context);
-    case 'loadbalance':
-      return walkRoute(children[chooseWeighted(children, context.random)]!, attempt, context);
-    case 'conditional':
-      return walkRoute(chooseConditional(node, context.query), attempt, context);
-    case 'fallback':
-      return fallback(node, attempt, context);
+  try {
+    if (children.length === 0) return attempt(node);
+    // Targets without a strategy are read as `single`, as Portkey's docs' smallest configs are.
+    switch (strategy?.mode ?? 'single') {
+      case 'single':
+        return walkRoute(children[0]!, attempt, context);
+      case 'loadbalance':
+        return walkRoute(children[chooseWeighted(children, context.random)]!, attempt, context);
+      case 'conditional':
+        return walkRoute(chooseConditional(node, context.query), attempt, context);
+      case 'fallback':
+        return fallback(node, attempt, context);
+    }
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 
