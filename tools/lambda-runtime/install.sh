@@ -33,7 +33,8 @@ case "$(uname -m)" in
   *) echo "lambda runtime: no Node 24 package for $(uname -m)" >&2; exit 1 ;;
 esac
 node_dir="$target/node_modules/$node_package"
-ln -sfn "$node_dir/bin/node" "$target/node"
+# Relative, so that the folder still works when moved or copied.
+ln -sfn "node_modules/$node_package/bin/node" "$target/node"
 
 # The RIC's own install scripts (skipped by --ignore-scripts): preinstall builds its C++ deps
 # (aws-lambda-cpp, curl), postinstall runs node-gyp for the addon. Both must see Node 24 first on PATH.
