@@ -13,6 +13,7 @@ import { fakeAwsEnv, startFakeSecretsManager, type FakeSecretsManager } from '..
 import { json, startFakeUpstream, type FakeUpstream, type Responder } from '../../test/fakes/fake-upstream.ts';
 import { SecretReadError } from './key-errors.ts';
 import { createSecretsManagerReader } from './read-secrets-manager-secret.ts';
+import { unreachablePort } from '../../test/support/unreachable-port.ts';
 
 const sdk = vi.hoisted(() => ({ loads: 0 }));
 vi.mock('@aws-sdk/client-secrets-manager', async (importOriginal) => {
@@ -173,10 +174,7 @@ describe('answers only a plain server gives', () => {
 describe('a connection that cannot be made', () => {
   let closedPort: number;
   beforeAll(async () => {
-    const server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    closedPort = (server.address() as AddressInfo).port;
-    await new Promise((resolve) => server.close(resolve));
+    closedPort = await unreachablePort();
   });
   afterEach(() => vi.restoreAllMocks());
 

@@ -6,8 +6,6 @@
  * functions/completions/dependencies-from-env.ts from an environment without
  * GATEWAY_ALLOWED_CUSTOM_HOSTS, as on Lambda.
  */
-import { createServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dependenciesFromEnv } from '../../functions/completions/dependencies-from-env.ts';
 import { createCustomHostGuard } from '../../lib/config/custom-host-guard.ts';
@@ -15,6 +13,7 @@ import { createFileKeyStore } from '../../lib/keys/file-key-store.ts';
 import { json, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { OPENAI_COMPLETION } from '../fakes/openai-samples.ts';
 import { startGatewayWith, type RunningGateway } from '../support/start-gateway.ts';
+import { unreachablePort } from '../support/unreachable-port.ts';
 
 const AMBIENT = { accessKeyId: 'AKIDAMBIENTROLE0001', secretAccessKey: 'ambient-secret-0000000000000000000000' };
 const OWN = { accessKeyId: 'AKIDCALLEROWN000001', secretAccessKey: 'caller-secret-00000000000000000000000' };
@@ -40,10 +39,7 @@ function port(): string {
 
 beforeAll(async () => {
   upstream = await startFakeUpstream(json(200, OPENAI_COMPLETION));
-  const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closedPort = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
+  closedPort = await unreachablePort();
   process.env.AWS_ACCESS_KEY_ID = AMBIENT.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = AMBIENT.secretAccessKey;
   delete process.env.AWS_SESSION_TOKEN;
@@ -146,7 +142,7 @@ describe('with the Lambda defaults (no custom host allowed)', () => {
     expect(status).toBe(502);
     expect(error).toMatchObject({ provider: 'openai', type: 'api_error', code: 'upstream_unreachable' });
     expect(error?.message).toMatch(/^Could not reach openai/);
-    expect(text).not.toContain(String(closedPort));
+    expect(text).not.toContain(`:${closedPort}/`);
     expect(text).not.toContain('127.0.0.1');
   });
 

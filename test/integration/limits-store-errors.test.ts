@@ -4,8 +4,6 @@
  * time is not sent again (it may have counted). The table built from the
  * environment honours `GATEWAY_TABLE` and `AWS_ENDPOINT_URL_DYNAMODB`.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createLimiter, type StoreErrorPolicy } from '../../lib/limits/create-limiter.ts';
 import { LimitsUnavailableError } from '../../lib/limits/limit-errors.ts';
@@ -15,6 +13,7 @@ import { setLogSink } from '../../lib/log.ts';
 import { createGatewayTable } from '../../lib/store/create-gateway-table.ts';
 import { dynaliteTable } from './limits-table.ts';
 import { type Dynalite, type DynamoDbProxy, startDynalite, startDynamoDbProxy, TEST_TABLE } from '../support/dynalite.ts';
+import { unreachablePort } from '../support/unreachable-port.ts';
 
 let dynaliteServer: Dynalite;
 let proxy: DynamoDbProxy;
@@ -24,10 +23,7 @@ beforeAll(async () => {
   dynaliteServer = await startDynalite();
   proxy = await startDynamoDbProxy(dynaliteServer.url);
   // A port that was just listening and no longer is: connections are refused, as from a store that is down.
-  const closed = http.createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  deadEndpoint = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-  await new Promise((resolve) => closed.close(resolve));
+  deadEndpoint = `http://127.0.0.1:${await unreachablePort()}`;
 });
 afterAll(async () => {
   await proxy.close();

@@ -4,8 +4,6 @@
  * limits document (a 500 naming its source, and a log line, never "no limits") from the keys file
  * and from Secrets Manager, and a document read from Secrets Manager under the keys' cache.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createLimitsSource } from '../../lib/keys/limits-source.ts';
 import { createSecretsManagerReader } from '../../lib/keys/read-secrets-manager-secret.ts';
@@ -17,6 +15,7 @@ import { json, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstre
 import { OPENAI_COMPLETION } from '../fakes/openai-samples.ts';
 import { TEST_TABLE } from '../support/dynalite.ts';
 import { limitedGateway } from './limits-handler.ts';
+import { unreachablePort } from '../support/unreachable-port.ts';
 
 let upstream: FakeUpstream;
 let secrets: FakeSecretsManager;
@@ -25,10 +24,7 @@ let deadEndpoint: string;
 beforeAll(async () => {
   upstream = await startFakeUpstream(json(200, OPENAI_COMPLETION));
   secrets = await startFakeSecretsManager();
-  const closed = http.createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  deadEndpoint = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-  await new Promise((resolve) => closed.close(resolve));
+  deadEndpoint = `http://127.0.0.1:${await unreachablePort()}`;
 });
 afterAll(async () => {
   await upstream.close();

@@ -2,10 +2,10 @@
  * Fallback through the real handler on loopback: which upstream answers, what each received,
  * and the routing headers (DESIGN.md → Contracts → Headers written).
  */
-import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
 import { startGateway, type RunningGateway } from '../support/start-gateway.ts';
+import { unreachablePort } from '../support/unreachable-port.ts';
 
 const answer = (text: string) => ({
   id: 'cmpl-uqkvlQyYK7bGYrRHQ0eXlWi7',
@@ -26,7 +26,7 @@ describe('fallback routing through the local gateway', () => {
 
   beforeAll(async () => {
     [primary, backup, gateway] = await Promise.all([startFakeUpstream(), startFakeUpstream(), startGateway({ GATEWAY_RETRY_BASE_DELAY_MS: '10' })]);
-    closedPort = await findClosedPort();
+    closedPort = await unreachablePort();
   });
   afterAll(async () => {
     await Promise.all([gateway?.close(), primary?.close(), backup?.close()]);
@@ -186,12 +186,3 @@ describe('fallback routing through the local gateway', () => {
     expect(response.headers.get('x-portkey-last-used-option-index')).toBe('config.targets[1]');
   });
 });
-
-/** A loopback port with nothing listening: bind, read the port, close. */
-async function findClosedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -5,8 +5,6 @@
  * in-band stream error, a caller who leaves mid-stream, refusals, and `pricing` overrides.
  * Every line logged over the run is captured: none holds a prompt or a key.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json, sse, startFakeUpstream, type FakeUpstream } from '../fakes/fake-upstream.ts';
@@ -22,6 +20,7 @@ import { readMetricsSettings } from '../../lib/usage/metrics-settings.ts';
 import type { UsageRecord } from '../../lib/usage/usage-record.ts';
 import { readJsonFixture } from '../support/provider-fixtures.ts';
 import { startGatewayWith, type RunningGateway } from '../support/start-gateway.ts';
+import { unreachablePort } from '../support/unreachable-port.ts';
 
 const MODEL = 'gpt-3.5-turbo-instruct';
 const CALLER_KEY = 'sk-caller-secret-4b1d';
@@ -77,10 +76,7 @@ describe('the usage record of every request', () => {
   let logLevel: string | undefined;
 
   beforeAll(async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const closedPort = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
+    const closedPort = await unreachablePort();
     // Every line, debug included, is captured and checked for prompts and keys.
     logLevel = process.env.LOG_LEVEL;
     process.env.LOG_LEVEL = 'debug';
