@@ -5,7 +5,7 @@
 import { calcPrice, type ModelInfo, type ModelPrice, waitForUpdate } from '@pydantic/genai-prices';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { setLogSink } from '../log.ts';
-import { lookUpTableCost, preloadPriceTable, priceFromTable, resetFlatPrices, resetPriceWarnings } from './look-up-table-cost.ts';
+import { lookUpTableCost, preloadPriceTable, priceFromTable, resetKeptPrices, resetPriceWarnings } from './look-up-table-cost.ts';
 import { PRICE_TABLE_PROVIDERS, toPriceTableKey } from './price-table-ids.ts';
 
 /** The flat per-million prices of one table entry, found by the table's provider and model id. */
@@ -120,7 +120,7 @@ describe('lookUpTableCost', () => {
   });
 
   test.each(CASES)('$provider $model costs the same again from the minute-long memo as from calcPrice', async ({ provider, model }) => {
-    resetFlatPrices();
+    resetKeptPrices();
     await lookUpTableCost({ provider, model, promptTokens: 1, completionTokens: 1 });
     const key = toPriceTableKey(provider, model)!;
     for (const [promptTokens, completionTokens] of [[PROMPT_TOKENS, COMPLETION_TOKENS], [0, 99_999], [250_000, 3]] as const) {
@@ -130,7 +130,7 @@ describe('lookUpTableCost', () => {
   });
 
   test('a tiered price is never taken from the memo: past the tier, the higher price applies', async () => {
-    resetFlatPrices();
+    resetKeptPrices();
     const cost = (promptTokens: number) => lookUpTableCost({ provider: 'anthropic', model: 'claude-sonnet-4-5', promptTokens, completionTokens: 0 });
     const small = await cost(100_000);
     const large = await cost(300_000);
@@ -156,7 +156,7 @@ describe('lookUpTableCost', () => {
   });
 
   test('a price kept, or a model the table does not know, is answered at once (no promise), once the table was asked', async () => {
-    resetFlatPrices();
+    resetKeptPrices();
     const known = { provider: 'openai', model: 'gpt-4o-mini', promptTokens: 1200, completionTokens: 340 };
     const first = priceFromTable(known);
     expect(first).toBeInstanceOf(Promise);
@@ -176,7 +176,7 @@ describe('lookUpTableCost', () => {
   });
 
   test('what is kept expires: an hour later the table is asked again', async () => {
-    resetFlatPrices();
+    resetKeptPrices();
     const at = new Date('2026-11-27T10:00:00Z');
     const input = { provider: 'openai', model: 'gpt-4o-mini', promptTokens: 10, completionTokens: 10 };
     await priceFromTable({ ...input, at });
@@ -198,7 +198,7 @@ describe('lookUpTableCost', () => {
         const key = toPriceTableKey(provider, model.id);
         if (!key || key.model !== model.id) continue;
         models++;
-        resetFlatPrices();
+        resetKeptPrices();
         await lookUpTableCost({ provider, model: model.id, promptTokens: 1000, completionTokens: 1000 });
         if (!(priceFromTable({ provider, model: model.id, promptTokens: 1, completionTokens: 1 }) instanceof Promise)) kept++;
         for (const [promptTokens, completionTokens] of counts) {

@@ -123,7 +123,7 @@ function keepPrice(id: string, price: FlatPrice | null, at: Date): void {
 }
 
 /** For tests: forget the prices kept, so the next lookup asks the table. */
-export function resetFlatPrices(): void {
+export function resetKeptPrices(): void {
   keptPrices.clear();
 }
 

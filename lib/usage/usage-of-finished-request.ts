@@ -24,7 +24,7 @@ const LIMIT_CODES = new Set(['rate_limit_exceeded', 'insufficient_quota', 'limit
  * @example
  * const input = await usageInputOf(finished); // { traceId, provider: 'openai', usage: [{ promptTokens: 5, ... }], ... }
  */
-export function usageInputOf(finished: FinishedRequest): UnpricedUsageInput | Promise<UnpricedUsageInput> {
+function usageInputOf(finished: FinishedRequest): UnpricedUsageInput | Promise<UnpricedUsageInput> {
   const tokens = tokensOf(finished);
   return tokens instanceof Promise ? tokens.then((usage) => inputWith(finished, usage)) : inputWith(finished, tokens);
 }

@@ -7,7 +7,7 @@
  */
 import { connect } from 'node:net';
 
-export const UNREACHABLE_PORT = 1;
+const UNREACHABLE_PORT = 1;
 
 /** @returns the port, once a connection to 127.0.0.1 on it was refused. */
 export async function unreachablePort(): Promise<number> {
