@@ -29,7 +29,7 @@ describe('dependenciesFromEnv: the usage record', () => {
 
   async function written(env: NodeJS.ProcessEnv, isTerminal: boolean): Promise<string[]> {
     lines.length = 0;
-    await dependenciesFromEnv({ GATEWAY_KEY_SOURCE: 'file', ...env }, isTerminal).onRequestFinished!(finished());
+    await dependenciesFromEnv({ GATEWAY_KEY_SOURCE: 'file', ...env }, () => isTerminal).onRequestFinished!(finished());
     return [...lines];
   }
 

@@ -20,7 +20,9 @@ import type { CompletionsDependencies } from './handler.ts';
 
 export function dependenciesFromEnv(
   env: NodeJS.ProcessEnv = process.env,
-  isTerminal = process.stdout.isTTY === true,
+  // Asked only off Lambda: reading `process.stdout` creates the stream, ~1 ms of init that the
+  // first usage record (written after the first answer) pays instead.
+  isTerminal: () => boolean = () => process.stdout.isTTY === true,
 ): CompletionsDependencies & { readLimitsUsage: LimitsWiring['readUsage'] } {
   const keySettings = keyStoreSettingsFromEnv(env);
   const limits = limitsFromEnv(env, keySettings);
@@ -37,9 +39,9 @@ export function dependenciesFromEnv(
   };
 }
 
-function readableUsage(env: NodeJS.ProcessEnv, isTerminal: boolean): boolean {
+function readableUsage(env: NodeJS.ProcessEnv, isTerminal: () => boolean): boolean {
   const chosen = env.GATEWAY_USAGE_LOG?.trim().toLowerCase();
   if (chosen === 'line') return true;
   if (chosen === 'json') return false;
-  return isTerminal && env.AWS_LAMBDA_FUNCTION_NAME === undefined;
+  return env.AWS_LAMBDA_FUNCTION_NAME === undefined && isTerminal();
 }

@@ -45,8 +45,14 @@ const SPECIAL_RANGES: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> = [
 
 const VERDICTS_LIMIT = 1024;
 
-const special = new BlockList();
-for (const [network, prefix, type] of SPECIAL_RANGES) special.addSubnet(network, prefix, type);
+/** Built on the first check: a request without a custom host never needs it (~0.5 ms of init). */
+let special: BlockList | undefined;
+function specialRanges(): BlockList {
+  if (special) return special;
+  special = new BlockList();
+  for (const [network, prefix, type] of SPECIAL_RANGES) special.addSubnet(network, prefix, type);
+  return special;
+}
 
 /**
  * @param entries the custom-host allow-list (`GATEWAY_ALLOWED_CUSTOM_HOSTS`), lower-cased.
@@ -62,7 +68,7 @@ export function createAddressPolicy(entries: readonly string[]): AddressPolicy {
   function decide(address: string): boolean {
     const [ip, type] = normalise(address);
     if (type === undefined) return false;
-    if (!special.check(ip, type)) return true;
+    if (!specialRanges().check(ip, type)) return true;
     return listed.check(ip, type);
   }
   return {

@@ -48,7 +48,7 @@ describe('the tokenizer stays unloaded while providers report usage', () => {
     const keysFile = join(mkdtempSync(join(tmpdir(), 'usage-tokenizer-')), 'keys.json');
     // A limits rule that applies to every request, so that limits reserve and settle too.
     writeFileSync(keysFile, JSON.stringify({ limits: { rules: [{ name: 'everyone', tokens_per_minute: 1_000_000, requests_per_minute: 10_000 }] } }));
-    const deployed = dependenciesFromEnv({ GATEWAY_ALLOWED_CUSTOM_HOSTS: 'loopback', GATEWAY_KEY_SOURCE: 'file', GATEWAY_KEYS_FILE: keysFile }, false);
+    const deployed = dependenciesFromEnv({ GATEWAY_ALLOWED_CUSTOM_HOSTS: 'loopback', GATEWAY_KEY_SOURCE: 'file', GATEWAY_KEYS_FILE: keysFile }, () => false);
     gateway = await startGatewayWith({
       ...deployed,
       onRequestFinished: createUsageRecorder({ metrics: readMetricsSettings({}), write: (line) => records.push(JSON.parse(line) as UsageRecord) }),
