@@ -2,18 +2,25 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAddressPolicy } from './address-policy.ts';
-import { readBodyText, sendUpstream } from './send-upstream.ts';
+import { unreachablePort } from '../../test/support/unreachable-port.ts';
+import { afterNextUpstreamRequest, readBodyText, sendUpstream } from './send-upstream.ts';
 
 let server: http.Server;
 let received = 0;
 let paths: string[] = [];
 let origin: string;
+/** Resolved by the test's queued work; `/held` answers once it is, or says "late" after a second. */
+let workRan: Promise<void> = Promise.resolve();
 
 beforeAll(async () => {
   server = http.createServer((request, response) => {
     received++;
     paths.push(request.url ?? '');
     if (request.url === '/big') return void response.end('x'.repeat(4096));
+    if (request.url === '/held') {
+      const late = new Promise<string>((resolve) => setTimeout(resolve, 1000, 'late').unref());
+      return void Promise.race([workRan.then(() => 'in time'), late]).then((verdict) => response.end(verdict));
+    }
     if (request.url === '/cut') {
       response.writeHead(200, { 'content-length': '100' });
       response.write('{"partial":');
@@ -103,5 +110,31 @@ describe('readBodyText', () => {
     const destroyed = await bodyOf('/v1/completions');
     destroyed.destroy();
     await expect(readBodyText(destroyed, { provider: 'openai', limitBytes: 1024 })).rejects.toMatchObject({ code: 'upstream_response_incomplete' });
+  });
+});
+
+describe('afterNextUpstreamRequest', () => {
+  it('runs its work once the next request is written, while the answer is awaited: not before, not for a request never sent, and once', async () => {
+    let runs = 0;
+    let signalRun = () => {};
+    workRan = new Promise((resolve) => (signalRun = resolve));
+    afterNextUpstreamRequest(() => {
+      runs++;
+      signalRun();
+    });
+
+    const refused = sendUpstream(request(`http://127.0.0.1:${await unreachablePort()}/v1/completions`), { provider: 'openai' });
+    expect(runs).toBe(0);
+    await expect(refused).rejects.toMatchObject({ code: 'upstream_unreachable' });
+    expect(runs).toBe(0);
+
+    const held = sendUpstream(request(`${origin}/held`), { provider: 'openai' });
+    expect(runs).toBe(0);
+    // The upstream answers only once the work has run, or "late" a second after: the work ran with the request in flight.
+    expect(await readBodyText((await held).body, { provider: 'openai', limitBytes: 1024 })).toBe('in time');
+    expect(runs).toBe(1);
+
+    await readBodyText((await sendUpstream(request(`${origin}/again`), { provider: 'openai' })).body, { provider: 'openai', limitBytes: 1024 });
+    expect(runs).toBe(1);
   });
 });

@@ -24,9 +24,9 @@ function loadTable(): Promise<PriceTableModule> {
 }
 
 /**
- * Starts loading the table without waiting for it: call it when a request starts, so the load
- * (~80-130 ms on a cold container, bench/usage-measure.ts) overlaps the upstream call instead of
- * following the last byte. A failed load is retried by the next lookup.
+ * Starts loading the table without waiting for it: call it once a provider request is on the wire
+ * (create-usage-recorder.ts), so the load overlaps the upstream's answer instead of following the
+ * last byte. A failed load is retried by the next lookup.
  */
 export function preloadPriceTable(): void {
   loadTable().catch(() => undefined);
