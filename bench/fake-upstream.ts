@@ -3,9 +3,12 @@
  * OpenAI text-completions wire format, JSON or SSE, as fast as Node can, with knobs for what a
  * real provider adds (a fixed latency, a response size, the pacing of a stream).
  *
- * Shapes follow OpenAI's reference examples (completion object and streamed chunk):
+ * Shapes follow OpenAI's reference examples (completion object and streamed chunk). A stream asked
+ * for with `stream_options: {include_usage: true}` (the gateway always asks) ends as OpenAI's does:
+ * every chunk has `usage: null`, and one more chunk, with empty `choices` and the usage, comes
+ * before `[DONE]`.
  * @see https://platform.openai.com/docs/api-reference/completions/object
- * @see https://platform.openai.com/docs/api-reference/completions/create (stream: true)
+ * @see https://platform.openai.com/docs/api-reference/completions/create (stream: true, stream_options)
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,17 +48,26 @@ export function completionBody(model: string, chars: number): string {
   });
 }
 
+const STREAM_ID = 'cmpl-7iA7iJjj8V2zOkCGvWF2hAkDWBQZe';
+
 /** One SSE event of a streamed completion; the last one carries the finish reason. */
-export function streamEvent(model: string, index: number, last: boolean): string {
+export function streamEvent(model: string, index: number, last: boolean, includeUsage = false): string {
   const chunk = {
-    id: 'cmpl-7iA7iJjj8V2zOkCGvWF2hAkDWBQZe',
+    id: STREAM_ID,
     object: 'text_completion',
     created: CREATED,
     choices: [{ text: index === 0 ? 'This' : ` word${index}`, index: 0, logprobs: null, finish_reason: last ? 'length' : null }],
     model,
     system_fingerprint: 'fp_44709d6fcb',
+    ...(includeUsage ? { usage: null } : {}),
   };
   return `data: ${JSON.stringify(chunk)}\n\n`;
+}
+
+/** The usage chunk of a stream asked for with `include_usage`: empty choices, one token per text chunk. */
+export function streamUsageEvent(model: string, chunks: number): string {
+  const usage = { prompt_tokens: 5, completion_tokens: chunks, total_tokens: 5 + chunks };
+  return `data: ${JSON.stringify({ id: STREAM_ID, object: 'text_completion', created: CREATED, choices: [], model, system_fingerprint: 'fp_44709d6fcb', usage })}\n\n`;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -70,7 +82,7 @@ export async function startBenchUpstream(options: FakeUpstreamOptions = {}): Pro
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      let body: { model?: unknown; stream?: unknown };
+      let body: { model?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } };
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
       } catch {
@@ -80,9 +92,10 @@ export async function startBenchUpstream(options: FakeUpstreamOptions = {}): Pro
       }
       const model = typeof body.model === 'string' ? body.model : 'gpt-3.5-turbo-instruct';
       answered++;
+      const includeUsage = body.stream_options?.include_usage === true;
       const answer = body.stream === true ? answerStream : answerJson;
-      if (latencyMs > 0) setTimeout(() => void answer(model, response), latencyMs);
-      else void answer(model, response);
+      if (latencyMs > 0) setTimeout(() => void answer(model, response, includeUsage), latencyMs);
+      else void answer(model, response, includeUsage);
     });
   });
 
@@ -93,14 +106,14 @@ export async function startBenchUpstream(options: FakeUpstreamOptions = {}): Pro
     response.end(text);
   }
 
-  async function answerStream(model: string, response: http.ServerResponse): Promise<void> {
+  async function answerStream(model: string, response: http.ServerResponse, includeUsage: boolean): Promise<void> {
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     for (let index = 0; index < streamChunks; index++) {
       if (response.destroyed) return;
-      response.write(streamEvent(model, index, index === streamChunks - 1));
+      response.write(streamEvent(model, index, index === streamChunks - 1, includeUsage));
       if (index < streamChunks - 1) await sleep(chunkIntervalMs);
     }
-    response.end('data: [DONE]\n\n');
+    response.end(`${includeUsage ? streamUsageEvent(model, streamChunks) : ''}data: [DONE]\n\n`);
   }
 
   server.keepAliveTimeout = 65_000;
