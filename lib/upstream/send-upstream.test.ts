@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAddressPolicy } from './address-policy.ts';
 import { unreachablePort } from '../../test/support/unreachable-port.ts';
+import { setLogSink } from '../log.ts';
 import { afterNextUpstreamRequest, readBodyText, sendUpstream } from './send-upstream.ts';
 
 let server: http.Server;
@@ -136,5 +137,26 @@ describe('afterNextUpstreamRequest', () => {
 
     await readBodyText((await sendUpstream(request(`${origin}/again`), { provider: 'openai' })).body, { provider: 'openai', limitBytes: 1024 });
     expect(runs).toBe(1);
+  });
+
+  it('logs a failing work and still runs the rest and answers the request', async () => {
+    const lines: string[] = [];
+    const restore = setLogSink((line) => lines.push(line));
+    const logLevel = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'error';
+    try {
+      let ran = false;
+      afterNextUpstreamRequest(() => {
+        throw new Error('boom');
+      });
+      afterNextUpstreamRequest(() => (ran = true));
+      const response = await sendUpstream(request(`${origin}/v1/completions`), { provider: 'openai' });
+      expect(await readBodyText(response.body, { provider: 'openai', limitBytes: 1024 })).toBe('{}');
+      expect(ran).toBe(true);
+      expect(lines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ level: 'error', message: 'work queued after an upstream request failed', errorMessage: 'boom' })]);
+    } finally {
+      process.env.LOG_LEVEL = logLevel;
+      restore();
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import { urlToHttpOptions } from 'node:url';
 import { InvalidRequestError, UpstreamError } from '../api/errors.ts';
+import { describeError, log } from '../log.ts';
 import { normalise, type AddressPolicy } from './address-policy.ts';
 import type { UpstreamRequest } from './upstream-request.ts';
 
@@ -66,10 +67,17 @@ export function afterNextUpstreamRequest(work: () => void): void {
   afterSent.push(work);
 }
 
+/** Runs inside the request's `finish` callback, where a throw would be uncaught: each work's failure is logged. */
 function runAfterSent(): void {
   const works = afterSent;
   afterSent = [];
-  for (const work of works) work();
+  for (const work of works) {
+    try {
+      work();
+    } catch (error) {
+      log.error('work queued after an upstream request failed', describeError(error));
+    }
+  }
 }
 
 /** A caller-chosen host resolved to (or is) an address the gateway does not connect to. */
