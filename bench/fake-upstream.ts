@@ -22,6 +22,11 @@ export interface FakeUpstreamOptions {
   streamChunks?: number;
   /** Milliseconds between streamed chunks. Default 20. */
   chunkIntervalMs?: number;
+  /**
+   * Whether a stream asked for `include_usage` ends with its usage chunk, as OpenAI's does (default),
+   * or not, as a server that ignores the field: the gateway then counts the tokens itself.
+   */
+  streamUsage?: boolean;
 }
 
 export interface BenchUpstream {
@@ -73,7 +78,7 @@ export function streamUsageEvent(model: string, chunks: number): string {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startBenchUpstream(options: FakeUpstreamOptions = {}): Promise<BenchUpstream> {
-  const { latencyMs = 0, responseChars = 120, streamChunks = 20, chunkIntervalMs = 20 } = options;
+  const { latencyMs = 0, responseChars = 120, streamChunks = 20, chunkIntervalMs = 20, streamUsage = true } = options;
   // Answers are precomputed per model: the fake must cost as little as possible, it shares the client's core.
   const jsonBodies = new Map<string, string>();
   let answered = 0;
@@ -92,7 +97,7 @@ export async function startBenchUpstream(options: FakeUpstreamOptions = {}): Pro
       }
       const model = typeof body.model === 'string' ? body.model : 'gpt-3.5-turbo-instruct';
       answered++;
-      const includeUsage = body.stream_options?.include_usage === true;
+      const includeUsage = streamUsage && body.stream_options?.include_usage === true;
       const answer = body.stream === true ? answerStream : answerJson;
       if (latencyMs > 0) setTimeout(() => void answer(model, response, includeUsage), latencyMs);
       else void answer(model, response, includeUsage);

@@ -66,7 +66,7 @@ export async function measureUsageRecordingUnderRuntime(options: { invocations: 
   const upstreams = {
     json: await startBenchUpstream(),
     // The bench upstream reports no usage in a stream: the record counts its tokens.
-    stream: await startBenchUpstream({ streamChunks: STREAM_CHUNKS, chunkIntervalMs: 0 }),
+    stream: await startBenchUpstream({ streamChunks: STREAM_CHUNKS, chunkIntervalMs: 0, streamUsage: false }),
   };
   try {
     const processes: Array<Awaited<ReturnType<typeof measureProcess>>> = [];

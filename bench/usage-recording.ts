@@ -37,7 +37,7 @@ export interface RecordingFigures {
 
 export async function measureUsageRecording(options: { quick: boolean; log: (message: string) => void }): Promise<RecordingFigures[]> {
   const settings = options.quick ? { rounds: 3, blockMs: 300, warmupMs: 1000, requests: 300 } : { rounds: 12, blockMs: 500, warmupMs: 2000, requests: 2000 };
-  const upstream = await startBenchUpstream({ streamChunks: 20, chunkIntervalMs: 1 });
+  const upstream = await startBenchUpstream({ streamChunks: 20, chunkIntervalMs: 1, streamUsage: false });
   const server = join(projectRoot, 'bench', 'usage-recording-server.ts');
   const [onPort, offPort] = await Promise.all([freePort(), freePort()]);
   const gateway = await startProcess('on+off', ['--import', 'tsx', server], { PORT: String(onPort), PORT_OFF: String(offPort), LOG_LEVEL: 'warn' }, onPort);
