@@ -111,7 +111,7 @@ describe('a slow store', () => {
       await expect(limiter.reserve(document, { caller }, estimate)).rejects.toBeInstanceOf(LimitsUnavailableError);
       expect(slow.requests).toBe(1);
       // The call did reach the table after its timeout: counted once, not once per attempt.
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await vi.waitFor(() => expect(slow.forwarded).toBe(1), { timeout: 5_000, interval: 20 });
       const reservation = await createLimiter({ table: dynaliteTable(dynaliteServer.url) }).reserve(document, { caller }, estimate);
       expect(reservation.headers['x-ratelimit-remaining-requests']).toBe('3');
     } finally {

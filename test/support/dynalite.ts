@@ -77,6 +77,8 @@ export interface DynamoDbProxy {
   url: string;
   /** Requests that reached the proxy. */
   readonly requests: number;
+  /** Requests forwarded to the target and answered by it (a delayed one lands after its caller gave up). */
+  readonly forwarded: number;
   /** Answers the next `count` requests with DynamoDB's 400 `ThrottlingException`. */
   throttleNext(count: number): void;
   close(): Promise<void>;
@@ -86,6 +88,7 @@ export interface DynamoDbProxy {
 export async function startDynamoDbProxy(target: string, options: { delayMs?: number } = {}): Promise<DynamoDbProxy> {
   const agent = new http.Agent({ keepAlive: true });
   let requests = 0;
+  let forwarded = 0;
   let throttled = 0;
   const server = http.createServer((request, response) => {
     requests += 1;
@@ -100,6 +103,7 @@ export async function startDynamoDbProxy(target: string, options: { delayMs?: nu
       }
       const forward = () => {
         const upstream = http.request(`${target}${request.url ?? '/'}`, { method: request.method, headers: request.headers, agent }, (answer) => {
+          forwarded += 1;
           response.writeHead(answer.statusCode ?? 500, answer.headers);
           answer.pipe(response);
         });
@@ -116,6 +120,9 @@ export async function startDynamoDbProxy(target: string, options: { delayMs?: nu
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     get requests() {
       return requests;
+    },
+    get forwarded() {
+      return forwarded;
     },
     throttleNext(count) {
       throttled = count;
