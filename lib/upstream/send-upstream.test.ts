@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAddressPolicy } from './address-policy.ts';
 import { unreachablePort } from '../../test/support/unreachable-port.ts';
 import { setLogSink } from '../log.ts';
@@ -142,8 +142,7 @@ describe('afterNextUpstreamRequest', () => {
   it('logs a failing work and still runs the rest and answers the request', async () => {
     const lines: string[] = [];
     const restore = setLogSink((line) => lines.push(line));
-    const logLevel = process.env.LOG_LEVEL;
-    process.env.LOG_LEVEL = 'error';
+    vi.stubEnv('LOG_LEVEL', 'error');
     try {
       let ran = false;
       afterNextUpstreamRequest(() => {
@@ -155,7 +154,7 @@ describe('afterNextUpstreamRequest', () => {
       expect(ran).toBe(true);
       expect(lines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ level: 'error', message: 'work queued after an upstream request failed', errorMessage: 'boom' })]);
     } finally {
-      process.env.LOG_LEVEL = logLevel;
+      vi.unstubAllEnvs();
       restore();
     }
   });
