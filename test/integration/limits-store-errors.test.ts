@@ -107,12 +107,14 @@ describe('a slow store', () => {
     const slow = await startDynamoDbProxy(dynaliteServer.url, { delayMs: 400 });
     try {
       const document = parseLimitsDocument({ rules: [{ name: 'slow', requests_per_minute: 5 }] }, 'test');
-      const limiter = createLimiter({ table: dynaliteTable(slow.url, { maxAttempts: 3, requestTimeoutMs: 100 }), onStoreError: 'deny' });
+      // Both limiters at one instant: counters are per clock minute, and the test may straddle one.
+      const at = Date.now();
+      const limiter = createLimiter({ table: dynaliteTable(slow.url, { maxAttempts: 3, requestTimeoutMs: 100 }), onStoreError: 'deny', now: () => at });
       await expect(limiter.reserve(document, { caller }, estimate)).rejects.toBeInstanceOf(LimitsUnavailableError);
       expect(slow.requests).toBe(1);
       // The call did reach the table after its timeout: counted once, not once per attempt.
       await vi.waitFor(() => expect(slow.forwarded).toBe(1), { timeout: 5_000, interval: 20 });
-      const reservation = await createLimiter({ table: dynaliteTable(dynaliteServer.url) }).reserve(document, { caller }, estimate);
+      const reservation = await createLimiter({ table: dynaliteTable(dynaliteServer.url), now: () => at }).reserve(document, { caller }, estimate);
       expect(reservation.headers['x-ratelimit-remaining-requests']).toBe('3');
     } finally {
       await slow.close();
