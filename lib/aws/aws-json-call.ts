@@ -21,6 +21,7 @@ import https from 'node:https';
 import { sleep } from '../abortable-sleep.ts';
 import { type AwsConnection, type AwsConnectionOptions, type AwsService, resolveAwsConnection } from './resolve-aws-connection.ts';
 import { signAwsRequest } from './sign-aws-request.ts';
+import { createWorkAfterSent } from '../upstream/work-after-sent.ts';
 
 export interface AwsJsonService extends AwsService {
   /** For messages: `DynamoDB`, `Secrets Manager`. */
@@ -78,6 +79,18 @@ interface Resolved {
   url: URL;
   /** Where each call goes, as `http.request` options: built once, not parsed from the URL per call. */
   target: { protocol: string; hostname: string; port: string; path: string; method: 'POST'; agent: http.Agent };
+}
+
+/** Bounded by its callers: each queues at most once per container. */
+const afterSent = createWorkAfterSent('an AWS call');
+
+/**
+ * Runs `work` once the process's next AWS call has been written to its socket (lib/upstream/work-after-sent.ts):
+ * the place for work a cold start needs once the call has answered (building the schemas its
+ * answer is checked with), done while the service answers instead of after.
+ */
+export function afterNextAwsCall(work: () => void): void {
+  afterSent.add(work);
 }
 
 /** DynamoDB's budget (the table's calls hold a caller's first byte); other services override it. */
@@ -178,7 +191,7 @@ export function createAwsJsonClient(service: AwsJsonService, options: AwsJsonCli
         const unseen = connecting || (request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && !answered);
         reject(fail(error.name, error.message, { cause: error, retry: unseen }));
       });
-      request.end(body);
+      afterSent.end(request, body);
     });
   }
 

@@ -2,14 +2,21 @@
  * The Secrets Manager key store with the real SDK client against a loopback Secrets Manager,
  * reached only through AWS_ENDPOINT_URL_SECRETS_MANAGER. Time is moved by an injected clock.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthenticationError, GatewayError } from '../api/errors.ts';
 import { setLogSink } from '../log.ts';
 import { fakeAwsEnv, startFakeSecretsManager, type FakeSecretsManager } from '../../test/fakes/fake-secrets-manager.ts';
 import { KeyStoreUnavailableError } from './key-errors.ts';
+import { prepareStoredKeySchemas } from './parse-stored-key.ts';
 import type { KeyStore } from './key-store.ts';
 import { createSecretsManagerKeyStore } from './secrets-manager-key-store.ts';
 import { describeUnresolvedName } from './unresolved-name.ts';
+
+// The real preparation, watched: when it runs, relative to the read it is meant to overlap.
+vi.mock('./parse-stored-key.ts', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('./parse-stored-key.ts')>();
+  return { ...actual, prepareStoredKeySchemas: vi.fn(actual.prepareStoredKeySchemas) };
+});
 
 const OPENAI_SECRET = { provider: 'openai', api_key: 'sk-stored-0123456789' };
 const ANYONE = { userArn: null, accountId: null };
@@ -203,6 +210,23 @@ describe('the Secrets Manager key store', () => {
     await expect(keys.getConfig('missing', ANYONE)).rejects.toMatchObject({ statusCode: 404, code: 'config_not_found' });
     fake.put('llm-gateway/configs/list', [1, 2]);
     await expect(keys.getConfig('list', ANYONE)).rejects.toMatchObject({ statusCode: 500, message: expect.stringContaining('llm-gateway/configs/list') });
+  });
+
+  it("builds the stored value's schemas while its first read is in flight, and only for the first", async () => {
+    vi.mocked(prepareStoredKeySchemas).mockClear();
+    fake.put('llm-gateway/openai-prod', OPENAI_SECRET);
+    fake.put('llm-gateway/openai-dev', OPENAI_SECRET);
+    fake.delayMs = 300;
+    const keys = store();
+    let answered = false;
+    const reading = keys.getVirtualKey('openai-prod', ANYONE).then((key) => ((answered = true), key));
+    await vi.waitFor(() => expect(prepareStoredKeySchemas).toHaveBeenCalledTimes(1), { timeout: 250, interval: 5 });
+    expect(fake.calls.get('llm-gateway/openai-prod')).toBe(1);
+    expect(answered).toBe(false);
+    expect(await reading).toEqual(OPENAI_SECRET);
+    fake.delayMs = 0;
+    expect(await keys.getVirtualKey('openai-dev', ANYONE)).toEqual(OPENAI_SECRET);
+    expect(prepareStoredKeySchemas).toHaveBeenCalledTimes(1);
   });
 
   it('makes one call per secret per TTL window: 1,000 requests over an hour cost 12 calls', async () => {

@@ -5,9 +5,9 @@ import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import { urlToHttpOptions } from 'node:url';
 import { InvalidRequestError, UpstreamError } from '../api/errors.ts';
-import { describeError, log } from '../log.ts';
 import { normalise, type AddressPolicy } from './address-policy.ts';
 import type { UpstreamRequest } from './upstream-request.ts';
+import { createWorkAfterSent } from './work-after-sent.ts';
 
 type Agents = Record<'http:' | 'https:', http.Agent>;
 
@@ -50,34 +50,15 @@ export interface SendOptions {
   addressPolicy?: AddressPolicy | undefined;
 }
 
-/**
- * Work waiting for the next upstream request to be on the wire (see `afterNextUpstreamRequest`).
- * Bounded by its one caller: it queues at most once per container.
- */
-let afterSent: Array<() => void> = [];
+/** Bounded by its one caller: it queues at most once per container. */
+const afterSent = createWorkAfterSent('an upstream request');
 
 /**
- * Runs `work` once the next upstream request has been written to its socket (after the connection,
- * and TLS, are up): the place for heavy work the request does not need, such as compiling a large
- * module, which started any earlier would hold the request back on a cold start (measured: the
- * price table's ~30 ms compile ran before the first provider request was sent). A request that
- * fails before it is written leaves the work for the next one.
+ * Runs `work` once the next upstream request has been written to its socket (lib/upstream/work-after-sent.ts):
+ * the place for heavy work the request does not need, such as compiling the price table.
  */
 export function afterNextUpstreamRequest(work: () => void): void {
-  afterSent.push(work);
-}
-
-/** Runs inside the request's `finish` callback, where a throw would be uncaught: each work's failure is logged. */
-function runAfterSent(): void {
-  const works = afterSent;
-  afterSent = [];
-  for (const work of works) {
-    try {
-      work();
-    } catch (error) {
-      log.error('work queued after an upstream request failed', describeError(error));
-    }
-  }
+  afterSent.add(work);
 }
 
 /** A caller-chosen host resolved to (or is) an address the gateway does not connect to. */
@@ -158,8 +139,7 @@ export function sendUpstream(request: UpstreamRequest, options: SendOptions): Pr
         }),
       );
     });
-    if (afterSent.length === 0) outgoing.end(request.body);
-    else outgoing.end(request.body, runAfterSent);
+    afterSent.end(outgoing, request.body);
   });
 }
 
