@@ -7,7 +7,9 @@
  * Each process then answers one plain request: its first, which pays for what init left to first
  * use (the provider's chunk, the upstream connection). The upstream takes 100 ms to answer, as a
  * provider would: work the gateway does while waiting for it costs the caller nothing, work it
- * does before sending the request (or after the answer) adds to the cold start.
+ * does before sending the request (or after the answer) adds to the cold start. Then the asset's
+ * first request as deployed, through a virtual key that Secrets Manager serves in 15 ms: when the
+ * provider request leaves, and when the answer ends.
  *
  * `npx tsx bench/cold-start.ts [runs] [--baseline <git ref>]` on its own; `npm run bench` includes
  * it. `--baseline` also runs another commit's asset (bench/baseline-asset.ts), interleaved with the rest.
@@ -21,11 +23,14 @@ import { fakeAwsEnv, startFakeSecretsManager } from '../test/fakes/fake-secrets-
 import { buildBaselineAsset } from './baseline-asset.ts';
 import { buildDirectory, bundle, projectRoot } from './build.ts';
 import { completionEvent } from './lambda-event.ts';
-import { startBenchUpstream } from './fake-upstream.ts';
+import { startBenchUpstream, type BenchUpstream } from './fake-upstream.ts';
 import { median } from './stats.ts';
 
 /** How long the bench's upstream takes to answer the first request: a fast provider's time to answer. */
 const FIRST_REQUEST_UPSTREAM_MS = 100;
+
+/** How long Secrets Manager takes to answer the virtual-key first request: an in-region `GetSecretValue`. */
+const SECRETS_MANAGER_MS = 15;
 
 /** What the stack sets (infra/gateway-stack.ts), so import-time configuration reads the same values. */
 export const STACK_ENVIRONMENT = {
@@ -68,10 +73,18 @@ export interface ColdStartSample {
   firstInvocationMs: number;
   /** CPU time of the main thread during the first invocation (its schedstat after the answer, less `initCpuMs`). */
   firstInvocationCpuMs: number;
+  /** From `/next` answered to the upstream receiving the provider request (when an upstream was given). */
+  firstRequestSentMs: number;
 }
 
 /** One fresh runtime process: its init, and its first invocation of `event` if given. */
-export async function measureColdStartOnce(install: LambdaRuntimeInstall, taskRoot: string, event?: unknown, environment: Record<string, string> = {}): Promise<ColdStartSample> {
+export async function measureColdStartOnce(
+  install: LambdaRuntimeInstall,
+  taskRoot: string,
+  event?: unknown,
+  environment: Record<string, string> = {},
+  upstream?: BenchUpstream,
+): Promise<ColdStartSample> {
   const runtime = await startLambdaRuntimeProcess({
     install,
     taskRoot,
@@ -80,7 +93,7 @@ export async function measureColdStartOnce(install: LambdaRuntimeInstall, taskRo
   try {
     const initMs = (await runtime.ready) - runtime.startedAt;
     const initCpuMs = mainThreadCpuMilliseconds(runtime.child.pid!);
-    if (event === undefined) return { initMs, initCpuMs, firstInvocationMs: Number.NaN, firstInvocationCpuMs: Number.NaN };
+    if (event === undefined) return { initMs, initCpuMs, firstInvocationMs: Number.NaN, firstInvocationCpuMs: Number.NaN, firstRequestSentMs: Number.NaN };
     const started = performance.now();
     const outcome = await runtime.emulator.invoke(event).done;
     const firstInvocationMs = performance.now() - started;
@@ -88,7 +101,8 @@ export async function measureColdStartOnce(install: LambdaRuntimeInstall, taskRo
     // Its work after the answer (usage record, settling) ends when the runtime polls again.
     await runtime.emulator.waitForNextPoll();
     const firstInvocationCpuMs = mainThreadCpuMilliseconds(runtime.child.pid!) - initCpuMs;
-    return { initMs, initCpuMs, firstInvocationMs, firstInvocationCpuMs };
+    const firstRequestSentMs = upstream && upstream.lastRequestAt >= started ? upstream.lastRequestAt - started : Number.NaN;
+    return { initMs, initCpuMs, firstInvocationMs, firstInvocationCpuMs, firstRequestSentMs };
   } finally {
     await runtime.stop();
   }
@@ -124,6 +138,14 @@ export async function measureInit(install: LambdaRuntimeInstall, folders: string
   }));
 }
 
+/** A cold start's first request as deployed: its provider key a virtual key read from Secrets Manager. */
+export interface VirtualKeyFirstRequest {
+  /** Medians: `/next` answered to the provider request's arrival, and to the answer's end. */
+  sentMs: number;
+  answeredMs: number;
+  sentSamples: number[];
+}
+
 export interface ColdStartReport {
   runs: number;
   node: string;
@@ -132,6 +154,8 @@ export interface ColdStartReport {
   floor: InitFigures;
   /** Another commit's asset, when asked for (`--baseline`). */
   baseline?: InitFigures & { label: string };
+  /** The gateway's first request through a virtual key (and the baseline's, when given). */
+  virtualKey: { gateway: VirtualKeyFirstRequest; baseline?: VirtualKeyFirstRequest };
   /** The 1-minute load average before and after the runs. */
   load: [number, number];
 }
@@ -153,6 +177,9 @@ export async function measureColdStart(assets: LambdaAssets, runs: number, basel
     const event = completionEvent(upstream, false);
     const folders = [assets.gateway, assets.empty, assets.floor, ...(baseline ? [baseline.directory] : [])];
     const [gateway, empty, floor, baselineFigures] = await measureInit(install, folders, runs, event, secretsEnvironment);
+    secrets.put('llm-gateway/bench-key', { provider: 'openai', api_key: 'sk-bench-not-a-key', custom_host: `${upstream.url}/v1` });
+    secrets.delayMs = SECRETS_MANAGER_MS;
+    const [virtualKeyGateway, virtualKeyBaseline] = await measureVirtualKeyFirstRequest(install, [assets.gateway, ...(baseline ? [baseline.directory] : [])], runs, upstream, secretsEnvironment);
     return {
       runs,
       node: 'v24.21.0',
@@ -160,12 +187,38 @@ export async function measureColdStart(assets: LambdaAssets, runs: number, basel
       empty: empty!,
       floor: floor!,
       ...(baseline && baselineFigures ? { baseline: { ...baselineFigures, label: baseline.label } } : {}),
+      virtualKey: { gateway: virtualKeyGateway!, ...(virtualKeyBaseline ? { baseline: virtualKeyBaseline } : {}) },
       load: [loadBefore, loadavg()[0]!],
     };
   } finally {
     await upstream.close();
     await secrets.close();
   }
+}
+
+/** The same request through the virtual key `bench-key`: the key read from Secrets Manager comes first, as deployed. */
+async function measureVirtualKeyFirstRequest(
+  install: LambdaRuntimeInstall,
+  folders: string[],
+  runs: number,
+  upstream: BenchUpstream,
+  environment: Record<string, string>,
+): Promise<VirtualKeyFirstRequest[]> {
+  const plain = completionEvent(upstream, false);
+  const { 'x-portkey-provider': _provider, 'x-portkey-custom-host': _host, authorization: _key, ...headers } = plain.headers;
+  const event = { ...plain, headers: { ...headers, 'x-portkey-virtual-key': 'bench-key' } };
+  const samples = folders.map(() => [] as ColdStartSample[]);
+  for (let run = 0; run < runs; run++) {
+    for (const [index, folder] of folders.entries()) samples[index]!.push(await measureColdStartOnce(install, folder, event, environment, upstream));
+  }
+  return samples.map((values) => {
+    if (values.some((sample) => Number.isNaN(sample.firstRequestSentMs))) throw new Error('a virtual-key first request never reached the upstream');
+    return {
+      sentMs: median(values.map((sample) => sample.firstRequestSentMs)),
+      answeredMs: median(values.map((sample) => sample.firstInvocationMs)),
+      sentSamples: values.map((sample) => Math.round(sample.firstRequestSentMs * 10) / 10),
+    };
+  });
 }
 
 export function renderColdStart(report: ColdStartReport | undefined): string {
@@ -177,6 +230,9 @@ export function renderColdStart(report: ColdStartReport | undefined): string {
     `  init CPU of the main thread: gateway ${report.gateway.cpuMedianMs.toFixed(1)} ms, empty ${report.empty.cpuMedianMs.toFixed(1)} ms, floor ${report.floor.cpuMedianMs.toFixed(1)} ms; gateway - empty = +${(report.gateway.cpuMedianMs - report.empty.cpuMedianMs).toFixed(1)} ms`,
     `  first plain request after init (the upstream answers in ${FIRST_REQUEST_UPSTREAM_MS} ms): gateway ${report.gateway.firstInvocationMedianMs.toFixed(1)} ms (main-thread CPU ${report.gateway.firstInvocationCpuMedianMs.toFixed(1)} ms), ` +
       `Lambda floor ${report.floor.firstInvocationMedianMs.toFixed(1)} ms (CPU ${report.floor.firstInvocationCpuMedianMs.toFixed(1)} ms); gateway - floor = +${(report.gateway.firstInvocationMedianMs - report.floor.firstInvocationMedianMs).toFixed(1)} ms`,
+    `  first request through a virtual key (Secrets Manager answers in ${SECRETS_MANAGER_MS} ms, the upstream in ${FIRST_REQUEST_UPSTREAM_MS} ms): the provider request left ` +
+      `${report.virtualKey.gateway.sentMs.toFixed(1)} ms after the invocation began, the answer ended at ${report.virtualKey.gateway.answeredMs.toFixed(1)} ms` +
+      (report.virtualKey.baseline ? ` (baseline: ${report.virtualKey.baseline.sentMs.toFixed(1)} and ${report.virtualKey.baseline.answeredMs.toFixed(1)} ms)` : ''),
     ...(report.baseline ? renderBaseline(report.gateway, report.baseline) : []),
     `  init samples, gateway: ${report.gateway.samples.join(', ')}`,
     `  init samples, empty:   ${report.empty.samples.join(', ')}`,

@@ -33,6 +33,8 @@ export interface BenchUpstream {
   url: string;
   /** Requests answered so far (a cheap check that the gateways really went upstream). */
   readonly answered: number;
+  /** performance.now() when the latest request's headers arrived (NaN before the first). */
+  readonly lastRequestAt: number;
   close(): Promise<void>;
 }
 
@@ -82,8 +84,10 @@ export async function startBenchUpstream(options: FakeUpstreamOptions = {}): Pro
   // Answers are precomputed per model: the fake must cost as little as possible, it shares the client's core.
   const jsonBodies = new Map<string, string>();
   let answered = 0;
+  let lastRequestAt = Number.NaN;
 
   const server = http.createServer((request, response) => {
+    lastRequestAt = performance.now();
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -127,6 +131,9 @@ export async function startBenchUpstream(options: FakeUpstreamOptions = {}): Pro
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     get answered() {
       return answered;
+    },
+    get lastRequestAt() {
+      return lastRequestAt;
     },
     close: () =>
       new Promise((resolve) => {
