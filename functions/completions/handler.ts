@@ -15,6 +15,7 @@ import { CACHE_STATUS_HEADER } from '../../lib/cache/cache-settings.ts';
 import { handleCompletion, type GatewayDependencies } from '../../lib/handle-completion.ts';
 import type { KeyStore } from '../../lib/keys/key-store.ts';
 import { describeError, log, setLogRequestId } from '../../lib/log.ts';
+import { monotonicMs } from '../../lib/monotonic-ms.ts';
 import type { RequestFinishedHook } from '../../lib/request-finished.ts';
 import { createRouteOutcome } from '../../lib/routing/route-outcome.ts';
 import { dependenciesFromEnv } from './dependencies-from-env.ts';
@@ -74,10 +75,10 @@ export function createCompletionsHandler(dependencies: CompletionsDependencies):
     const answer: NonNullable<GatewayContext['answer']> = { statusCode, errorCode: null, summary };
     context.answer = answer;
     if (typeof body === 'string') {
-      answer.firstByteAt = performance.now();
+      answer.firstByteAt = monotonicMs();
       return { statusCode, headers, body };
     }
-    return { statusCode, headers, body: toReadable(body, () => (answer.firstByteAt ??= performance.now())) };
+    return { statusCode, headers, body: toReadable(body, () => (answer.firstByteAt ??= monotonicMs())) };
   }
 
   const middyHandler = middy<APIGatewayProxyEvent, StreamingResult, Error, GatewayContext>({
@@ -97,7 +98,7 @@ export function createCompletionsHandler(dependencies: CompletionsDependencies):
    * which reaches every upstream call, retry wait and fallback of the request.
    */
   async function completionsHandler(event: APIGatewayProxyEvent, responseStream: Writable, context: GatewayContext): Promise<void> {
-    const startedAt = performance.now();
+    const startedAt = monotonicMs();
     // Every log line of this invocation carries its id (one invocation at a time per container).
     setLogRequestId(context.awsRequestId);
     const controller = new AbortController();
@@ -128,7 +129,7 @@ async function finish(onRequestFinished: RequestFinishedHook, event: APIGatewayP
   const answer = context.answer;
   const summary = answer?.summary;
   const streamError = summary?.streamError === undefined ? undefined : toGatewayError(summary.streamError);
-  const latencyMs = performance.now() - startedAt;
+  const latencyMs = monotonicMs() - startedAt;
   // An error answer is written at once, just before this: its first byte is its last.
   const firstByteAt = answer?.firstByteAt ?? (answer && !callerGone ? startedAt + latencyMs : undefined);
   try {

@@ -31,7 +31,7 @@ export interface UsageInput {
   retries: number;
   fallbacks: number;
   cache: CacheStatus | null;
-  /** Milliseconds on one clock (`performance.now()`); `firstByteAt` null when nothing was sent. */
+  /** Milliseconds on one clock (lib/monotonic-ms.ts); `firstByteAt` null when nothing was sent. */
   timings: { startedAt: number; firstByteAt: number | null; lastByteAt: number };
   /** One part per upstream call that produced tokens. */
   usage: readonly TokenUsagePart[];

@@ -1,5 +1,5 @@
 /**
- * A cold-start guard on the deployed asset: no script of it imports node:http or node:https as an
+ * Cold-start guards on the deployed asset. No script of it imports node:http or node:https as an
  * ES module. On Node 22+ such an import builds a facade that reads every export, and node:http's
  * lazy `WebSocket` / `MessageEvent` getters then load undici: measured under aws-lambda-ric on
  * Node 24, 20-30 ms of the function's init (bench/cold-start.ts). The bundle reaches them through
@@ -26,4 +26,10 @@ it('reaches node:http and node:https without an ES module import, in the entry a
   const all = scripts.map((script) => readFileSync(join(asset.directory, script), 'utf8')).join('\n');
   expect(all).toContain('getBuiltinModule("node:http")');
   expect(all).toContain('getBuiltinModule("node:https")');
+});
+
+it('reads no clock through the global `performance`, whose first read loads node:perf_hooks on a first request', () => {
+  const scripts = ['index.mjs', ...readdirSync(join(asset.directory, 'chunks')).filter((name) => name.endsWith('.mjs')).map((name) => `chunks/${name}`)];
+  const reads = /\bperformance\s*\.\s*(?:now|timeOrigin|mark|measure|timerify|eventLoopUtilization)\b/;
+  expect(scripts.filter((script) => reads.test(readFileSync(join(asset.directory, script), 'utf8')))).toEqual([]);
 });
