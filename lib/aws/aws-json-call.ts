@@ -19,9 +19,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import { sleep } from '../abortable-sleep.ts';
+import { createWorkAfterSent } from '../upstream/work-after-sent.ts';
 import { type AwsConnection, type AwsConnectionOptions, type AwsService, resolveAwsConnection } from './resolve-aws-connection.ts';
 import { signAwsRequest } from './sign-aws-request.ts';
-import { createWorkAfterSent } from '../upstream/work-after-sent.ts';
 
 export interface AwsJsonService extends AwsService {
   /** For messages: `DynamoDB`, `Secrets Manager`. */

@@ -12,24 +12,27 @@ import { synthesizeDeployedAsset, type DeployedAsset } from './support/deployed-
 
 let asset: DeployedAsset;
 
+/** The entry and every chunk, as paths inside the asset. */
+function scripts(): string[] {
+  return ['index.mjs', ...readdirSync(join(asset.directory, 'chunks')).filter((name) => name.endsWith('.mjs')).map((name) => `chunks/${name}`)];
+}
+
 beforeAll(() => {
   // Only the files are read here; the table's name is never used.
   asset = synthesizeDeployedAsset({ GATEWAY_TABLE: 'not-used-here' });
 }, 120_000);
 
 it('reaches node:http and node:https without an ES module import, in the entry and every chunk', () => {
-  const scripts = ['index.mjs', ...readdirSync(join(asset.directory, 'chunks')).filter((name) => name.endsWith('.mjs')).map((name) => `chunks/${name}`)];
   const esmImports = /\bfrom\s*["'](?:node:)?https?["']|\bimport\s*\(\s*["'](?:node:)?https?["']\s*\)/;
-  const offenders = scripts.filter((script) => esmImports.test(readFileSync(join(asset.directory, script), 'utf8')));
+  const offenders = scripts().filter((script) => esmImports.test(readFileSync(join(asset.directory, script), 'utf8')));
   expect(offenders).toEqual([]);
   // Still reached: through the builtin loader.
-  const all = scripts.map((script) => readFileSync(join(asset.directory, script), 'utf8')).join('\n');
+  const all = scripts().map((script) => readFileSync(join(asset.directory, script), 'utf8')).join('\n');
   expect(all).toContain('getBuiltinModule("node:http")');
   expect(all).toContain('getBuiltinModule("node:https")');
 });
 
 it('reads no clock through the global `performance`, whose first read loads node:perf_hooks on a first request', () => {
-  const scripts = ['index.mjs', ...readdirSync(join(asset.directory, 'chunks')).filter((name) => name.endsWith('.mjs')).map((name) => `chunks/${name}`)];
   const reads = /\bperformance\s*\.\s*(?:now|timeOrigin|mark|measure|timerify|eventLoopUtilization)\b/;
-  expect(scripts.filter((script) => reads.test(readFileSync(join(asset.directory, script), 'utf8')))).toEqual([]);
+  expect(scripts().filter((script) => reads.test(readFileSync(join(asset.directory, script), 'utf8')))).toEqual([]);
 });
