@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { CompletionRequest } from '../api/completion-request.ts';
 import { setLogSink } from '../log.ts';
 import type { FinishedRequest } from '../request-finished.ts';
@@ -49,8 +49,7 @@ describe('createUsageRecorder', () => {
   test('never throws: a record that cannot be built or written is logged as such', () => {
     const logged: string[] = [];
     const restore = setLogSink((line) => logged.push(line));
-    const level = process.env.LOG_LEVEL;
-    process.env.LOG_LEVEL = 'error';
+    vi.stubEnv('LOG_LEVEL', 'error');
     try {
       const throwing = createUsageRecorder({ metrics: readMetricsSettings({}), write: () => { throw new Error('sink broke'); } });
       expect(throwing(finished())).toBeUndefined();
@@ -58,8 +57,7 @@ describe('createUsageRecorder', () => {
       expect(() => broken({ ...finished(), outcome: undefined as never })).not.toThrow();
       expect(logged.map((line) => JSON.parse(line).message)).toEqual(['usage record failed', 'usage record failed']);
     } finally {
-      if (level === undefined) delete process.env.LOG_LEVEL;
-      else process.env.LOG_LEVEL = level;
+      vi.unstubAllEnvs();
       restore();
     }
   });
